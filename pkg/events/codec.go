@@ -1,0 +1,148 @@
+package events
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/segmentio/encoding/json"
+)
+
+// ErrInvalid is the parent of every error that a message's content causes.
+// Such a message will never succeed however often it is retried: consumers
+// terminate it and send it to the dead-letter stream at once.
+var ErrInvalid = errors.New("invalid event")
+
+// Sentinel errors, each matched with errors.Is; every one also matches ErrInvalid.
+var (
+	ErrDecode             = fmt.Errorf("%w: not decodable", ErrInvalid)
+	ErrUnsupportedVersion = fmt.Errorf("%w: unsupported schema version", ErrInvalid)
+	ErrInvalidUTF8        = fmt.Errorf("%w: text is not valid UTF-8", ErrInvalid)
+	ErrEmptyTitle         = fmt.Errorf("%w: empty title", ErrInvalid)
+	ErrEmptyBody          = fmt.Errorf("%w: empty body", ErrInvalid)
+	ErrTooLarge           = fmt.Errorf("%w: too large", ErrInvalid)
+	ErrMissingField       = fmt.Errorf("%w: missing field", ErrInvalid)
+	ErrBadSpan            = fmt.Errorf("%w: span outside the text", ErrInvalid)
+	ErrBadDate            = fmt.Errorf("%w: unreadable date", ErrInvalid)
+)
+
+// Marshal encodes an event as JSON. It stamps nothing: callers set V.
+func Marshal(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode event: %w", err)
+	}
+	return b, nil
+}
+
+// Unmarshal decodes JSON into v and checks its schema version. Errors match
+// ErrDecode or ErrUnsupportedVersion.
+func Unmarshal(data []byte, v interface{ version() int }) error {
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%w: %v (send a JSON object as documented in pkg/events)", ErrDecode, err)
+	}
+	if got := v.version(); got != Version {
+		return fmt.Errorf("%w: got v=%d, this build reads v=%d", ErrUnsupportedVersion, got, Version)
+	}
+	return nil
+}
+
+func (p *Paragraph) version() int         { return p.V }
+func (p *EnrichedParagraph) version() int { return p.V }
+func (a *ArticleIndexed) version() int    { return a.V }
+func (d *DeadLetter) version() int        { return d.V }
+
+// DecodeParagraph decodes and validates a Paragraph event.
+func DecodeParagraph(data []byte) (Paragraph, error) {
+	var p Paragraph
+	if err := Unmarshal(data, &p); err != nil {
+		return p, err
+	}
+	return p, p.Validate()
+}
+
+// DecodeEnriched decodes and validates an EnrichedParagraph event.
+func DecodeEnriched(data []byte) (EnrichedParagraph, error) {
+	var e EnrichedParagraph
+	if err := Unmarshal(data, &e); err != nil {
+		return e, err
+	}
+	return e, e.Validate()
+}
+
+// ParagraphID returns the id of paragraph index of an article.
+func ParagraphID(articleID string, index int) string {
+	return articleID + "-" + strconv.Itoa(index)
+}
+
+// MsgID returns the Nats-Msg-Id under which a paragraph-level event of a stage
+// is published. It is the same for every redelivery of the same input, so
+// JetStream's duplicate window drops the copies.
+func MsgID(stage string, p *Paragraph) string {
+	return stage + ":" + p.ArticleID + ":" + p.Version + ":" + strconv.Itoa(p.Index)
+}
+
+// Validate checks a Paragraph's required fields. Errors match ErrInvalid.
+func (p *Paragraph) Validate() error {
+	switch {
+	case p.ArticleID == "":
+		return fmt.Errorf("%w: article_id", ErrMissingField)
+	case p.Version == "":
+		return fmt.Errorf("%w: version", ErrMissingField)
+	case p.Count < 1 || p.Index < 0 || p.Index >= p.Count:
+		return fmt.Errorf("%w: index %d of count %d is out of range", ErrInvalid, p.Index, p.Count)
+	case p.ID != ParagraphID(p.ArticleID, p.Index):
+		return fmt.Errorf("%w: id %q is not %q", ErrInvalid, p.ID, ParagraphID(p.ArticleID, p.Index))
+	case strings.TrimSpace(p.Text) == "":
+		return fmt.Errorf("%w: paragraph %s", ErrEmptyBody, p.ID)
+	case !utf8.ValidString(p.Text) || !utf8.ValidString(p.Title):
+		return fmt.Errorf("%w: paragraph %s", ErrInvalidUTF8, p.ID)
+	}
+	if p.PublishedAt != "" {
+		if _, err := ParseTime(p.PublishedAt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Validate checks an EnrichedParagraph: its paragraph, and that every tag's
+// span lies inside the text and matches its surface text.
+func (e *EnrichedParagraph) Validate() error {
+	if err := e.Paragraph.Validate(); err != nil {
+		return err
+	}
+	for _, en := range e.Entities {
+		if err := checkSpan(e.Text, en.Start, en.End, en.Text); err != nil {
+			return fmt.Errorf("entity %q: %w", en.Text, err)
+		}
+	}
+	for _, d := range e.Dates {
+		if err := checkSpan(e.Text, d.Start, d.End, d.Text); err != nil {
+			return fmt.Errorf("date %q: %w", d.Text, err)
+		}
+	}
+	return nil
+}
+
+func checkSpan(text string, start, end int, surface string) error {
+	if start < 0 || end > len(text) || start >= end || text[start:end] != surface {
+		return fmt.Errorf("%w: [%d,%d) of %d bytes", ErrBadSpan, start, end, len(text))
+	}
+	return nil
+}
+
+// ParseTime reads a publication time: RFC 3339, or a date "2006-01-02" taken
+// as midnight UTC. Errors match ErrBadDate.
+func ParseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%w: %q (use RFC 3339, e.g. 2025-09-02T10:30:00+07:00, or 2025-09-02)", ErrBadDate, s)
+}

@@ -1,0 +1,186 @@
+// Package events is the contract between the pipeline's services: the event
+// types that travel over NATS JetStream, the subjects and streams they travel
+// on, the codec that encodes them, and the sentinel errors that say why an
+// event was rejected.
+//
+// Every event carries a schema version in its "v" field. A service accepts the
+// versions it knows and rejects the others with ErrUnsupportedVersion, so a
+// producer that moves ahead never has its events silently misread.
+package events
+
+import "time"
+
+// Version is the schema version this package writes into every event.
+const Version = 1
+
+// Subjects the services publish and consume on.
+const (
+	// SubjectArticlesNew is where users drop articles: a JSON Article or plain text.
+	SubjectArticlesNew = "articles.new"
+	// SubjectParagraphs carries one Paragraph event per paragraph, from ingest to enrich.
+	SubjectParagraphs = "paragraphs.new"
+	// SubjectEnriched carries one EnrichedParagraph per paragraph, from enrich to index.
+	SubjectEnriched = "paragraphs.enriched"
+	// SubjectIndexedPrefix prefixes the ArticleIndexed event that index publishes
+	// once every paragraph of an article is searchable: "articles.indexed.<id>".
+	SubjectIndexedPrefix = "articles.indexed."
+	// SubjectDeadLetterPrefix prefixes dead letters: "deadletter.<stage>".
+	SubjectDeadLetterPrefix = "deadletter."
+)
+
+// Stream names. Each stream holds exactly one kind of event.
+const (
+	StreamArticles   = "ARTICLES"
+	StreamParagraphs = "PARAGRAPHS"
+	StreamEnriched   = "ENRICHED"
+	StreamIndexed    = "INDEXED"
+	StreamDeadLetter = "DEADLETTER"
+)
+
+// Durable consumer names. Every process of a stage binds to the same durable
+// consumer, so running more of them shares the work rather than repeating it.
+const (
+	ConsumerIngest = "ingest"
+	ConsumerEnrich = "enrich"
+	ConsumerIndex  = "index"
+)
+
+// Stages name the pipeline's steps in dead letters and logs.
+const (
+	StageIngest = "ingest"
+	StageEnrich = "enrich"
+	StageIndex  = "index"
+)
+
+// StreamSpec describes one stream: its name and the subjects it captures.
+type StreamSpec struct {
+	Name     string
+	Subjects []string
+}
+
+// Streams lists every stream of the pipeline. Services create or update the
+// ones they use at start-up; the list lives here so that all agree.
+var Streams = []StreamSpec{
+	{Name: StreamArticles, Subjects: []string{SubjectArticlesNew}},
+	{Name: StreamParagraphs, Subjects: []string{SubjectParagraphs}},
+	{Name: StreamEnriched, Subjects: []string{SubjectEnriched}},
+	{Name: StreamIndexed, Subjects: []string{SubjectIndexedPrefix + ">"}},
+	{Name: StreamDeadLetter, Subjects: []string{SubjectDeadLetterPrefix + ">"}},
+}
+
+// IndexedSubject returns the subject of the ArticleIndexed event for an article.
+func IndexedSubject(articleID string) string { return SubjectIndexedPrefix + articleID }
+
+// DeadLetterSubject returns the dead-letter subject of a stage.
+func DeadLetterSubject(stage string) string { return SubjectDeadLetterPrefix + stage }
+
+// Article is what users publish on SubjectArticlesNew, in its JSON form. A
+// plain-text article is read into the same type (see package article). After
+// ingest has normalised it, ID and Version are always set.
+type Article struct {
+	V     int    `json:"v,omitempty"`
+	ID    string `json:"id,omitempty"`
+	URL   string `json:"url,omitempty"`
+	Title string `json:"title"`
+	Body  string `json:"body"`
+	// PublishedAt is RFC 3339 ("2025-09-02T10:30:00+07:00") or a date ("2025-09-02").
+	PublishedAt string `json:"published_at,omitempty"`
+	// Lang is a BCP 47 language code ("id", "en"); ingest detects it when absent.
+	Lang   string `json:"lang,omitempty"`
+	Source string `json:"source,omitempty"`
+	// Version is a hash of the normalised content, set by ingest: the same id
+	// with changed content gets a new Version, which replaces the old one.
+	Version string `json:"version,omitempty"`
+}
+
+// Paragraph is one paragraph of a normalised article, published by ingest on
+// SubjectParagraphs. Its ID, "<article_id>-<index>", is the document id in the
+// search index, so a replay overwrites rather than duplicates.
+type Paragraph struct {
+	V           int    `json:"v"`
+	ID          string `json:"id"`
+	ArticleID   string `json:"article_id"`
+	Version     string `json:"version"`
+	Index       int    `json:"index"`
+	Count       int    `json:"count"`
+	Title       string `json:"title"`
+	Lang        string `json:"lang"`
+	PublishedAt string `json:"published_at,omitempty"`
+	URL         string `json:"url,omitempty"`
+	Source      string `json:"source,omitempty"`
+	Text        string `json:"text"`
+}
+
+// EntityType is the kind of a named entity.
+type EntityType string
+
+// The entity types the tagger emits.
+const (
+	Person       EntityType = "PERSON"
+	Organization EntityType = "ORGANIZATION"
+	Location     EntityType = "LOCATION"
+	Event        EntityType = "EVENT"
+	Misc         EntityType = "MISC"
+)
+
+// EntityTypes lists every valid EntityType.
+var EntityTypes = []EntityType{Person, Organization, Location, Event, Misc}
+
+// Entity is a named entity found in a paragraph. Start and End are byte
+// offsets into the paragraph's Text, half-open: Text[Start:End] == Entity.Text.
+// Canonical is the entity's normalised name ("Xi Jinping" for "Xi").
+type Entity struct {
+	Text      string     `json:"text"`
+	Type      EntityType `json:"type"`
+	Start     int        `json:"start"`
+	End       int        `json:"end"`
+	Canonical string     `json:"canonical"`
+}
+
+// Date is a date expression found in a paragraph. Value is TIMEX3-like:
+// "2025-09-02", "2025-09", "2024", or a decade "193X". Mod qualifies fuzzy
+// expressions ("START" for "awal 2022"/"early 2022", "END", "MID", "APPROX").
+type Date struct {
+	Text  string `json:"text"`
+	Value string `json:"value"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	Mod   string `json:"mod,omitempty"`
+}
+
+// EnrichedParagraph is a Paragraph with its tags, published by enrich on
+// SubjectEnriched. Entities and Dates are never null on the wire.
+type EnrichedParagraph struct {
+	Paragraph
+	Entities []Entity `json:"entities"`
+	Dates    []Date   `json:"dates"`
+	// Tagger names the tagger and model that produced the tags.
+	Tagger string `json:"tagger,omitempty"`
+}
+
+// ArticleIndexed tells that every paragraph of one version of an article is
+// searchable. Index publishes it on IndexedSubject(ArticleID).
+type ArticleIndexed struct {
+	V          int       `json:"v"`
+	ArticleID  string    `json:"article_id"`
+	Version    string    `json:"version"`
+	Title      string    `json:"title"`
+	Paragraphs int       `json:"paragraphs"`
+	IndexedAt  time.Time `json:"indexed_at"`
+}
+
+// DeadLetter is a message a stage could not process, with why. Payload is the
+// original message body as it arrived (base64 in JSON), so nothing is lost and
+// the message can be replayed after a fix.
+type DeadLetter struct {
+	V          int       `json:"v"`
+	Stage      string    `json:"stage"`
+	Reason     string    `json:"reason"`
+	Deliveries uint64    `json:"deliveries"`
+	Subject    string    `json:"subject"`
+	Stream     string    `json:"stream,omitempty"`
+	StreamSeq  uint64    `json:"stream_seq,omitempty"`
+	MsgID      string    `json:"msg_id,omitempty"`
+	Payload    []byte    `json:"payload"`
+	FailedAt   time.Time `json:"failed_at"`
+}

@@ -1,0 +1,11 @@
+module github.com/warta-news/warta/services/index
+
+go 1.26
+
+require github.com/warta-news/warta/pkg/events v0.0.0
+
+replace github.com/warta-news/warta/pkg/events => ../../pkg/events
+
+require github.com/warta-news/warta/pkg/bus v0.0.0
+
+replace github.com/warta-news/warta/pkg/bus => ../../pkg/bus
