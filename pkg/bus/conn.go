@@ -1,0 +1,161 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+)
+
+// NATSConfig says how to reach and authenticate to NATS. At most one of
+// Creds, NKeyFile, Token and User/Password is normally set.
+type NATSConfig struct {
+	URL      string
+	Creds    string
+	NKeyFile string
+	User     string
+	Password string
+	Token    string
+	TLSCA    string
+	TLSCert  string
+	TLSKey   string
+	// Replicas is the replication factor of the streams a service creates:
+	// 1 on one machine, 3 on a three-node cluster.
+	Replicas int
+	// StreamMaxAge bounds how long the streams keep messages.
+	StreamMaxAge time.Duration
+}
+
+// Register adds the NATS flags, each with its NATS_* variable.
+func (c *NATSConfig) Register(f *Flags) {
+	f.StringVar(&c.URL, "nats-url", "NATS_URL", nats.DefaultURL, "NATS server URL(s), comma-separated")
+	f.StringVar(&c.Creds, "nats-creds", "NATS_CREDS", "", "NATS credentials file (JWT + NKey seed)")
+	f.StringVar(&c.NKeyFile, "nats-nkey", "NATS_NKEY", "", "NATS NKey seed file")
+	f.StringVar(&c.User, "nats-user", "NATS_USER", "", "NATS user name")
+	f.StringVar(&c.Password, "nats-password", "NATS_PASSWORD", "", "NATS password")
+	f.StringVar(&c.Token, "nats-token", "NATS_TOKEN", "", "NATS authentication token")
+	f.StringVar(&c.TLSCA, "nats-tls-ca", "NATS_TLS_CA", "", "CA certificate file to verify the NATS server")
+	f.StringVar(&c.TLSCert, "nats-tls-cert", "NATS_TLS_CERT", "", "client certificate file for NATS TLS")
+	f.StringVar(&c.TLSKey, "nats-tls-key", "NATS_TLS_KEY", "", "client key file for NATS TLS")
+	f.IntVar(&c.Replicas, "stream-replicas", 1, "replicas of the streams this service creates (3 on a cluster)")
+	f.Env("stream-replicas", "STREAM_REPLICAS")
+	f.DurationVar(&c.StreamMaxAge, "stream-max-age", 7*24*time.Hour, "how long streams keep messages (0 = forever)")
+	f.Env("stream-max-age", "STREAM_MAX_AGE")
+}
+
+// Validate checks the settings that can be checked before connecting.
+func (c *NATSConfig) Validate() error {
+	switch {
+	case c.URL == "":
+		return errors.New("nats-url is empty: set --nats-url or NATS_URL, e.g. nats://127.0.0.1:4222")
+	case c.Replicas < 1 || c.Replicas > 5:
+		return fmt.Errorf("stream-replicas %d: use 1 to 5 (3 on a three-node cluster)", c.Replicas)
+	case c.StreamMaxAge < 0:
+		return fmt.Errorf("stream-max-age %v: use 0 (forever) or a positive duration", c.StreamMaxAge)
+	case (c.TLSCert == "") != (c.TLSKey == ""):
+		return errors.New("nats-tls-cert and nats-tls-key go together: set both or neither")
+	}
+	return nil
+}
+
+// LogFields describes the configuration for the start-up log line, secrets masked.
+func (c *NATSConfig) LogFields() []zap.Field {
+	return []zap.Field{
+		zap.String("nats_url", MaskURL(c.URL)),
+		zap.String("nats_creds", c.Creds),
+		zap.String("nats_nkey", c.NKeyFile),
+		zap.String("nats_user", c.User),
+		zap.String("nats_password", Mask(c.Password)),
+		zap.String("nats_token", Mask(c.Token)),
+		zap.Bool("nats_tls", c.TLSCA != "" || c.TLSCert != ""),
+		zap.Int("stream_replicas", c.Replicas),
+		zap.Duration("stream_max_age", c.StreamMaxAge),
+	}
+}
+
+func (c *NATSConfig) options(name string, log *zap.Logger) ([]nats.Option, error) {
+	opts := []nats.Option{
+		nats.Name(name),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(250 * time.Millisecond),
+		nats.ReconnectJitter(100*time.Millisecond, time.Second),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			log.Warn("nats disconnected; reconnecting", zap.Error(err))
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) {
+			log.Info("nats reconnected", zap.String("server", nc.ConnectedUrlRedacted()))
+		}),
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			subj := ""
+			if sub != nil {
+				subj = sub.Subject
+			}
+			log.Warn("nats async error", zap.String("subject", subj), zap.Error(err))
+		}),
+	}
+	if c.Creds != "" {
+		opts = append(opts, nats.UserCredentials(c.Creds))
+	}
+	if c.NKeyFile != "" {
+		o, err := nats.NkeyOptionFromSeed(c.NKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("nats nkey %s: %w", c.NKeyFile, err)
+		}
+		opts = append(opts, o)
+	}
+	if c.User != "" {
+		opts = append(opts, nats.UserInfo(c.User, c.Password))
+	}
+	if c.Token != "" {
+		opts = append(opts, nats.Token(c.Token))
+	}
+	if c.TLSCA != "" {
+		opts = append(opts, nats.RootCAs(c.TLSCA))
+	}
+	if c.TLSCert != "" {
+		opts = append(opts, nats.ClientCert(c.TLSCert, c.TLSKey))
+	}
+	return opts, nil
+}
+
+// Connect connects to NATS, retrying with back-off until it succeeds or ctx
+// ends, so services may start before the server. Once connected, the
+// connection reconnects by itself forever. An authentication or TLS error is
+// returned at once: retrying would not fix it.
+func Connect(ctx context.Context, c NATSConfig, name string, log *zap.Logger) (*nats.Conn, jetstream.JetStream, error) {
+	opts, err := c.options(name, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	wait := 100 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		nc, err := nats.Connect(c.URL, opts...)
+		if err == nil {
+			js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(1024))
+			if err != nil {
+				nc.Close()
+				return nil, nil, fmt.Errorf("jetstream: %w", err)
+			}
+			log.Info("nats connected", zap.String("server", nc.ConnectedUrlRedacted()))
+			return nc, js, nil
+		}
+		if errors.Is(err, nats.ErrAuthorization) || errors.Is(err, nats.ErrAuthExpired) ||
+			errors.Is(err, nats.ErrAuthRevoked) || errors.Is(err, nats.ErrSecureConnRequired) {
+			return nil, nil, fmt.Errorf("connect to %s: %w (check the NATS credentials settings)", MaskURL(c.URL), err)
+		}
+		if attempt == 1 || attempt%10 == 0 {
+			log.Warn("nats not reachable yet; retrying", zap.String("nats_url", MaskURL(c.URL)),
+				zap.Int("attempt", attempt), zap.Error(err))
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, fmt.Errorf("connect to %s: %w (last error: %v)", MaskURL(c.URL), ctx.Err(), err)
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 5*time.Second)
+	}
+}

@@ -1,0 +1,61 @@
+// Package natsd runs an embedded NATS server with JetStream, built from the
+// nats-server Go module: the pipeline's default broker on one machine and
+// the broker of its tests.
+package natsd
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+// Config selects where the embedded server listens and stores its data.
+type Config struct {
+	Host string // default 127.0.0.1
+	Port int    // -1 for a random free port
+	// StoreDir holds JetStream's file storage.
+	StoreDir string
+	// ServerName names the server (and its JetStream node).
+	ServerName string
+	// Cluster, when ClusterPort is set, joins the server to a cluster.
+	ClusterName string
+	ClusterPort int
+	Routes      []string
+	// Logs turns on the server's own logging to stderr.
+	Logs bool
+}
+
+// Start starts the server and waits until it accepts connections.
+func Start(c Config) (*server.Server, error) {
+	if c.Host == "" {
+		c.Host = "127.0.0.1"
+	}
+	opts := &server.Options{
+		ServerName: c.ServerName,
+		Host:       c.Host,
+		Port:       c.Port,
+		JetStream:  true,
+		StoreDir:   c.StoreDir,
+		NoSigs:     true,
+	}
+	if c.ClusterPort != 0 {
+		opts.Cluster = server.ClusterOpts{Name: c.ClusterName, Host: c.Host, Port: c.ClusterPort}
+		for _, r := range c.Routes {
+			opts.Routes = append(opts.Routes, server.RoutesFromStr(r)...)
+		}
+	}
+	s, err := server.NewServer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("nats server: %w", err)
+	}
+	if c.Logs {
+		s.ConfigureLogger()
+	}
+	go s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		s.Shutdown()
+		return nil, fmt.Errorf("nats server on %s:%d not ready after 10s", c.Host, c.Port)
+	}
+	return s, nil
+}

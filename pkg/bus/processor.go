@@ -1,0 +1,283 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+
+	"github.com/warta-news/warta/pkg/events"
+)
+
+// Out is a message a handler wants published before its input is acked.
+type Out struct {
+	Subject string
+	Data    []byte
+	// MsgID is the Nats-Msg-Id: the same for every redelivery of the same
+	// input, so JetStream drops the duplicates.
+	MsgID string
+}
+
+// Batch is the group of messages handed to a Handler at once. A handler marks
+// a message it cannot process with Fail; the others are acked once the
+// handler's output has been stored by JetStream.
+type Batch struct {
+	Msgs []jetstream.Msg
+	errs []error
+}
+
+// Fail marks message i as failed with err. An err matching events.ErrInvalid
+// is permanent: the message is dead-lettered at once. Any other error is
+// retried with back-off until the consumer's MaxDeliver, then dead-lettered.
+func (b *Batch) Fail(i int, err error) { b.errs[i] = err }
+
+// Handler processes a batch and returns what to publish. A returned error
+// fails every message of the batch not already marked with Fail.
+type Handler func(ctx context.Context, b *Batch) ([]Out, error)
+
+// Processor runs a stage: it pulls messages from a durable consumer, hands
+// them to its Handler in batches on a pool of workers, publishes the output,
+// and only then acks the input (at-least-once end to end). Failures are
+// retried with exponential back-off (NakWithDelay) or dead-lettered.
+type Processor struct {
+	JS       jetstream.Publisher
+	Consumer jetstream.Consumer
+	Stage    string
+	Handler  Handler
+	// Workers is how many batches are processed at once (default 1).
+	Workers int
+	// BatchSize is the most messages per batch (default 1).
+	BatchSize int
+	// FlushInterval is how long a worker waits to fill a batch (default 50ms).
+	FlushInterval time.Duration
+	// MaxDeliver must match the consumer's: at the last delivery a failing
+	// message is dead-lettered rather than retried.
+	MaxDeliver int
+	// PublishTimeout bounds the wait for JetStream to store the output.
+	PublishTimeout time.Duration
+	Log            *zap.Logger
+	Stats          *Stats
+}
+
+// Run processes messages until ctx ends, then stops pulling, finishes every
+// message it has already received, and returns.
+func (p *Processor) Run(ctx context.Context) error {
+	p.defaults()
+	it, err := p.Consumer.Messages(jetstream.PullMaxMessages(p.Workers * p.BatchSize * 2))
+	if err != nil {
+		return fmt.Errorf("%s: pull messages: %w", p.Stage, err)
+	}
+	msgs := make(chan jetstream.Msg, p.Workers*p.BatchSize)
+	go func() {
+		<-ctx.Done()
+		it.Drain() // buffered messages still come out of Next, then it closes
+	}()
+	go func() {
+		defer close(msgs)
+		for {
+			m, err := it.Next()
+			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				return
+			}
+			if err != nil {
+				p.Log.Warn("pull consumer", zap.String("stage", p.Stage), zap.Error(err))
+				time.Sleep(100 * time.Millisecond)
+				continue
+			}
+			msgs <- m
+		}
+	}()
+	// Work carries on after ctx ends, so in-flight messages are finished.
+	work := context.WithoutCancel(ctx)
+	var wg sync.WaitGroup
+	for range p.Workers {
+		wg.Go(func() { p.work(work, msgs) })
+	}
+	wg.Wait()
+	return nil
+}
+
+func (p *Processor) defaults() {
+	p.Workers = max(p.Workers, 1)
+	p.BatchSize = max(p.BatchSize, 1)
+	if p.FlushInterval <= 0 {
+		p.FlushInterval = 50 * time.Millisecond
+	}
+	if p.MaxDeliver <= 0 {
+		p.MaxDeliver = 5
+	}
+	if p.PublishTimeout <= 0 {
+		p.PublishTimeout = 10 * time.Second
+	}
+	if p.Stats == nil {
+		p.Stats = &Stats{}
+	}
+}
+
+// work collects batches from msgs and processes them until msgs closes.
+func (p *Processor) work(ctx context.Context, msgs <-chan jetstream.Msg) {
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		m, ok := <-msgs
+		if !ok {
+			return
+		}
+		batch := []jetstream.Msg{m}
+		if p.BatchSize > 1 {
+			timer.Reset(p.FlushInterval)
+		fill:
+			for len(batch) < p.BatchSize {
+				select {
+				case m, ok := <-msgs:
+					if !ok {
+						break fill
+					}
+					batch = append(batch, m)
+				case <-timer.C:
+					break fill
+				}
+			}
+			timer.Stop()
+		}
+		p.process(ctx, batch)
+	}
+}
+
+func (p *Processor) process(ctx context.Context, msgs []jetstream.Msg) {
+	start := time.Now()
+	b := &Batch{Msgs: msgs, errs: make([]error, len(msgs))}
+	for _, m := range msgs {
+		if md, err := m.Metadata(); err == nil && md.NumDelivered > 1 {
+			p.Stats.Redelivered.Add(1)
+		}
+	}
+	outs, err := p.Handler(ctx, b)
+	if err == nil && len(outs) > 0 {
+		err = p.publish(ctx, outs)
+	}
+	for i, m := range msgs {
+		e := b.errs[i]
+		if e == nil {
+			e = err
+		}
+		if e != nil {
+			p.fail(ctx, m, e)
+			continue
+		}
+		if err := m.Ack(); err != nil {
+			p.Log.Warn("ack", zap.String("stage", p.Stage), zap.Error(err))
+		}
+		p.Stats.Processed.Add(1)
+	}
+	p.Stats.observe(time.Since(start))
+}
+
+// publish sends outs asynchronously and waits until JetStream has stored
+// every one. The window of outstanding publishes is bounded by the
+// JetStream context's PublishAsyncMaxPending.
+func (p *Processor) publish(ctx context.Context, outs []Out) error {
+	return Publish(ctx, p.JS, outs, p.PublishTimeout)
+}
+
+// Publish publishes outs asynchronously with their message ids and waits,
+// up to timeout, until JetStream has acknowledged every one.
+func Publish(ctx context.Context, js jetstream.Publisher, outs []Out, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	futures := make([]jetstream.PubAckFuture, 0, len(outs))
+	for _, o := range outs {
+		msg := nats.NewMsg(o.Subject)
+		msg.Data = o.Data
+		if o.MsgID != "" {
+			msg.Header.Set(jetstream.MsgIDHeader, o.MsgID)
+		}
+		f, err := js.PublishMsgAsync(msg)
+		if err != nil {
+			return fmt.Errorf("publish %s: %w", o.Subject, err)
+		}
+		futures = append(futures, f)
+	}
+	for _, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			return fmt.Errorf("publish %s: %w", f.Msg().Subject, err)
+		case <-ctx.Done():
+			return fmt.Errorf("publish %s: no ack from JetStream within %v: %w", f.Msg().Subject, timeout, ctx.Err())
+		}
+	}
+	return nil
+}
+
+// fail retries a failed message later or, when the error is permanent or
+// retries are exhausted, moves it to the dead-letter stream.
+func (p *Processor) fail(ctx context.Context, m jetstream.Msg, cause error) {
+	p.Stats.Failed.Add(1)
+	var deliveries uint64 = 1
+	var seq uint64
+	if md, err := m.Metadata(); err == nil {
+		deliveries, seq = md.NumDelivered, md.Sequence.Stream
+	}
+	permanent := errors.Is(cause, events.ErrInvalid)
+	if !permanent && deliveries < uint64(p.MaxDeliver) {
+		delay := Backoff(deliveries)
+		p.Log.Warn("processing failed; will retry", zap.String("stage", p.Stage), zap.Uint64("stream_seq", seq),
+			zap.Uint64("deliveries", deliveries), zap.Duration("retry_in", delay), zap.Error(cause))
+		_ = m.NakWithDelay(delay)
+		return
+	}
+	reason := cause.Error()
+	if !permanent {
+		reason = fmt.Sprintf("gave up after %d deliveries: %s", deliveries, reason)
+	}
+	if err := DeadLetter(ctx, p.JS, p.Stage, m, reason, p.PublishTimeout); err != nil {
+		p.Log.Error("dead letter not stored; will retry", zap.String("stage", p.Stage),
+			zap.Uint64("stream_seq", seq), zap.Error(err))
+		_ = m.NakWithDelay(Backoff(deliveries))
+		return
+	}
+	p.Stats.DeadLettered.Add(1)
+	p.Log.Error("dead letter", zap.String("stage", p.Stage), zap.Uint64("stream_seq", seq),
+		zap.Uint64("deliveries", deliveries), zap.String("reason", reason))
+	_ = m.TermWithReason(truncate(reason, 200))
+}
+
+// DeadLetter stores m in the dead-letter stream with the stage and reason.
+// Its message id is derived from the original's stream sequence, so a retry
+// does not store it twice.
+func DeadLetter(ctx context.Context, js jetstream.Publisher, stage string, m jetstream.Msg, reason string, timeout time.Duration) error {
+	dl := events.DeadLetter{V: events.Version, Stage: stage, Reason: reason, Subject: m.Subject(),
+		Payload: m.Data(), FailedAt: time.Now().UTC()}
+	if md, err := m.Metadata(); err == nil {
+		dl.Deliveries, dl.Stream, dl.StreamSeq = md.NumDelivered, md.Stream, md.Sequence.Stream
+	}
+	if h := m.Headers(); h != nil {
+		dl.MsgID = h.Get(jetstream.MsgIDHeader)
+	}
+	data, err := events.Marshal(dl)
+	if err != nil {
+		return err
+	}
+	id := fmt.Sprintf("dl:%s:%s:%d", stage, dl.Stream, dl.StreamSeq)
+	return Publish(ctx, js, []Out{{Subject: events.DeadLetterSubject(stage), Data: data, MsgID: id}}, timeout)
+}
+
+// Backoff is the delay before the n-th redelivery: 1s, 2s, 4s, … up to 1 min.
+func Backoff(deliveries uint64) time.Duration {
+	deliveries = max(deliveries, 1)
+	d := time.Second << min(deliveries-1, 6)
+	return min(d, time.Minute)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,141 @@
+package bus_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/zap/zaptest"
+
+	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/events"
+)
+
+// TestStage runs a stage against a real server: good messages produce output
+// and are acked, invalid ones are dead-lettered at once, and a transient
+// failure is retried until it succeeds.
+func TestStage(t *testing.T) {
+	srv := bustest.Server(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	log := zaptest.NewLogger(t)
+	cfg := bus.StageConfig{NATS: bus.NATSConfig{URL: srv.ClientURL(), Replicas: 1}, Workers: 4,
+		MaxDeliver: 5, AckWait: 5 * time.Second, MaxAckPending: 100}
+	svc, err := bus.Start(ctx, cfg.NATS, "test", log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+
+	var flaky atomic.Int32
+	handler := func(ctx context.Context, b *bus.Batch) ([]bus.Out, error) {
+		var outs []bus.Out
+		for i, m := range b.Msgs {
+			body := string(m.Data())
+			switch {
+			case strings.HasPrefix(body, "bad"):
+				b.Fail(i, fmt.Errorf("%w: %s is bad", events.ErrInvalid, body))
+			case body == "flaky" && flaky.Add(1) == 1:
+				b.Fail(i, errors.New("store unavailable"))
+			default:
+				outs = append(outs, bus.Out{Subject: events.SubjectEnriched, Data: m.Data(), MsgID: body})
+			}
+		}
+		return outs, nil
+	}
+	var sent []bus.Out
+	for i := range 20 {
+		sent = append(sent, bus.Out{Subject: events.SubjectParagraphs, Data: fmt.Appendf(nil, "ok-%d", i)})
+	}
+	sent = append(sent, bus.Out{Subject: events.SubjectParagraphs, Data: []byte("bad-1")},
+		bus.Out{Subject: events.SubjectParagraphs, Data: []byte("flaky")})
+	if err := bus.Publish(ctx, svc.JS, sent, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	stats := &bus.Stats{}
+	go func() {
+		done <- svc.RunStage(runCtx, cfg, bus.Stage{Name: "test", Stream: events.StreamParagraphs,
+			Durable: "test", Filter: events.SubjectParagraphs, Handler: handler, BatchSize: 5, Stats: stats})
+	}()
+	waitFor(t, func() bool { return stats.Processed.Load() == 21 && stats.DeadLettered.Load() == 1 })
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	enriched, _ := svc.JS.Stream(ctx, events.StreamEnriched)
+	if info, _ := enriched.Info(ctx); info.State.Msgs != 21 {
+		t.Errorf("enriched stream has %d messages, want 21 (20 ok + flaky once)", info.State.Msgs)
+	}
+	dls, _ := svc.JS.Stream(ctx, events.StreamDeadLetter)
+	raw, err := dls.GetLastMsgForSubject(ctx, events.DeadLetterSubject("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dl events.DeadLetter
+	if err := events.Unmarshal(raw.Data, &dl); err != nil {
+		t.Fatal(err)
+	}
+	if string(dl.Payload) != "bad-1" || dl.Stage != "test" || !strings.Contains(dl.Reason, "bad-1 is bad") || dl.Deliveries != 1 {
+		t.Errorf("dead letter = %+v", dl)
+	}
+	if stats.Redelivered.Load() != 1 {
+		t.Errorf("redelivered = %d, want 1", stats.Redelivered.Load())
+	}
+	cons, _ := svc.JS.Consumer(ctx, events.StreamParagraphs, "test")
+	if info, _ := cons.Info(ctx); info.NumAckPending != 0 || info.NumPending != 0 {
+		t.Errorf("consumer left %d pending, %d unacked", info.NumPending, info.NumAckPending)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatal("condition not met within 20s")
+}
+
+func TestBackoff(t *testing.T) {
+	for _, tc := range []struct {
+		n    uint64
+		want time.Duration
+	}{{0, time.Second}, {1, time.Second}, {2, 2 * time.Second}, {4, 8 * time.Second}, {7, time.Minute}, {70, time.Minute}} {
+		if got := bus.Backoff(tc.n); got != tc.want {
+			t.Errorf("Backoff(%d) = %v, want %v", tc.n, got, tc.want)
+		}
+	}
+}
+
+func TestFlagsEnvFallback(t *testing.T) {
+	env := map[string]string{"NATS_URL": "nats://env:4222", "WORKERS": "7", "MAX_DELIVER": "x"}
+	var c bus.StageConfig
+	f := bus.NewFlags("t", func(k string) string { return env[k] }, &strings.Builder{})
+	c.Register(f, 1)
+	err := f.Parse([]string{"--workers", "3"})
+	if err == nil || !strings.Contains(err.Error(), "MAX_DELIVER") {
+		t.Fatalf("bad env value not reported by name: %v", err)
+	}
+	delete(env, "MAX_DELIVER")
+	f = bus.NewFlags("t", func(k string) string { return env[k] }, &strings.Builder{})
+	c.Register(f, 1)
+	if err := f.Parse([]string{"--workers", "3"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.NATS.URL != "nats://env:4222" || c.Workers != 3 {
+		t.Errorf("url %q workers %d: want env URL and flag workers", c.NATS.URL, c.Workers)
+	}
+	if got := bus.MaskURL("nats://u:secret@h:4222,nats://tok@h2"); got != "nats://u:***@h:4222,nats://***@h2" {
+		t.Errorf("MaskURL = %q", got)
+	}
+}

@@ -1,0 +1,155 @@
+package bus
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+)
+
+// StageConfig holds the settings every consuming service shares.
+type StageConfig struct {
+	NATS NATSConfig
+	Log  LogConfig
+	// Workers is how many messages (or batches) a process handles at once.
+	Workers int
+	// MaxDeliver is how often a message is tried before it is dead-lettered.
+	MaxDeliver int
+	// AckWait is how long JetStream waits for an ack before redelivering.
+	AckWait time.Duration
+	// MaxAckPending bounds unacked messages across all processes of the stage.
+	MaxAckPending int
+	// SummaryInterval is how often the summary line is logged (0 = never).
+	SummaryInterval time.Duration
+}
+
+// Register adds the shared flags with their variables; workers is the
+// stage's default worker count.
+func (c *StageConfig) Register(f *Flags, workers int) {
+	c.NATS.Register(f)
+	c.Log.Register(f)
+	f.IntVar(&c.Workers, "workers", workers, "messages processed concurrently by this process")
+	f.Env("workers", "WORKERS")
+	f.IntVar(&c.MaxDeliver, "max-deliver", 5, "deliveries of a failing message before it is dead-lettered")
+	f.Env("max-deliver", "MAX_DELIVER")
+	f.DurationVar(&c.AckWait, "ack-wait", 30*time.Second, "time JetStream waits for an ack before redelivering")
+	f.Env("ack-wait", "ACK_WAIT")
+	f.IntVar(&c.MaxAckPending, "max-ack-pending", 1000, "unacked messages allowed across all processes of this stage")
+	f.Env("max-ack-pending", "MAX_ACK_PENDING")
+	f.DurationVar(&c.SummaryInterval, "summary-interval", 30*time.Second, "how often to log a summary line (0 = never)")
+	f.Env("summary-interval", "SUMMARY_INTERVAL")
+}
+
+// Validate checks the settings, naming the bad one and what to use instead.
+func (c *StageConfig) Validate() error {
+	if err := c.NATS.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case c.Workers < 1 || c.Workers > 1024:
+		return fmt.Errorf("workers %d: use 1 to 1024", c.Workers)
+	case c.MaxDeliver < 1:
+		return fmt.Errorf("max-deliver %d: use 1 or more", c.MaxDeliver)
+	case c.AckWait < time.Second:
+		return fmt.Errorf("ack-wait %v: use 1s or more", c.AckWait)
+	case c.MaxAckPending < 1:
+		return fmt.Errorf("max-ack-pending %d: use 1 or more", c.MaxAckPending)
+	case c.SummaryInterval < 0:
+		return fmt.Errorf("summary-interval %v: use 0 (never) or a positive duration", c.SummaryInterval)
+	}
+	return nil
+}
+
+// LogFields describes the configuration for the start-up log line, secrets masked.
+func (c *StageConfig) LogFields() []zap.Field {
+	return append(c.NATS.LogFields(),
+		zap.Int("workers", c.Workers),
+		zap.Int("max_deliver", c.MaxDeliver),
+		zap.Duration("ack_wait", c.AckWait),
+		zap.Int("max_ack_pending", c.MaxAckPending),
+		zap.Duration("summary_interval", c.SummaryInterval),
+	)
+}
+
+// Service is a process connected to NATS with the pipeline's streams in place.
+type Service struct {
+	NC  *nats.Conn
+	JS  jetstream.JetStream
+	Log *zap.Logger
+}
+
+// Start connects to NATS (waiting for it while ctx lasts) and creates or
+// updates the pipeline's streams.
+func Start(ctx context.Context, c NATSConfig, name string, log *zap.Logger) (*Service, error) {
+	nc, js, err := Connect(ctx, c, name, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := EnsureStreams(ctx, js, c); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	return &Service{NC: nc, JS: js, Log: log}, nil
+}
+
+// Stage describes one consuming stage for RunStage.
+type Stage struct {
+	Name, Stream, Durable, Filter string
+	Handler                       Handler
+	BatchSize                     int
+	FlushInterval                 time.Duration
+	Stats                         *Stats
+}
+
+// RunStage binds to the stage's durable consumer and processes its messages
+// until ctx ends; then it finishes the messages in hand, logs a final
+// summary and returns.
+func (s *Service) RunStage(ctx context.Context, c StageConfig, st Stage) error {
+	cons, err := EnsureConsumer(ctx, s.JS, ConsumerConfig{
+		Stream: st.Stream, Durable: st.Durable, Filter: st.Filter,
+		MaxDeliver: c.MaxDeliver, AckWait: c.AckWait,
+		MaxAckPending: max(c.MaxAckPending, c.Workers*max(st.BatchSize, 1)),
+	})
+	if err != nil {
+		return err
+	}
+	if st.Stats == nil {
+		st.Stats = &Stats{}
+	}
+	p := &Processor{
+		JS: s.JS, Consumer: cons, Stage: st.Name, Handler: st.Handler,
+		Workers: c.Workers, BatchSize: st.BatchSize, FlushInterval: st.FlushInterval,
+		MaxDeliver: c.MaxDeliver, Log: s.Log, Stats: st.Stats,
+	}
+	sumCtx, stopSummary := context.WithCancel(context.WithoutCancel(ctx))
+	summaryDone := make(chan struct{})
+	go func() {
+		defer close(summaryDone)
+		Summarize(sumCtx, s.Log, st.Stats, cons, c.SummaryInterval)
+	}()
+	s.Log.Info("consuming", zap.String("stage", st.Name), zap.String("stream", st.Stream),
+		zap.String("consumer", st.Durable), zap.Int("workers", p.Workers))
+	err = p.Run(ctx)
+	stopSummary()
+	<-summaryDone
+	return err
+}
+
+// Close drains the connection: pending publishes and acks are flushed
+// before it closes.
+func (s *Service) Close() {
+	closed := make(chan struct{})
+	s.NC.SetClosedHandler(func(*nats.Conn) { close(closed) })
+	if err := s.NC.Drain(); err != nil {
+		s.NC.Close()
+		return
+	}
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		s.NC.Close()
+	}
+}
