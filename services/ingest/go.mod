@@ -13,3 +13,8 @@ replace github.com/warta-news/warta/pkg/article => ../../pkg/article
 require github.com/warta-news/warta/pkg/bus v0.0.0
 
 replace github.com/warta-news/warta/pkg/bus => ../../pkg/bus
+
+require (
+	github.com/nats-io/nats.go v1.55.0
+	go.uber.org/zap v1.28.0
+)

@@ -1,0 +1,53 @@
+package events_test
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/warta-news/warta/pkg/events"
+)
+
+// A paragraph event round-trips through the codec; its id is derived from
+// the article id and index.
+func ExampleDecodeParagraph() {
+	p := events.Paragraph{
+		V: events.Version, ID: events.ParagraphID("a1b2", 0), ArticleID: "a1b2", Version: "v1",
+		Index: 0, Count: 2, Title: "Xi menyambut Putin", Lang: "id", PublishedAt: "2025-09-02",
+		Text: "Presiden Tiongkok Xi Jinping telah menyambut Vladimir Putin.",
+	}
+	data, _ := events.Marshal(&p)
+	fmt.Println(string(data))
+	got, err := events.DecodeParagraph(data)
+	fmt.Println(got.ID, err)
+	// Output:
+	// {"v":1,"id":"a1b2-0","article_id":"a1b2","version":"v1","index":0,"count":2,"title":"Xi menyambut Putin","lang":"id","published_at":"2025-09-02","text":"Presiden Tiongkok Xi Jinping telah menyambut Vladimir Putin."}
+	// a1b2-0 <nil>
+}
+
+// Events of a schema version this build does not know are rejected with a
+// sentinel error that also matches ErrInvalid, the mark of a permanent failure.
+func ExampleUnmarshal_version() {
+	_, err := events.DecodeParagraph([]byte(`{"v":2,"id":"x-0","article_id":"x","version":"v","count":1,"text":"t"}`))
+	fmt.Println(errors.Is(err, events.ErrUnsupportedVersion), errors.Is(err, events.ErrInvalid))
+	fmt.Println(err)
+	// Output:
+	// true true
+	// invalid event: unsupported schema version: got v=2, this build reads v=1
+}
+
+// An enriched paragraph's tags carry byte offsets into its text.
+func ExampleEnrichedParagraph() {
+	text := "Putin memanggil Xi pada hari Selasa."
+	e := events.EnrichedParagraph{
+		Paragraph: events.Paragraph{V: events.Version, ID: "a-0", ArticleID: "a", Version: "v", Count: 1, Lang: "id",
+			PublishedAt: "2025-09-02", Text: text},
+		Entities: []events.Entity{{Text: "Putin", Type: events.Person, Start: 0, End: 5, Canonical: "Vladimir Putin"}},
+		Dates:    []events.Date{{Text: "pada hari Selasa", Value: "2025-09-02", Start: 19, End: 35}},
+	}
+	fmt.Println(e.Validate())
+	e.Dates[0].End = 99
+	fmt.Println(errors.Is(e.Validate(), events.ErrBadSpan))
+	// Output:
+	// <nil>
+	// true
+}

@@ -1,0 +1,49 @@
+// Command enrich is the pipeline's second stage: it tags each paragraph with
+// named entities and dates and publishes the enriched paragraph. Run as many
+// as you need: they share one durable consumer.
+//
+// It also tags articles offline: "enrich tag [--lang id] [--published DATE] [FILE]".
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "enrich:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `enrich: the pipeline's tagging stage (named entities and dates).
+
+Usage:
+  enrich [flags]                                      run the service: consume paragraphs, publish enriched ones
+  enrich tag [--lang L] [--published DATE] [FILE]     tag one article offline (stdin without FILE) and print
+                                                      its enriched paragraph events as JSON lines
+  enrich help                                         show this help
+
+Run "enrich --help" or "enrich tag --help" for the flags. Every flag can also
+be set by the environment variable shown in brackets.
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 1 {
+		switch args[1] {
+		case "tag":
+			return runTag(args[2:], getenv, stdin, stdout, stderr)
+		case "help":
+			fmt.Fprint(stdout, usage)
+			return nil
+		}
+	}
+	return runService(ctx, args[1:], getenv, stdout, stderr)
+}

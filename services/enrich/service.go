@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"go.uber.org/zap"
+
+	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/services/enrich/tag"
+)
+
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (bus.StageConfig, error) {
+	var c bus.StageConfig
+	f := bus.NewFlags("enrich", getenv, stderr)
+	f.Usage = func() {
+		fmt.Fprint(stderr, usage, "\nFlags of the service:\n")
+		f.PrintDefaults()
+	}
+	c.Register(f, 4)
+	if err := f.Parse(args); err != nil {
+		return c, err
+	}
+	if f.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q (did you mean \"enrich tag %s\"?)", f.Arg(0), f.Arg(0))
+	}
+	return c, c.Validate()
+}
+
+func runService(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	c, err := parseConfig(args, getenv, stderr)
+	if bus.IsHelp(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	log, err := bus.NewLogger(c.Log, "enrich", stdout)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+	log.Info("starting", append(c.LogFields(), zap.String("tagger", tag.Name))...)
+
+	svc, err := bus.Start(ctx, c.NATS, "enrich", log)
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	h := &handler{tagger: tag.New(), log: log}
+	err = svc.RunStage(ctx, c, bus.Stage{
+		Name: events.StageEnrich, Stream: events.StreamParagraphs, Durable: events.ConsumerEnrich,
+		Filter: events.SubjectParagraphs, Handler: h.handle,
+	})
+	log.Info("stopped")
+	return err
+}
+
+// handler enriches paragraph events.
+type handler struct {
+	tagger *tag.Tagger
+	log    *zap.Logger
+}
+
+func (h *handler) handle(_ context.Context, b *bus.Batch) ([]bus.Out, error) {
+	outs := make([]bus.Out, 0, len(b.Msgs))
+	for i, m := range b.Msgs {
+		p, err := events.DecodeParagraph(m.Data())
+		if err != nil {
+			b.Fail(i, err)
+			continue
+		}
+		e := h.tagger.Enrich(p)
+		data, err := events.Marshal(&e)
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, bus.Out{Subject: events.SubjectEnriched, Data: data, MsgID: events.MsgID(events.StageEnrich, &p)})
+		h.log.Debug("paragraph enriched", zap.String("article_id", p.ArticleID), zap.Int("paragraph", p.Index),
+			zap.Int("entities", len(e.Entities)), zap.Int("dates", len(e.Dates)))
+	}
+	return outs, nil
+}

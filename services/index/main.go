@@ -1,0 +1,52 @@
+// Command index is the pipeline's last stage: it writes enriched paragraphs
+// to an on-disk Bleve index, announces each article once all its paragraphs
+// are in, and serves search over HTTP.
+//
+// It is also a search client for people: "index search QUERY".
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "index:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `index: the pipeline's search stage (Bleve index and HTTP search API).
+
+Usage:
+  index [flags]                  run the service: consume enriched paragraphs, serve the HTTP API
+  index search [flags] QUERY     search a running index and print the results for people
+  index help                     show this help
+
+HTTP API (default http://127.0.0.1:8080):
+  GET /search?q=…&entity=…&type=…&lang=…&from=…&to=…&size=…&offset=…
+  GET /articles/{id}    GET /stats    GET /healthz
+
+Run "index --help" or "index search --help" for the flags. Every flag can also
+be set by the environment variable shown in brackets.
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 1 {
+		switch args[1] {
+		case "search":
+			return runSearch(ctx, args[2:], getenv, stdout, stderr)
+		case "help":
+			fmt.Fprint(stdout, usage)
+			return nil
+		}
+	}
+	return runService(ctx, args[1:], getenv, stdout, stderr)
+}

@@ -1,0 +1,48 @@
+// Command ingest is the pipeline's first stage: it takes articles dropped on
+// articles.new (JSON or plain text), validates and normalises them, splits
+// them into paragraphs and publishes one paragraph event per paragraph.
+//
+// It is also the client that drops articles: "ingest publish [--wait] FILE...".
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "ingest:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `ingest: the pipeline's first stage.
+
+Usage:
+  ingest [flags]                       run the service: consume articles.new, publish paragraphs
+  ingest publish [flags] FILE...       drop articles (plain text or JSON; - for stdin) on articles.new
+  ingest help                          show this help
+
+Run "ingest --help" or "ingest publish --help" for the flags. Every flag can
+also be set by the environment variable shown in brackets.
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 1 {
+		switch args[1] {
+		case "publish":
+			return runPublish(ctx, args[2:], getenv, stdin, stdout, stderr)
+		case "help":
+			fmt.Fprint(stdout, usage)
+			return nil
+		}
+	}
+	return runService(ctx, args[1:], getenv, stdout, stderr)
+}

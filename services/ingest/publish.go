@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+
+	"github.com/warta-news/warta/pkg/article"
+	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/events"
+)
+
+// publishConfig is the configuration of "ingest publish".
+type publishConfig struct {
+	NATS            bus.NATSConfig
+	Wait            bool
+	Timeout         time.Duration
+	MaxArticleBytes int
+	Files           []string
+}
+
+func runPublish(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var c publishConfig
+	f := bus.NewFlags("ingest publish", getenv, stderr)
+	f.Usage = func() {
+		fmt.Fprint(stderr, "Usage: ingest publish [flags] FILE...\n\n"+
+			"Drops each FILE (plain text or JSON; - reads standard input) on articles.new and\n"+
+			"prints its article id. With --wait, waits until each article is searchable.\n\nFlags:\n")
+		f.PrintDefaults()
+	}
+	c.NATS.Register(f)
+	f.BoolVar(&c.Wait, "wait", false, "wait until every article is indexed and searchable")
+	f.DurationVar(&c.Timeout, "timeout", 2*time.Minute, "how long --wait waits for each article")
+	f.IntVar(&c.MaxArticleBytes, "max-article-bytes", 512<<10, "largest article accepted, as the service's setting")
+	f.Env("max-article-bytes", "MAX_ARTICLE_BYTES")
+	if err := f.Parse(args); err != nil {
+		if bus.IsHelp(err) {
+			return nil
+		}
+		return err
+	}
+	c.Files = f.Args()
+	if len(c.Files) == 0 {
+		f.Usage()
+		return errors.New("no FILE given: name one or more article files, or - for standard input")
+	}
+	if err := c.NATS.Validate(); err != nil {
+		return err
+	}
+	log := zap.NewNop()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second+time.Duration(len(c.Files))*c.Timeout)
+	defer cancel()
+	nc, js, err := bus.Connect(ctx, c.NATS, "ingest-publish", log)
+	if err != nil {
+		return err
+	}
+	defer nc.Close()
+
+	var failed int
+	for _, name := range c.Files {
+		if err := publishFile(ctx, js, c, name, stdin, stdout); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", name, err)
+			failed++
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d articles not published", failed, len(c.Files))
+	}
+	return nil
+}
+
+func publishFile(ctx context.Context, js jetstream.JetStream, c publishConfig, name string, stdin io.Reader, stdout io.Writer) error {
+	var data []byte
+	var err error
+	if name == "-" {
+		data, err = io.ReadAll(stdin)
+	} else {
+		data, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return err
+	}
+	// Reading the article here as ingest will tells its id, and rejects bad
+	// input before it travels.
+	a, err := article.Parse(data, article.Options{MaxBytes: c.MaxArticleBytes})
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	if _, err := js.Publish(ctx, events.SubjectArticlesNew, data,
+		jetstream.WithMsgID("article:"+a.ID+":"+a.Version)); err != nil {
+		return fmt.Errorf("publish to %s: %w (is the pipeline running? start it with make run)", events.SubjectArticlesNew, err)
+	}
+	if !c.Wait {
+		fmt.Fprintf(stdout, "published %s %q\n", a.ID, a.Title)
+		return nil
+	}
+	done, err := waitIndexed(ctx, js, a, c.Timeout)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "indexed %s %q: %d paragraphs searchable after %v\n", a.ID, a.Title,
+		done.Paragraphs, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// waitIndexed polls the INDEXED stream for this version of the article.
+func waitIndexed(ctx context.Context, js jetstream.JetStream, a events.Article, timeout time.Duration) (events.ArticleIndexed, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var done events.ArticleIndexed
+	stream, err := js.Stream(ctx, events.StreamIndexed)
+	if err != nil {
+		return done, fmt.Errorf("stream %s: %w", events.StreamIndexed, err)
+	}
+	for {
+		m, err := stream.GetLastMsgForSubject(ctx, events.IndexedSubject(a.ID))
+		if err == nil {
+			if err := events.Unmarshal(m.Data, &done); err == nil && done.Version == a.Version {
+				return done, nil
+			}
+		} else if !errors.Is(err, jetstream.ErrMsgNotFound) && ctx.Err() == nil {
+			return done, fmt.Errorf("read %s: %w", events.StreamIndexed, err)
+		}
+		select {
+		case <-ctx.Done():
+			return done, fmt.Errorf("article %s not indexed within %v: check the services' logs and the dead letters", a.ID, timeout)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
