@@ -60,8 +60,10 @@ type Processor struct {
 	MaxDeliver int
 	// PublishTimeout bounds the wait for JetStream to store the output.
 	PublishTimeout time.Duration
-	Log            *zap.Logger
-	Stats          *Stats
+	// MaxPayload is the server's largest message, to fit dead letters in.
+	MaxPayload int64
+	Log        *zap.Logger
+	Stats      *Stats
 }
 
 // Run processes messages until ctx ends, then stops pulling, finishes every
@@ -236,7 +238,7 @@ func (p *Processor) fail(ctx context.Context, m jetstream.Msg, cause error) {
 	if !permanent {
 		reason = fmt.Sprintf("gave up after %d deliveries: %s", deliveries, reason)
 	}
-	if err := DeadLetter(ctx, p.JS, p.Stage, m, reason, p.PublishTimeout); err != nil {
+	if err := DeadLetter(ctx, p.JS, p.Stage, m, reason, p.MaxPayload, p.PublishTimeout); err != nil {
 		p.Log.Error("dead letter not stored; will retry", zap.String("stage", p.Stage),
 			zap.Uint64("stream_seq", seq), zap.Error(err))
 		_ = m.NakWithDelay(Backoff(deliveries))
@@ -250,10 +252,19 @@ func (p *Processor) fail(ctx context.Context, m jetstream.Msg, cause error) {
 
 // DeadLetter stores m in the dead-letter stream with the stage and reason.
 // Its message id is derived from the original's stream sequence, so a retry
-// does not store it twice.
-func DeadLetter(ctx context.Context, js jetstream.Publisher, stage string, m jetstream.Msg, reason string, timeout time.Duration) error {
+// does not store it twice. A payload that would not fit in maxPayload bytes
+// once base64-encoded is truncated (and marked so); 0 means 1 MiB.
+func DeadLetter(ctx context.Context, js jetstream.Publisher, stage string, m jetstream.Msg, reason string, maxPayload int64, timeout time.Duration) error {
+	if maxPayload <= 0 {
+		maxPayload = 1 << 20
+	}
+	payload := m.Data()
 	dl := events.DeadLetter{V: events.Version, Stage: stage, Reason: reason, Subject: m.Subject(),
-		Payload: m.Data(), FailedAt: time.Now().UTC()}
+		PayloadBytes: len(payload), FailedAt: time.Now().UTC()}
+	if room := int((maxPayload - 16<<10) / 4 * 3); len(payload) > room {
+		payload, dl.PayloadTruncated = payload[:max(room, 0)], true
+	}
+	dl.Payload = payload
 	if md, err := m.Metadata(); err == nil {
 		dl.Deliveries, dl.Stream, dl.StreamSeq = md.NumDelivered, md.Stream, md.Sequence.Stream
 	}

@@ -171,16 +171,21 @@ type ArticleIndexed struct {
 
 // DeadLetter is a message a stage could not process, with why. Payload is the
 // original message body as it arrived (base64 in JSON), so nothing is lost and
-// the message can be replayed after a fix.
+// the message can be replayed after a fix. A payload too large to fit in a
+// NATS message once encoded is cut short (PayloadTruncated); the original
+// then stays in Stream at StreamSeq for as long as that stream keeps it.
 type DeadLetter struct {
-	V          int       `json:"v"`
-	Stage      string    `json:"stage"`
-	Reason     string    `json:"reason"`
-	Deliveries uint64    `json:"deliveries"`
-	Subject    string    `json:"subject"`
-	Stream     string    `json:"stream,omitempty"`
-	StreamSeq  uint64    `json:"stream_seq,omitempty"`
-	MsgID      string    `json:"msg_id,omitempty"`
-	Payload    []byte    `json:"payload"`
-	FailedAt   time.Time `json:"failed_at"`
+	V          int    `json:"v"`
+	Stage      string `json:"stage"`
+	Reason     string `json:"reason"`
+	Deliveries uint64 `json:"deliveries"`
+	Subject    string `json:"subject"`
+	Stream     string `json:"stream,omitempty"`
+	StreamSeq  uint64 `json:"stream_seq,omitempty"`
+	MsgID      string `json:"msg_id,omitempty"`
+	Payload    []byte `json:"payload"`
+	// PayloadBytes is the original payload's size.
+	PayloadBytes     int       `json:"payload_bytes"`
+	PayloadTruncated bool      `json:"payload_truncated,omitempty"`
+	FailedAt         time.Time `json:"failed_at"`
 }

@@ -1,6 +1,6 @@
 module github.com/warta-news/warta/pkg/events
 
-go 1.26
+go 1.26.0
 
 require github.com/segmentio/encoding v0.5.4
 

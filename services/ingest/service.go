@@ -39,6 +39,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if err := c.Validate(); err != nil {
 		return c, err
 	}
+	if c.DefaultLang != "" {
+		lang, err := article.NormalizeLang(c.DefaultLang)
+		if err != nil {
+			return c, fmt.Errorf("default-lang: %w", err)
+		}
+		c.DefaultLang = lang
+	}
 	if c.MaxArticleBytes < 1024 {
 		return c, fmt.Errorf("max-article-bytes %d: use at least 1024", c.MaxArticleBytes)
 	}

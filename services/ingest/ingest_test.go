@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/events"
+)
+
+// syncBuffer is a log sink the service and the test can share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestIngestService runs the real service against a real server: the sample
+// becomes 17 paragraph events, publishing it twice changes nothing, and bad
+// input lands in the dead-letter stream with a reason.
+func TestIngestService(t *testing.T) {
+	srv := bustest.Server(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	env := map[string]string{"NATS_URL": srv.ClientURL(), "SUMMARY_INTERVAL": "0"}
+	logs := &syncBuffer{}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(runCtx, []string{"ingest"}, func(k string) string { return env[k] }, nil, logs, logs)
+	}()
+
+	nc, err := nats.Connect(srv.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	waitFor(t, func() bool { _, err := js.Stream(ctx, events.StreamArticles); return err == nil })
+
+	sample, err := os.ReadFile("../../samples/xi-putin-beijing.id.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	// The client drops the sample twice; the same content is one article.
+	for range 2 {
+		if err := run(ctx, []string{"ingest", "publish", "-"}, func(k string) string { return env[k] }, bytes.NewReader(sample), &out, &out); err != nil {
+			t.Fatalf("publish: %v\n%s", err, out.String())
+		}
+	}
+	bad := map[string]string{
+		"empty body":   `{"title":"Judul","body":"   "}`,
+		"invalid json": `{"title": "x", "body": `,
+		"invalid utf8": "Judul\n\nIsi \xff\xfe artikel.",
+		"oversized":    "Judul\n\n" + strings.Repeat("kata ", 200_000),
+	}
+	for _, payload := range bad {
+		if _, err := js.Publish(ctx, events.SubjectArticlesNew, []byte(payload)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	paragraphs, _ := js.Stream(ctx, events.StreamParagraphs)
+	dls, _ := js.Stream(ctx, events.StreamDeadLetter)
+	waitFor(t, func() bool {
+		pi, _ := paragraphs.Info(ctx)
+		di, _ := dls.Info(ctx)
+		return pi.State.Msgs >= 17 && di.State.Msgs >= uint64(len(bad))
+	}, logs)
+	time.Sleep(200 * time.Millisecond) // let any duplicate arrive before counting
+	if pi, _ := paragraphs.Info(ctx); pi.State.Msgs != 17 {
+		t.Errorf("paragraphs stream has %d messages, want 17 (the sample once)", pi.State.Msgs)
+	}
+	// Every dead letter says what was wrong.
+	reasons := map[string]bool{}
+	cons, _ := dls.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
+	for range len(bad) {
+		m, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dl events.DeadLetter
+		if err := events.Unmarshal(m.Data(), &dl); err != nil {
+			t.Fatal(err)
+		}
+		if dl.Stage != events.StageIngest || len(dl.Payload) == 0 || dl.Reason == "" {
+			t.Errorf("dead letter %+v lacks stage, payload or reason", dl)
+		}
+		reasons[dl.Reason] = true
+		if strings.Contains(dl.Reason, "too large") && (!dl.PayloadTruncated || dl.PayloadBytes != len(bad["oversized"])) {
+			t.Errorf("oversized dead letter: truncated=%v bytes=%d, want truncated copy of %d bytes",
+				dl.PayloadTruncated, dl.PayloadBytes, len(bad["oversized"]))
+		}
+	}
+	for _, want := range []string{"empty body", "not decodable", "UTF-8", "too large"} {
+		found := false
+		for r := range reasons {
+			found = found || strings.Contains(r, want)
+		}
+		if !found {
+			t.Errorf("no dead letter reason mentions %q; got %v", want, reasons)
+		}
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("service: %v", err)
+	}
+	if !strings.Contains(logs.String(), `"msg":"article ingested"`) || !strings.Contains(logs.String(), `"msg":"dead letter"`) {
+		t.Errorf("logs lack the ingested and dead-letter lines:\n%s", logs.String())
+	}
+}
+
+func TestHelpAndBadConfig(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"ingest", "--help"}, func(string) string { return "" }, nil, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"ingest publish", "-nats-url", "NATS_URL", "MAX_ARTICLE_BYTES"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("--help lacks %q", want)
+		}
+	}
+	err := run(context.Background(), []string{"ingest"}, func(k string) string {
+		return map[string]string{"WORKERS": "0"}[k]
+	}, nil, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "workers") {
+		t.Errorf("bad WORKERS not reported: %v", err)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool, logs ...*syncBuffer) {
+	t.Helper()
+	defer func() {
+		if t.Failed() && len(logs) > 0 {
+			t.Log(logs[0].String())
+		}
+	}()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(25 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatal("condition not met within 20s")
+}
