@@ -22,7 +22,7 @@ type StageConfig struct {
 	AckWait time.Duration
 	// MaxAckPending bounds unacked messages across all processes of the stage.
 	MaxAckPending int
-	// SummaryInterval is how often the summary line is logged (0 = never).
+	// SummaryInterval is how often the summary line is logged (0 = only at exit).
 	SummaryInterval time.Duration
 }
 
@@ -39,7 +39,7 @@ func (c *StageConfig) Register(f *Flags, workers int) {
 	f.Env("ack-wait", "ACK_WAIT")
 	f.IntVar(&c.MaxAckPending, "max-ack-pending", 1000, "unacked messages allowed across all processes of this stage")
 	f.Env("max-ack-pending", "MAX_ACK_PENDING")
-	f.DurationVar(&c.SummaryInterval, "summary-interval", 30*time.Second, "how often to log a summary line (0 = never)")
+	f.DurationVar(&c.SummaryInterval, "summary-interval", 30*time.Second, "how often to log a summary line (0 = only at exit)")
 	f.Env("summary-interval", "SUMMARY_INTERVAL")
 }
 
@@ -58,7 +58,7 @@ func (c *StageConfig) Validate() error {
 	case c.MaxAckPending < 1:
 		return fmt.Errorf("max-ack-pending %d: use 1 or more", c.MaxAckPending)
 	case c.SummaryInterval < 0:
-		return fmt.Errorf("summary-interval %v: use 0 (never) or a positive duration", c.SummaryInterval)
+		return fmt.Errorf("summary-interval %v: use 0 (only at exit) or a positive duration", c.SummaryInterval)
 	}
 	return nil
 }

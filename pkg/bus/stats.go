@@ -46,13 +46,15 @@ func (s *Stats) takeP99() time.Duration {
 // Summarize logs one summary line every interval until ctx ends, and a final
 // one then: processed, failed, redelivered, dead-lettered, the rate since the
 // last line, the 99th percentile processing time and the consumer's lag
-// (messages not yet delivered plus delivered and not yet acked).
+// (messages not yet delivered plus delivered and not yet acked). With an
+// interval of 0 only the final line is logged.
 func Summarize(ctx context.Context, log *zap.Logger, s *Stats, cons jetstream.Consumer, interval time.Duration) {
-	if interval <= 0 {
-		return
+	var tick <-chan time.Time
+	if interval > 0 {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		tick = t.C
 	}
-	t := time.NewTicker(interval)
-	defer t.Stop()
 	last, lastAt := s.Processed.Load(), time.Now()
 	line := func(msg string) {
 		now := time.Now()
@@ -80,7 +82,7 @@ func Summarize(ctx context.Context, log *zap.Logger, s *Stats, cons jetstream.Co
 		case <-ctx.Done():
 			line("final summary")
 			return
-		case <-t.C:
+		case <-tick:
 			line("summary")
 		}
 	}

@@ -1,0 +1,267 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/segmentio/encoding/json"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/services/index/api"
+	"github.com/warta-news/warta/services/index/store"
+)
+
+func paragraph(articleID string, index, count int, lang, text string, ents ...events.Entity) events.EnrichedParagraph {
+	for i := range ents {
+		ents[i].Start = strings.Index(text, ents[i].Text)
+		ents[i].End = ents[i].Start + len(ents[i].Text)
+	}
+	if ents == nil {
+		ents = []events.Entity{}
+	}
+	return events.EnrichedParagraph{
+		Paragraph: events.Paragraph{
+			V: events.Version, ID: events.ParagraphID(articleID, index), ArticleID: articleID, Version: "v1",
+			Index: index, Count: count, Title: "Title of " + articleID, Lang: lang, PublishedAt: "2025-09-02", Text: text,
+		},
+		Entities: ents,
+		Dates:    []events.Date{},
+	}
+}
+
+// newServer serves the API over a real index holding a complete Indonesian
+// article "a/1" (its id has a slash) and one paragraph of an English one.
+func newServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	s, err := store.Open(filepath.Join(t.TempDir(), "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	_, err = s.Apply(context.Background(), []events.EnrichedParagraph{
+		paragraph("a/1", 0, 2, "id", "Tiongkok dan Indonesia menandatangani perjanjian.",
+			events.Entity{Text: "Tiongkok", Type: events.Location, Canonical: "China"},
+			events.Entity{Text: "Indonesia", Type: events.Location, Canonical: "Indonesia"}),
+		paragraph("a/1", 1, 2, "id", "Presiden Prabowo hadir di Beijing.",
+			events.Entity{Text: "Prabowo", Type: events.Person, Canonical: "Prabowo Subianto"},
+			events.Entity{Text: "Beijing", Type: events.Location, Canonical: "Beijing"}),
+		paragraph("b", 0, 3, "en", "Markets in Washington, D.C. rallied.",
+			events.Entity{Text: "Washington, D.C.", Type: events.Location, Canonical: "Washington, D.C."}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.NewHandler(s, zaptest.NewLogger(t)))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// get requests path and decodes the JSON answer into v, checking the status.
+func get(t *testing.T, srv *httptest.Server, path string, wantStatus int, v any) {
+	t.Helper()
+	res, err := http.Get(srv.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != wantStatus {
+		t.Fatalf("GET %s: status %d, want %d; body %s", path, res.StatusCode, wantStatus, body)
+	}
+	if ct := res.Header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("GET %s: Content-Type %q, want application/json", path, ct)
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		t.Fatalf("GET %s: body %s is not the JSON expected: %v", path, body, err)
+	}
+}
+
+func ids(res store.Result) []string {
+	out := []string{}
+	for _, h := range res.Hits {
+		out = append(out, h.ParagraphID)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestSearch(t *testing.T) {
+	srv := newServer(t)
+	for _, tc := range []struct {
+		name, query string
+		want        []string
+	}{
+		{"all", "", []string{"a/1-0", "a/1-1", "b-0"}},
+		{"text", "q=perjanjian", []string{"a/1-0"}},
+		{"entity canonical", "entity=China", []string{"a/1-0"}},
+		{"entities repeated", "entity=China&entity=Indonesia", []string{"a/1-0"}},
+		{"entities comma-separated", "entity=China,Beijing", []string{}},
+		{"type", "type=person", []string{"a/1-1"}},
+		{"types comma-separated", "type=PERSON,LOCATION", []string{"a/1-1"}},
+		{"lang", "lang=en", []string{"b-0"}},
+		{"dates", "from=2025-09-02&to=2025-09-02", []string{"a/1-0", "a/1-1", "b-0"}},
+		{"dates exclude", "from=2025-09-03", []string{}},
+		{"size", "size=1&offset=1", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var res store.Result
+			get(t, srv, "/search?"+tc.query, http.StatusOK, &res)
+			if tc.want == nil {
+				if len(res.Hits) != 1 || res.Total != 3 {
+					t.Errorf("hits %v of %d, want 1 of 3", ids(res), res.Total)
+				}
+				return
+			}
+			if got := ids(res); !slices.Equal(got, tc.want) {
+				t.Errorf("hits = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSearchResponseShape(t *testing.T) {
+	srv := newServer(t)
+	var raw map[string]json.RawMessage
+	get(t, srv, "/search?q=Tiongkok", http.StatusOK, &raw)
+	for _, k := range []string{"total", "took_ms", "hits", "facets"} {
+		if _, ok := raw[k]; !ok {
+			t.Errorf("response has no %q: %v", k, raw)
+		}
+	}
+	var res store.Result
+	get(t, srv, "/search?q=Tiongkok", http.StatusOK, &res)
+	if len(res.Hits) != 1 {
+		t.Fatalf("hits = %v", ids(res))
+	}
+	h := res.Hits[0]
+	if h.ArticleID != "a/1" || h.Index != 0 || len(h.Entities) != 2 || h.Entities[0].Canonical != "China" ||
+		len(h.Highlights) != 1 || !strings.Contains(h.Highlights[0], "<mark>Tiongkok</mark>") {
+		t.Errorf("hit = %+v", h)
+	}
+	if f := res.Facets["entity"]; !slices.Contains(f, store.FacetCount{Term: "China", Count: 1}) {
+		t.Errorf("entity facet = %v", f)
+	}
+}
+
+func TestBadRequests(t *testing.T) {
+	srv := newServer(t)
+	for _, tc := range []struct {
+		name, path string
+		status     int
+		msg        string
+	}{
+		{"size too big", "/search?size=500", 400, "size 500"},
+		{"size not a number", "/search?size=ten", 400, `size "ten" is not a whole number`},
+		{"offset too far", "/search?offset=20000", 400, "offset 20000"},
+		{"facets too many", "/search?facets=99", 400, "facets 99"},
+		{"bad date", "/search?from=last+week", 400, `from "last week" is not a date`},
+		{"from after to", "/search?from=2025-09-03&to=2025-09-01", 400, "swap them"},
+		{"unknown type", "/search?type=ALIEN", 400, "unknown entity type"},
+		{"q too long", "/search?q=" + strings.Repeat("x", api.MaxQueryBytes+1), 400, "q is 1025 bytes long"},
+		{"too many words", "/search?q=" + url.QueryEscape(strings.Repeat("a b c d e f g h i j k l m n o p q r s t u v w x y z aa bb cc dd ee ff gg hh ", 1)), 400, "distinct words"},
+		{"unknown article", "/articles/nope", 404, `no article "nope"`},
+		{"empty article id", "/articles/", 404, "no article"},
+		{"unknown route", "/nope", 404, "no route /nope"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var body map[string]string
+			get(t, srv, tc.path, tc.status, &body)
+			if !strings.Contains(body["error"], tc.msg) {
+				t.Errorf("error = %q, want it to say %q", body["error"], tc.msg)
+			}
+		})
+	}
+}
+
+func TestMethodNotAllowed(t *testing.T) {
+	srv := newServer(t)
+	res, err := http.Post(srv.URL+"/search", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var body map[string]string
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusMethodNotAllowed || res.Header.Get("Allow") != "GET, HEAD" || body["error"] == "" {
+		t.Errorf("POST /search = %d, Allow %q, body %v", res.StatusCode, res.Header.Get("Allow"), body)
+	}
+}
+
+func TestArticle(t *testing.T) {
+	srv := newServer(t)
+	var v store.ArticleView
+	get(t, srv, "/articles/"+url.PathEscape("a/1"), http.StatusOK, &v)
+	if v.ID != "a/1" || !v.Complete || v.Count != 2 || len(v.Paragraphs) != 2 || v.Paragraphs[1].Entities[0].Canonical != "Prabowo Subianto" {
+		t.Errorf("article = %+v", v)
+	}
+	get(t, srv, "/articles/b", http.StatusOK, &v)
+	if v.Complete || len(v.Paragraphs) != 1 {
+		t.Errorf("incomplete article = %+v, want 1 paragraph, not complete", v)
+	}
+}
+
+func TestStatsAndHealth(t *testing.T) {
+	srv := newServer(t)
+	var st store.Stats
+	get(t, srv, "/stats", http.StatusOK, &st)
+	if st.Articles != 1 || st.Paragraphs != 3 || st.Entities != 5 || st.DocCount != 4 || st.IndexPath == "" {
+		t.Errorf("stats = %+v", st)
+	}
+	var h map[string]string
+	get(t, srv, "/healthz", http.StatusOK, &h)
+	if h["status"] != "ok" {
+		t.Errorf("healthz = %v", h)
+	}
+}
+
+// failing is a Searcher whose index is broken.
+type failing struct{ err error }
+
+func (f failing) Search(context.Context, store.Query) (store.Result, error) {
+	return store.Result{}, f.err
+}
+
+func (f failing) Article(context.Context, string) (store.ArticleView, bool, error) {
+	return store.ArticleView{}, false, f.err
+}
+func (f failing) Stats(context.Context) (store.Stats, error) { return store.Stats{}, f.err }
+
+func TestInternalErrorsAreLogged(t *testing.T) {
+	for _, tc := range []struct {
+		err    error
+		status int
+	}{
+		{errors.New("disk on fire"), http.StatusInternalServerError},
+		{context.DeadlineExceeded, http.StatusServiceUnavailable},
+	} {
+		core, logs := observer.New(zap.ErrorLevel)
+		srv := httptest.NewServer(api.NewHandler(failing{tc.err}, zap.New(core)))
+		for _, path := range []string{"/search?q=x", "/articles/x", "/stats"} {
+			var body map[string]string
+			get(t, srv, path, tc.status, &body)
+			if body["error"] == "" || strings.Contains(body["error"], "disk on fire") {
+				t.Errorf("%s: error %q, want a message without the internals", path, body["error"])
+			}
+		}
+		srv.Close()
+		if n := logs.FilterMessage("request failed").Len(); n != 3 {
+			t.Errorf("%v: %d errors logged, want 3", tc.err, n)
+		}
+	}
+}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/events"
+)
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestIndexService runs the real service: enriched paragraphs become
+// searchable, the article's completion is announced once all its paragraphs
+// are in, a replay changes nothing, and an invalid event is dead-lettered.
+func TestIndexService(t *testing.T) {
+	srv := bustest.Server(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	addr := freeAddr(t)
+	env := map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": addr, "INDEX_DIR": t.TempDir(), "SUMMARY_INTERVAL": "0"}
+	getenv := func(k string) string { return env[k] }
+	logs := &syncBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(logs.String())
+		}
+	})
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- run(runCtx, []string{"index"}, getenv, logs, logs) }()
+
+	nc, err := nats.Connect(srv.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	waitFor(t, func() bool { _, err := js.Stream(ctx, events.StreamEnriched); return err == nil })
+
+	texts := []string{
+		"Presiden Tiongkok Xi Jinping telah menyambut rekannya Rusia Vladimir Putin di Beijing.",
+		"Putin memuji hubungan Moskow dengan Beijing pada hari Selasa.",
+	}
+	var outs []bus.Out
+	for i, text := range texts {
+		e := events.EnrichedParagraph{Paragraph: events.Paragraph{V: 1, ID: events.ParagraphID("art1", i), ArticleID: "art1",
+			Version: "v1", Index: i, Count: len(texts), Title: "Xi menyambut Putin", Lang: "id", PublishedAt: "2025-09-02", Text: text}}
+		e.Entities = []events.Entity{}
+		for _, name := range []struct{ s, canon string }{{"Tiongkok", "China"}, {"Moskow", "Moscow"}, {"Putin", "Vladimir Putin"}} {
+			if at := strings.Index(text, name.s); at >= 0 {
+				e.Entities = append(e.Entities, events.Entity{Text: name.s, Type: events.Location, Start: at, End: at + len(name.s), Canonical: name.canon})
+			}
+		}
+		e.Dates = []events.Date{}
+		data, _ := events.Marshal(&e)
+		outs = append(outs, bus.Out{Subject: events.SubjectEnriched, Data: data})
+	}
+	outs = append(outs, outs...) // a replay: every paragraph twice
+	outs = append(outs, bus.Out{Subject: events.SubjectEnriched, Data: []byte(`{"v":1,"id":"x-0"}`)})
+	if err := bus.Publish(ctx, js, outs, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	indexed, _ := js.Stream(ctx, events.StreamIndexed)
+	waitFor(t, func() bool { _, err := indexed.GetLastMsgForSubject(ctx, events.IndexedSubject("art1")); return err == nil })
+
+	var out bytes.Buffer
+	if err := run(ctx, []string{"index", "search", "--url", "http://" + addr, "--entity", "China", "Beijing"}, getenv, &out, &out); err != nil {
+		t.Fatalf("search: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "1 paragraphs match") || !strings.Contains(out.String(), "Xi Jinping") {
+		t.Errorf("search for Beijing with entity China:\n%s", out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"index", "search", "--url", "http://" + addr, "--json", "putin"}, getenv, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"total":2`) || !strings.Contains(out.String(), `\u003cmark\u003ePutin`) {
+		t.Errorf("search for putin: want 2 hits (a replay adds none) with highlights:\n%s", out.String())
+	}
+	dls, _ := js.Stream(ctx, events.StreamDeadLetter)
+	waitFor(t, func() bool { i, _ := dls.Info(ctx); return i.State.Msgs == 1 })
+
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("service: %v\n%s", err, logs.String())
+	}
+	for _, want := range []string{`"msg":"article indexed"`, `"article_id":"art1"`, `"msg":"dead letter"`, `"msg":"final summary"`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("logs lack %s", want)
+		}
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(25 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatal("condition not met within 20s")
+}

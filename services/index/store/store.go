@@ -1,0 +1,133 @@
+// Package store is the search index of the pipeline: it writes enriched
+// paragraphs into a Bleve index on disk, tells when every paragraph of an
+// article is in, and answers searches, article look-ups and statistics.
+//
+// A Store is safe for concurrent use. Apply calls are serialised with each
+// other; Search, Article and Stats run alongside them and see each Apply's
+// batch either entirely or not at all.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+)
+
+// ErrBadQuery is wrapped by every error that a query's content causes: a size
+// out of range, an unreadable date, an unknown entity type. The message says
+// what was wrong and what to send instead.
+var ErrBadQuery = errors.New("bad query")
+
+// ErrMappingChanged is returned by Open for an index that an incompatible
+// version of this package built. Delete the directory and replay the ENRICHED
+// stream to rebuild it.
+var ErrMappingChanged = errors.New("index mapping changed")
+
+// internalMappingKey is the internal key under which the mapping version is kept.
+var internalMappingKey = []byte("warta.mapping_version")
+
+// Store is a Bleve index of enriched paragraphs and complete articles.
+type Store struct {
+	path string
+	idx  bleve.Index
+	// mu serialises Apply: it reads the index, decides, then writes, and two
+	// of them interleaving on one article would decide on stale reads.
+	mu     sync.Mutex
+	closed bool
+}
+
+// Open opens the index at path, creating it (and missing parent directories)
+// if nothing is there. It returns an error matching ErrMappingChanged if the
+// index was built with another mapping.
+func Open(path string) (*Store, error) {
+	idx, err := bleve.Open(path)
+	switch {
+	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist), errors.Is(err, bleve.ErrorIndexMetaMissing) && isEmptyDir(path):
+		idx, err = create(path)
+		if err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, fmt.Errorf("open index %s: %w", path, err)
+	default:
+		v, err := idx.GetInternal(internalMappingKey)
+		if err != nil {
+			_ = idx.Close()
+			return nil, fmt.Errorf("open index %s: read mapping version: %w", path, err)
+		}
+		if string(v) != mappingVersion {
+			_ = idx.Close()
+			return nil, fmt.Errorf("%w: index %s has mapping version %q, this build writes %q (delete the directory and replay the %s stream to rebuild it)",
+				ErrMappingChanged, path, v, mappingVersion, "ENRICHED")
+		}
+	}
+	return &Store{path: path, idx: idx}, nil
+}
+
+// isEmptyDir reports whether path is a folder with nothing in it, such as
+// one made ready for the index by an operator or a volume mount.
+func isEmptyDir(path string) bool {
+	entries, err := os.ReadDir(path)
+	return err == nil && len(entries) == 0
+}
+
+func create(path string) (bleve.Index, error) {
+	m, err := newMapping()
+	if err != nil {
+		return nil, fmt.Errorf("build index mapping: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("create index directory: %w", err)
+	}
+	idx, err := bleve.New(path, m)
+	if err != nil {
+		return nil, fmt.Errorf("create index %s: %w", path, err)
+	}
+	if err := idx.SetInternal(internalMappingKey, []byte(mappingVersion)); err != nil {
+		_ = idx.Close()
+		return nil, fmt.Errorf("create index %s: stamp mapping version: %w", path, err)
+	}
+	return idx, nil
+}
+
+// Path returns the directory of the index.
+func (s *Store) Path() string { return s.path }
+
+// Close flushes and closes the index. Closing again does nothing; no other
+// method may be called after Close.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if err := s.idx.Close(); err != nil {
+		return fmt.Errorf("close index %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// searchAll runs req and returns all its hits, however many, by retrying with
+// a larger size when the first page comes back full. It is for the store's own
+// bounded look-ups (the documents of a few articles), not for user queries.
+func (s *Store) searchAll(ctx context.Context, req *bleve.SearchRequest, guess int) (*bleve.SearchResult, error) {
+	size := max(guess, 16)
+	for {
+		req.Size = size
+		req.From = 0
+		res, err := s.idx.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		if len(res.Hits) < size {
+			return res, nil
+		}
+		size *= 4
+	}
+}

@@ -1,0 +1,475 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/segmentio/encoding/json"
+	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/services/index/store"
+)
+
+func TestApplyReportsOnlyCompleteArticles(t *testing.T) {
+	s, _ := openStore(t)
+	before := time.Now().UTC()
+
+	done := apply(t, s, jakarta.all(t), rates.all(t, 0))
+	if got, want := completed(done), []string{"jkt-1@v1"}; !slices.Equal(got, want) {
+		t.Fatalf("completions = %v, want %v", got, want)
+	}
+	d := done[0]
+	if d.V != events.Version || d.Title != jakarta.title || d.Paragraphs != 3 || d.IndexedAt.Before(before) {
+		t.Errorf("completion = %+v, want v=%d, title %q, 3 paragraphs, indexed after %v", d, events.Version, jakarta.title, before)
+	}
+	st := stats(t, s)
+	if st.Articles != 1 || st.Paragraphs != 4 || st.DocCount != 5 {
+		t.Errorf("stats = %+v, want 1 article, 4 paragraphs, 5 documents", st)
+	}
+
+	// A replay writes the same documents again and reports the article again,
+	// so a completion lost in a crash is published on redelivery.
+	done = apply(t, s, jakarta.all(t), rates.all(t, 0))
+	if got, want := completed(done), []string{"jkt-1@v1"}; !slices.Equal(got, want) {
+		t.Errorf("completions after replay = %v, want %v", got, want)
+	}
+	if st2 := stats(t, s); st2.DocCount != st.DocCount || st2.Paragraphs != st.Paragraphs || st2.Articles != st.Articles {
+		t.Errorf("stats after replay = %+v, want %+v", st2, st)
+	}
+
+	// The missing paragraph completes the second article, and only it.
+	done = apply(t, s, rates.all(t, 1))
+	if got, want := completed(done), []string{"bank-7@w1"}; !slices.Equal(got, want) {
+		t.Errorf("completions = %v, want %v", got, want)
+	}
+	if st := stats(t, s); st.Articles != 2 || st.Paragraphs != 5 {
+		t.Errorf("stats = %+v, want 2 articles, 5 paragraphs", st)
+	}
+}
+
+func TestApplyOutOfOrderWithinBatch(t *testing.T) {
+	s, _ := openStore(t)
+	done := apply(t, s, jakarta.all(t, 2, 0), rates.all(t, 1))
+	if len(done) != 0 {
+		t.Fatalf("completions = %v, want none", completed(done))
+	}
+	done = apply(t, s, rates.all(t, 0), jakarta.all(t, 1))
+	got := completed(done)
+	sort.Strings(got)
+	if want := []string{"bank-7@w1", "jkt-1@v1"}; !slices.Equal(got, want) {
+		t.Errorf("completions = %v, want %v", got, want)
+	}
+}
+
+func TestApplyRejectsInvalidParagraph(t *testing.T) {
+	s, _ := openStore(t)
+	bad := jakarta.para(t, 0)
+	bad.Entities[0].End = len(bad.Text) + 5
+	_, err := s.Apply(context.Background(), append(rates.all(t), bad))
+	if !errors.Is(err, events.ErrInvalid) {
+		t.Fatalf("Apply with a bad span: error %v, want one matching events.ErrInvalid", err)
+	}
+	if st := stats(t, s); st.DocCount != 0 {
+		t.Errorf("a rejected batch wrote %d documents", st.DocCount)
+	}
+}
+
+// jakartaV2 is an edit of jakarta: two paragraphs, the second rewritten.
+var jakartaV2 = article{
+	id: jakarta.id, version: "v2", title: "Prabowo dan Xi Jinping sepakat", lang: "id", published: "2025-09-03",
+	paras: []paraSpec{
+		jakarta.paras[0],
+		{"Kedua pemimpin membahas nikel dan baterai.", nil},
+	},
+}
+
+// jakartaV3 is another edit, of one paragraph.
+var jakartaV3 = article{
+	id: jakarta.id, version: "v3", title: "Ringkasan", lang: "id", published: "2025-09-04",
+	paras: []paraSpec{{"Ringkasan singkat tentang kunjungan kenegaraan.", nil}},
+}
+
+func articleView(t *testing.T, s *store.Store, id string) store.ArticleView {
+	t.Helper()
+	v, ok, err := s.Article(context.Background(), id)
+	if err != nil || !ok {
+		t.Fatalf("Article(%q) = ok %v, error %v; want it found", id, ok, err)
+	}
+	return v
+}
+
+func texts(v store.ArticleView) []string {
+	out := make([]string, len(v.Paragraphs))
+	for i, p := range v.Paragraphs {
+		out[i] = p.Text
+	}
+	return out
+}
+
+func TestNewVersionReplacesOld(t *testing.T) {
+	s, _ := openStore(t)
+	apply(t, s, jakarta.all(t))
+
+	// Half of the new version: nothing changes for readers yet.
+	if done := apply(t, s, jakartaV2.all(t, 1)); len(done) != 0 {
+		t.Fatalf("completions = %v, want none while v2 is incomplete", completed(done))
+	}
+	if v := articleView(t, s, jakarta.id); v.Version != "v1" || len(v.Paragraphs) != 3 {
+		t.Errorf("article during the update = version %s with %d paragraphs, want v1 with 3", v.Version, len(v.Paragraphs))
+	}
+	if res := search(t, s, store.Query{Text: "nikel"}); res.Total != 0 {
+		t.Errorf("search for a word of incomplete v2 found %v, want nothing", hitIDs(res))
+	}
+	if res := search(t, s, store.Query{Text: "Moskow"}); res.Total != 1 {
+		t.Errorf("search for a word of v1 found %v, want jkt-1-2", hitIDs(res))
+	}
+
+	// The rest of it: v2 replaces v1, and v1's third paragraph goes.
+	done := apply(t, s, jakartaV2.all(t, 0))
+	if got, want := completed(done), []string{"jkt-1@v2"}; !slices.Equal(got, want) {
+		t.Fatalf("completions = %v, want %v", got, want)
+	}
+	if done[0].Paragraphs != 2 || done[0].Title != jakartaV2.title {
+		t.Errorf("completion = %+v, want 2 paragraphs titled %q", done[0], jakartaV2.title)
+	}
+	v := articleView(t, s, jakarta.id)
+	if want := []string{jakartaV2.paras[0].text, jakartaV2.paras[1].text}; v.Version != "v2" || !slices.Equal(texts(v), want) || v.Title != jakartaV2.title {
+		t.Errorf("article = %s %q %q, want v2 %q %q", v.Version, v.Title, texts(v), jakartaV2.title, want)
+	}
+	if res := search(t, s, store.Query{Text: "Moskow"}); res.Total != 0 {
+		t.Errorf("search for the removed paragraph found %v", hitIDs(res))
+	}
+	if res := search(t, s, store.Query{Text: "nikel"}); !slices.Equal(hitIDs(res), []string{"jkt-1-1"}) {
+		t.Errorf("search for a word of v2 found %v, want [jkt-1-1]", hitIDs(res))
+	}
+	if st := stats(t, s); st.Articles != 1 || st.Paragraphs != 2 || st.DocCount != 3 {
+		t.Errorf("stats = %+v, want 1 article, 2 paragraphs, 3 documents (no pending left)", st)
+	}
+
+	// A late redelivery of part of v1 must not bring it back.
+	if done := apply(t, s, jakarta.all(t, 1, 2)); len(done) != 0 {
+		t.Errorf("completions after a stale redelivery = %v, want none", completed(done))
+	}
+	if v := articleView(t, s, jakarta.id); v.Version != "v2" || !slices.Equal(texts(v), []string{jakartaV2.paras[0].text, jakartaV2.paras[1].text}) {
+		t.Errorf("article after a stale redelivery = %s %q, want v2 unchanged", v.Version, texts(v))
+	}
+	if res := search(t, s, store.Query{Text: "Moskow"}); res.Total != 0 {
+		t.Errorf("stale paragraph became searchable: %v", hitIDs(res))
+	}
+}
+
+func TestRedeliveryDuringUpdateKeepsNewVersion(t *testing.T) {
+	s, _ := openStore(t)
+	apply(t, s, jakartaV2.all(t))
+	// v3 has one paragraph; hold it back and first redeliver v2 again.
+	done := apply(t, s, jakartaV2.all(t, 0))
+	if got, want := completed(done), []string{"jkt-1@v2"}; !slices.Equal(got, want) {
+		t.Fatalf("completions = %v, want %v", got, want)
+	}
+	// In one batch: v3 complete, then a redelivered v2 paragraph. New content wins.
+	done = apply(t, s, jakartaV3.all(t), jakartaV2.all(t, 1))
+	if got, want := completed(done), []string{"jkt-1@v3"}; !slices.Equal(got, want) {
+		t.Fatalf("completions = %v, want %v", got, want)
+	}
+	if v := articleView(t, s, jakarta.id); v.Version != "v3" || !slices.Equal(texts(v), []string{jakartaV3.paras[0].text}) {
+		t.Errorf("article = %s %q, want v3", v.Version, texts(v))
+	}
+}
+
+func TestPendingVersionSurvivesRedeliveryOfCurrent(t *testing.T) {
+	s, _ := openStore(t)
+	apply(t, s, jakarta.all(t))
+	apply(t, s, jakartaV2.all(t, 0))                            // v2 half in, pending
+	if done := apply(t, s, jakarta.all(t, 1)); len(done) != 1 { // v1 redelivered
+		t.Fatalf("completions = %v, want jkt-1@v1", completed(done))
+	}
+	done := apply(t, s, jakartaV2.all(t, 1)) // the rest of v2
+	if got, want := completed(done), []string{"jkt-1@v2"}; !slices.Equal(got, want) {
+		t.Fatalf("completions = %v, want %v: the redelivery of v1 lost v2's pending paragraph", got, want)
+	}
+	if v := articleView(t, s, jakarta.id); !slices.Equal(texts(v), []string{jakartaV2.paras[0].text, jakartaV2.paras[1].text}) {
+		t.Errorf("article = %q, want v2's paragraphs", texts(v))
+	}
+}
+
+func TestArticle(t *testing.T) {
+	s, _ := openStore(t)
+	apply(t, s, jakarta.all(t), rates.all(t, 1))
+
+	v := articleView(t, s, jakarta.id)
+	if !v.Complete || v.Version != "v1" || v.Title != jakarta.title || v.Count != 3 || v.Lang != "id" ||
+		v.PublishedAt != jakarta.published || v.URL != "https://example.com/jkt-1" || v.Source != "example" || v.IndexedAt == nil {
+		t.Errorf("article = %+v", v)
+	}
+	for i, p := range v.Paragraphs {
+		want := jakarta.para(t, i)
+		if p.Index != i || p.ID != want.ID || p.Text != want.Text || !slices.Equal(p.Entities, want.Entities) ||
+			!slices.Equal(p.Dates, want.Dates) || p.Tagger != "test" {
+			t.Errorf("paragraph %d = %+v, want %+v", i, p, want)
+		}
+	}
+
+	// An article still coming in is shown as far as it goes.
+	v = articleView(t, s, rates.id)
+	if v.Complete || v.IndexedAt != nil || v.Count != 2 || len(v.Paragraphs) != 1 || v.Paragraphs[0].Index != 1 {
+		t.Errorf("incomplete article = %+v, want 1 of 2 paragraphs, not complete", v)
+	}
+
+	if _, ok, err := s.Article(context.Background(), "nope"); ok || err != nil {
+		t.Errorf("Article(nope) = ok %v, error %v; want not found", ok, err)
+	}
+}
+
+func TestSearch(t *testing.T) {
+	s, _ := openStore(t)
+	apply(t, s, jakarta.all(t), rates.all(t))
+
+	all := []string{"jkt-1-0", "jkt-1-1", "jkt-1-2", "bank-7-0", "bank-7-1"}
+	for _, tc := range []struct {
+		name string
+		q    store.Query
+		want []string // in order if ordered, else as a set
+		ord  bool
+	}{
+		{name: "everything, newest first", q: store.Query{}, want: all, ord: true},
+		{name: "word", q: store.Query{Text: "perjanjian"}, want: []string{"jkt-1-1"}},
+		{name: "case-insensitive", q: store.Query{Text: "MOSKOW"}, want: []string{"jkt-1-2"}},
+		{name: "all words must match", q: store.Query{Text: "Moskow perjanjian"}, want: nil},
+		{name: "words across text and title", q: store.Query{Text: "Moskow Beijing"}, want: []string{"jkt-1-2"}},
+		{name: "title word finds every paragraph", q: store.Query{Text: "rates"}, want: []string{"bank-7-0", "bank-7-1"}},
+		{name: "query syntax is not interpreted", q: store.Query{Text: `+title:foo* "bar AND -(`}, want: nil},
+		{name: "punctuation only", q: store.Query{Text: "?!"}, want: nil},
+		{name: "entity canonical from another surface form", q: store.Query{Entity: []string{"China"}}, want: []string{"jkt-1-1"}},
+		{name: "entities are ANDed", q: store.Query{Entity: []string{"Xi Jinping", "Beijing"}}, want: []string{"jkt-1-0"}},
+		{name: "entities are ANDed, none", q: store.Query{Entity: []string{"Xi Jinping", "China"}}, want: nil},
+		{name: "surface form is not a canonical", q: store.Query{Entity: []string{"Tiongkok"}}, want: nil},
+		{name: "type", q: store.Query{Type: []string{"organization"}}, want: []string{"bank-7-0"}},
+		{name: "types are ANDed", q: store.Query{Type: []string{"PERSON", "LOCATION"}}, want: []string{"jkt-1-0"}},
+		{name: "lang", q: store.Query{Lang: "EN"}, want: []string{"bank-7-0", "bank-7-1"}},
+		{name: "text and filters", q: store.Query{Text: "indonesia", Lang: "id"}, want: []string{"jkt-1-1"}},
+		{name: "from", q: store.Query{From: "2025-09-01"}, want: []string{"jkt-1-0", "jkt-1-1", "jkt-1-2"}},
+		{name: "to a date includes the day", q: store.Query{To: "2025-08-15"}, want: []string{"bank-7-0", "bank-7-1"}},
+		{name: "to an instant", q: store.Query{To: "2025-08-15T02:59:59Z"}, want: nil},
+		{name: "from and to", q: store.Query{From: "2025-09-02", To: "2025-09-02"}, want: []string{"jkt-1-0", "jkt-1-1", "jkt-1-2"}},
+		{name: "mentioned dates", q: store.Query{MentionedFrom: "2025-08-01", MentionedTo: "2025-08-31"}, want: []string{"bank-7-0"}},
+		{name: "mentioned year", q: store.Query{MentionedFrom: "2026-01-01"}, want: []string{"jkt-1-2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := search(t, s, tc.q)
+			got := hitIDs(res)
+			want := slices.Clone(tc.want)
+			if !tc.ord {
+				sort.Strings(got)
+				sort.Strings(want)
+			}
+			if !slices.Equal(got, want) || res.Total != uint64(len(want)) {
+				t.Errorf("hits = %v (total %d), want %v", got, res.Total, want)
+			}
+		})
+	}
+}
+
+func TestSearchHitContent(t *testing.T) {
+	s, _ := openStore(t)
+	apply(t, s, jakarta.all(t), rates.all(t))
+
+	res := search(t, s, store.Query{Text: "Tiongkok"})
+	if len(res.Hits) != 1 {
+		t.Fatalf("hits = %v, want one", hitIDs(res))
+	}
+	h, want := res.Hits[0], jakarta.para(t, 1)
+	if h.ArticleID != want.ArticleID || h.Index != 1 || h.Title != want.Title || h.Text != want.Text ||
+		h.Lang != "id" || h.PublishedAt != want.PublishedAt || h.URL != want.URL || !(h.Score > 0) ||
+		!slices.Equal(h.Entities, want.Entities) || !slices.Equal(h.Dates, want.Dates) {
+		t.Errorf("hit = %+v, want the content of %+v", h, want)
+	}
+	if len(h.Highlights) == 0 || !strings.Contains(h.Highlights[0], "<mark>Tiongkok</mark>") {
+		t.Errorf("highlights = %q, want <mark>Tiongkok</mark>", h.Highlights)
+	}
+
+	// Highlights are HTML: the text's own markup is escaped.
+	res = search(t, s, store.Query{Text: "inflation"})
+	if len(res.Hits) != 1 || len(res.Hits[0].Highlights) == 0 {
+		t.Fatalf("hits = %+v, want one with highlights", res.Hits)
+	}
+	if hl := res.Hits[0].Highlights[0]; !strings.Contains(hl, "<mark>inflation</mark>") || !strings.Contains(hl, "&lt;b&gt;and&lt;/b&gt;") {
+		t.Errorf("highlight = %q, want the word marked and the text's tags escaped", hl)
+	}
+
+	// Without text there is nothing to highlight, and JSON shows [] not null.
+	res = search(t, s, store.Query{Entity: []string{"Jakarta"}})
+	b, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"highlights":[]`) || !strings.Contains(string(b), `"took_ms":`) {
+		t.Errorf("JSON = %s, want empty highlights and took_ms", b)
+	}
+	var back store.Result
+	if err := json.Unmarshal(b, &back); err != nil || back.Total != res.Total || len(back.Hits) != 1 {
+		t.Errorf("JSON round trip = %+v, %v", back, err)
+	}
+}
+
+func TestSearchPaging(t *testing.T) {
+	s, _ := openStore(t)
+	apply(t, s, jakarta.all(t), rates.all(t))
+	for _, q := range []store.Query{{}, {Text: "Beijing"}, {Text: "indonesia"}} {
+		full := search(t, s, q)
+		var paged []string
+		for off := 0; off < int(full.Total)+2; off += 2 {
+			q.Size, q.Offset = 2, off
+			res := search(t, s, q)
+			if res.Total != full.Total {
+				t.Errorf("%q offset %d: total %d, want %d", q.Text, off, res.Total, full.Total)
+			}
+			paged = append(paged, hitIDs(res)...)
+		}
+		if !slices.Equal(paged, hitIDs(full)) {
+			t.Errorf("%q: pages = %v, want %v", q.Text, paged, hitIDs(full))
+		}
+	}
+}
+
+func TestSearchFacets(t *testing.T) {
+	s, _ := openStore(t)
+	apply(t, s, jakarta.all(t), rates.all(t))
+
+	res := search(t, s, store.Query{})
+	if got := res.Facets[store.FacetLang]; !slices.Equal(got, []store.FacetCount{{Term: "id", Count: 3}, {Term: "en", Count: 2}}) {
+		t.Errorf("lang facet = %v", got)
+	}
+	if got := res.Facets[store.FacetEntityType]; len(got) != 3 || got[0] != (store.FacetCount{Term: "LOCATION", Count: 4}) {
+		t.Errorf("entity_type facet = %v, want LOCATION 4 first, then PERSON and ORGANIZATION", got)
+	}
+	ent := res.Facets[store.FacetEntity]
+	if len(ent) != 8 || !slices.Contains(ent, store.FacetCount{Term: "China", Count: 1}) || slices.Contains(ent, store.FacetCount{Term: "Tiongkok", Count: 1}) {
+		t.Errorf("entity facet = %v, want the 8 canonical names", ent)
+	}
+
+	res = search(t, s, store.Query{Lang: "id", Facets: 2})
+	if got := res.Facets[store.FacetEntity]; len(got) != 2 {
+		t.Errorf("entity facet with Facets 2 = %v, want 2 terms", got)
+	}
+	if got := res.Facets[store.FacetLang]; !slices.Equal(got, []store.FacetCount{{Term: "id", Count: 3}}) {
+		t.Errorf("lang facet of a filtered search = %v, want only id", got)
+	}
+	res = search(t, s, store.Query{Text: "zzz"})
+	if got := res.Facets[store.FacetEntity]; got == nil || len(got) != 0 {
+		t.Errorf("entity facet of an empty result = %#v, want empty", got)
+	}
+}
+
+func TestSearchBadQuery(t *testing.T) {
+	s, _ := openStore(t)
+	for _, tc := range []struct {
+		name string
+		q    store.Query
+		msg  string
+	}{
+		{"size too big", store.Query{Size: 101}, "size 101"},
+		{"negative size", store.Query{Size: -1}, "size -1"},
+		{"offset too far", store.Query{Offset: 10001}, "offset 10001"},
+		{"negative offset", store.Query{Offset: -5}, "offset -5"},
+		{"too many facets", store.Query{Facets: 51}, "facets 51"},
+		{"bad from", store.Query{From: "yesterday"}, `from "yesterday" is not a date`},
+		{"bad to", store.Query{To: "2025-13-01"}, `to "2025-13-01"`},
+		{"bad mentioned", store.Query{MentionedTo: "soon"}, `mentioned_to "soon"`},
+		{"date out of range", store.Query{From: "1066-10-14"}, "out of range"},
+		{"from after to", store.Query{From: "2025-09-03", To: "2025-09-02"}, "swap them"},
+		{"unknown type", store.Query{Type: []string{"ANIMAL"}}, `unknown entity type "ANIMAL"`},
+		{"text too long", store.Query{Text: strings.Repeat("a", store.MaxTextBytes+1)}, "bytes long"},
+		{"too many words", store.Query{Text: wordsN(store.MaxTerms + 1)}, "distinct words"},
+		{"invalid UTF-8", store.Query{Text: "\xff\xfe"}, "UTF-8"},
+		{"too many entities", store.Query{Entity: strings.Fields(wordsN(store.MaxFilters + 1))}, "entity filters"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := s.Search(context.Background(), tc.q)
+			if !errors.Is(err, store.ErrBadQuery) || !strings.Contains(err.Error(), tc.msg) {
+				t.Errorf("error = %v, want ErrBadQuery saying %q", err, tc.msg)
+			}
+		})
+	}
+}
+
+func wordsN(n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString(" w")
+		b.WriteString(strings.Repeat("x", i+1))
+	}
+	return b.String()
+}
+
+func TestReopen(t *testing.T) {
+	s, path := openStore(t)
+	apply(t, s, jakarta.all(t), rates.all(t, 0))
+	want := stats(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	s2, err := store.Open(path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer s2.Close()
+	if got := stats(t, s2); got != want {
+		t.Errorf("stats after reopen = %+v, want %+v", got, want)
+	}
+	if res := search(t, s2, store.Query{Entity: []string{"China"}}); !slices.Equal(hitIDs(res), []string{"jkt-1-1"}) {
+		t.Errorf("search after reopen = %v", hitIDs(res))
+	}
+	// The state of the incomplete article survived too.
+	done, err := s2.Apply(context.Background(), rates.all(t, 1))
+	if err != nil || !slices.Equal(completed(done), []string{"bank-7@w1"}) {
+		t.Errorf("completing after reopen = %v, %v", completed(done), err)
+	}
+}
+
+func TestStats(t *testing.T) {
+	s, path := openStore(t)
+	if st := stats(t, s); st != (store.Stats{IndexPath: path}) {
+		t.Errorf("stats of an empty index = %+v", st)
+	}
+	apply(t, s, jakarta.all(t), rates.all(t))
+	st := stats(t, s)
+	// Canonical names: Prabowo Subianto, Xi Jinping, Beijing, China, Indonesia,
+	// Moscow, Bank Indonesia, Jakarta.
+	if st.Articles != 2 || st.Paragraphs != 5 || st.Entities != 8 || st.DocCount != 7 || st.IndexPath != path {
+		t.Errorf("stats = %+v, want 2 articles, 5 paragraphs, 8 entities, 7 documents", st)
+	}
+}
+
+func TestConcurrentSearchDuringApply(t *testing.T) {
+	s, _ := openStore(t)
+	apply(t, s, jakarta.all(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() {
+		for ctx.Err() == nil {
+			res, err := s.Search(ctx, store.Query{Text: "Prabowo"})
+			if err != nil && ctx.Err() == nil {
+				errc <- err
+				return
+			}
+			if err == nil && res.Total != 3 {
+				errc <- errors.New("search saw an article half-written")
+				return
+			}
+		}
+		errc <- nil
+	}()
+	for range 20 {
+		apply(t, s, jakarta.all(t), rates.all(t))
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+}
