@@ -1,15 +1,35 @@
 module github.com/warta-news/warta/deploy/local
 
-go 1.26
+go 1.26.0
 
 require github.com/warta-news/warta/pkg/events v0.0.0
 
 replace github.com/warta-news/warta/pkg/events => ../../pkg/events
-
-require github.com/warta-news/warta/pkg/article v0.0.0
 
 replace github.com/warta-news/warta/pkg/article => ../../pkg/article
 
 require github.com/warta-news/warta/pkg/bus v0.0.0
 
 replace github.com/warta-news/warta/pkg/bus => ../../pkg/bus
+
+require (
+	github.com/nats-io/nats-server/v2 v2.15.2
+	github.com/segmentio/encoding v0.5.4
+)
+
+require (
+	github.com/antithesishq/antithesis-sdk-go v0.8.0-default-no-op // indirect
+	github.com/google/go-tpm v0.9.8 // indirect
+	github.com/klauspost/compress v1.20.3 // indirect
+	github.com/minio/highwayhash v1.0.4 // indirect
+	github.com/nats-io/jwt/v2 v2.8.2 // indirect
+	github.com/nats-io/nats.go v1.55.0 // indirect
+	github.com/nats-io/nkeys v0.4.16 // indirect
+	github.com/nats-io/nuid v1.0.1 // indirect
+	github.com/segmentio/asm v1.1.3 // indirect
+	go.uber.org/multierr v1.10.0 // indirect
+	go.uber.org/zap v1.28.0 // indirect
+	golang.org/x/crypto v0.58.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/time v0.16.0 // indirect
+)

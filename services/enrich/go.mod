@@ -1,6 +1,6 @@
 module github.com/warta-news/warta/services/enrich
 
-go 1.26
+go 1.26.0
 
 require github.com/warta-news/warta/pkg/events v0.0.0
 
@@ -14,7 +14,19 @@ require github.com/warta-news/warta/pkg/bus v0.0.0
 
 replace github.com/warta-news/warta/pkg/bus => ../../pkg/bus
 
+require go.uber.org/zap v1.28.0
+
 require (
-	github.com/nats-io/nats.go v1.55.0
-	go.uber.org/zap v1.28.0
+	github.com/abadojack/whatlanggo v1.0.1 // indirect
+	github.com/klauspost/compress v1.20.3 // indirect
+	github.com/nats-io/nats.go v1.55.0 // indirect
+	github.com/nats-io/nkeys v0.4.16 // indirect
+	github.com/nats-io/nuid v1.0.1 // indirect
+	github.com/segmentio/asm v1.1.3 // indirect
+	github.com/segmentio/encoding v0.5.4 // indirect
+	go.uber.org/multierr v1.10.0 // indirect
+	golang.org/x/crypto v0.58.0 // indirect
+	golang.org/x/net v0.62.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
 )

@@ -1,0 +1,282 @@
+package stack_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/segmentio/encoding/json"
+
+	"github.com/warta-news/warta/deploy/local/stack"
+	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/events"
+)
+
+// binDir holds the service binaries under test: WARTA_BIN_DIR (make test
+// builds them there), or a fresh build.
+var binDir string
+
+func TestMain(m *testing.M) {
+	binDir = os.Getenv("WARTA_BIN_DIR")
+	if binDir == "" {
+		dir, err := os.MkdirTemp("", "warta-bin")
+		if err != nil {
+			panic(err)
+		}
+		defer os.RemoveAll(dir)
+		cmd := exec.Command("go", "build", "-o", dir+"/", "../../../services/ingest", "../../../services/enrich", "../../../services/index")
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "build services:", err)
+			os.Exit(1)
+		}
+		binDir = dir
+	}
+	os.Exit(m.Run())
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func startStack(t *testing.T, ctx context.Context, enrichers int) (*stack.Stack, *syncBuffer) {
+	t.Helper()
+	logs := &syncBuffer{}
+	s, err := stack.Start(ctx, stack.Config{BinDir: binDir, DataDir: t.TempDir(), NATSPort: -1, HTTPAddr: freeAddr(t),
+		Enrichers: enrichers, Env: []string{"SUMMARY_INTERVAL=0"}, Output: logs})
+	if err != nil {
+		t.Fatalf("start stack: %v\n%s", err, logs.String())
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(logs.String())
+		}
+	})
+	return s, logs
+}
+
+// TestSampleEndToEnd drops the reference article on articles.new with the
+// real client and finds its paragraphs, tagged, through search.
+func TestSampleEndToEnd(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s, _ := startStack(t, ctx, 2)
+
+	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "ingest"), "publish", "--wait", "--timeout", "60s", "../../../samples/xi-putin-beijing.id.txt")
+	cmd.Env = append(os.Environ(), "NATS_URL="+s.NATSURL)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("ingest publish --wait: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "17 paragraphs searchable") {
+		t.Errorf("publish output: %s", out)
+	}
+
+	var stats map[string]any
+	getJSON(t, s.HTTPURL+"/stats", &stats)
+	if stats["articles"] != float64(1) || stats["paragraphs"] != float64(17) {
+		t.Errorf("stats = %v, want 1 article, 17 paragraphs", stats)
+	}
+
+	// People, places and dates, found through search by their canonical names.
+	type hit struct {
+		Text     string          `json:"text"`
+		Entities []events.Entity `json:"entities"`
+		Dates    []events.Date   `json:"dates"`
+	}
+	var res struct {
+		Total int   `json:"total"`
+		Hits  []hit `json:"hits"`
+	}
+	found := map[string]bool{}
+	for _, q := range []string{"entity=Xi+Jinping", "entity=Vladimir+Putin", "entity=Beijing", "entity=Moscow", "q=Moskow", "q=Selasa", "q=tahun"} {
+		getJSON(t, s.HTTPURL+"/search?size=100&"+q, &res)
+		if res.Total == 0 {
+			t.Errorf("search %s: no hits", q)
+		}
+		for _, h := range res.Hits {
+			for _, e := range h.Entities {
+				found[string(e.Type)+" "+e.Text+" → "+e.Canonical] = true
+			}
+			for _, d := range h.Dates {
+				found["DATE "+d.Text+" → "+d.Value] = true
+			}
+		}
+	}
+	for _, want := range []string{
+		"PERSON Xi Jinping → Xi Jinping", "PERSON Vladimir Putin → Vladimir Putin",
+		"LOCATION Beijing → Beijing", "LOCATION Moskow → Moscow",
+		"DATE pada hari Selasa → 2025-09-02", "DATE pada hari Senin → 2025-09-01",
+		"DATE tahun lalu → 2024", "DATE Pada tahun 2024 → 2024",
+	} {
+		if !found[want] {
+			t.Errorf("search did not surface %q", want)
+		}
+	}
+	if err := s.Stop(); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+}
+
+// TestEnrichersShareTheWork runs three enrichers over 500 articles: every
+// paragraph is indexed exactly once, every enricher takes a share, bad input
+// lands in the dead-letter stream with its reason, and SIGTERM stops every
+// service cleanly with nothing left unacked.
+func TestEnrichersShareTheWork(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	s, logs := startStack(t, ctx, 3)
+
+	nc, err := nats.Connect(s.NATSURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+
+	sample, err := os.ReadFile("../../../samples/xi-putin-beijing.id.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, l := range strings.Split(string(sample), "\n")[4:] {
+		if strings.TrimSpace(l) != "" {
+			lines = append(lines, l)
+		}
+	}
+	const articles = 500
+	var outs []bus.Out
+	want := 0
+	for i := range articles {
+		n := 2 + i%6
+		var body []string
+		for j := range n {
+			body = append(body, lines[(i+j)%len(lines)])
+		}
+		want += n
+		data, _ := json.Marshal(events.Article{Title: "Laporan " + strconv.Itoa(i), Body: strings.Join(body, "\n\n"),
+			PublishedAt: "2025-09-02", Lang: "id"})
+		outs = append(outs, bus.Out{Subject: events.SubjectArticlesNew, Data: data})
+	}
+	bad := []string{`{"title":"t","body":""}`, `{"title": `, "Judul\n\nIsi \xff artikel", "Judul\n\n" + strings.Repeat("x ", 300_000)}
+	for _, b := range bad {
+		outs = append(outs, bus.Out{Subject: events.SubjectArticlesNew, Data: []byte(b)})
+	}
+	start := time.Now()
+	if err := bus.Publish(ctx, js, outs, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+
+	var stats struct {
+		Articles   int `json:"articles"`
+		Paragraphs int `json:"paragraphs"`
+	}
+	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		getJSON(t, s.HTTPURL+"/stats", &stats)
+		if stats.Articles == articles || time.Now().After(deadline) {
+			break
+		}
+	}
+	t.Logf("%d articles, %d paragraphs indexed in %v", stats.Articles, stats.Paragraphs, time.Since(start).Round(time.Millisecond))
+	if stats.Articles != articles || stats.Paragraphs != want {
+		t.Fatalf("index holds %d articles and %d paragraphs, want %d and %d", stats.Articles, stats.Paragraphs, articles, want)
+	}
+	// Exactly once on the bus too: no paragraph was enriched into two messages.
+	enriched, _ := js.Stream(ctx, events.StreamEnriched)
+	if info, _ := enriched.Info(ctx); info.State.Msgs != uint64(want) {
+		t.Errorf("ENRICHED holds %d messages, want %d", info.State.Msgs, want)
+	}
+	dls, _ := js.Stream(ctx, events.StreamDeadLetter)
+	if info, _ := dls.Info(ctx); info.State.Msgs != uint64(len(bad)) {
+		t.Errorf("DEADLETTER holds %d messages, want %d", info.State.Msgs, len(bad))
+	}
+
+	for _, name := range []string{"ingest", "enrich-1", "enrich-2", "enrich-3", "index"} {
+		if err := s.Signal(name, syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Wait(name); err != nil {
+			t.Errorf("%s after SIGTERM: %v (want exit 0)", name, err)
+		}
+	}
+	// Each enricher's final summary shows its share of the work.
+	total := 0
+	for i := 1; i <= 3; i++ {
+		m := regexp.MustCompile(fmt.Sprintf(`enrich-%d\s*\| .*"final summary".*"processed":(\d+)`, i)).FindStringSubmatch(logs.String())
+		if m == nil {
+			t.Fatalf("no final summary from enrich-%d", i)
+		}
+		n, _ := strconv.Atoi(m[1])
+		if n == 0 {
+			t.Errorf("enrich-%d processed nothing: the work is not shared", i)
+		}
+		t.Logf("enrich-%d processed %d paragraphs", i, n)
+		total += n
+	}
+	if total != want {
+		t.Errorf("enrichers processed %d paragraphs in all, want %d", total, want)
+	}
+	for _, c := range []struct{ stream, durable string }{
+		{events.StreamArticles, events.ConsumerIngest}, {events.StreamParagraphs, events.ConsumerEnrich}, {events.StreamEnriched, events.ConsumerIndex},
+	} {
+		cons, _ := js.Consumer(ctx, c.stream, c.durable)
+		if info, err := cons.Info(ctx); err != nil || info.NumPending != 0 || info.NumAckPending != 0 {
+			t.Errorf("consumer %s: %v pending, %v unacked (err %v)", c.durable, info.NumPending, info.NumAckPending, err)
+		}
+	}
+	if err := s.Stop(); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+}
+
+func getJSON(t *testing.T, u string, v any) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s", u, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+

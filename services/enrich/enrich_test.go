@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/events"
+)
+
+// TestEnrichService runs the real service: a paragraph comes out tagged on
+// paragraphs.enriched, and an undecodable one goes to the dead-letter stream.
+func TestEnrichService(t *testing.T) {
+	srv := bustest.Server(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	env := map[string]string{"NATS_URL": srv.ClientURL(), "SUMMARY_INTERVAL": "0"}
+	var logs bytes.Buffer
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- run(runCtx, []string{"enrich"}, func(k string) string { return env[k] }, nil, &logs, &logs) }()
+
+	nc, err := nats.Connect(srv.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	waitFor(t, func() bool { _, err := js.Consumer(ctx, events.StreamParagraphs, events.ConsumerEnrich); return err == nil })
+
+	p := events.Paragraph{V: 1, ID: "a-0", ArticleID: "a", Version: "v", Count: 1, Lang: "id", PublishedAt: "2025-09-02",
+		Title: "t", Text: "Putin memanggil Xi sebagai “teman baik” pada hari Selasa dan memuji hubungan Moskow dengan Beijing."}
+	data, _ := events.Marshal(&p)
+	if err := bus.Publish(ctx, js, []bus.Out{{Subject: events.SubjectParagraphs, Data: data}, {Subject: events.SubjectParagraphs, Data: []byte("garbage")}}, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	cons, _ := js.OrderedConsumer(ctx, events.StreamEnriched, jetstream.OrderedConsumerConfig{})
+	m, err := cons.Next(jetstream.FetchMaxWait(10 * time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := events.DecodeEnriched(m.Data())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, en := range e.Entities {
+		got[string(en.Type)+":"+en.Canonical] = true
+	}
+	for _, d := range e.Dates {
+		got["DATE:"+d.Value] = true
+	}
+	for _, want := range []string{"PERSON:Putin", "PERSON:Xi", "LOCATION:Moscow", "LOCATION:Beijing", "DATE:2025-09-02"} {
+		if !got[want] {
+			t.Errorf("enriched paragraph lacks %s: %+v %+v", want, e.Entities, e.Dates)
+		}
+	}
+	dls, _ := js.Stream(ctx, events.StreamDeadLetter)
+	waitFor(t, func() bool { i, _ := dls.Info(ctx); return i.State.Msgs == 1 })
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTagCommand tags the sample offline: one valid enriched event per
+// paragraph, with the sample's people, places and dates.
+func TestTagCommand(t *testing.T) {
+	var out, errs bytes.Buffer
+	if err := run(context.Background(), []string{"enrich", "tag", "../../samples/xi-putin-beijing.id.txt"}, func(string) string { return "" }, nil, &out, &errs); err != nil {
+		t.Fatalf("%v: %s", err, errs.String())
+	}
+	sc := bufio.NewScanner(&out)
+	sc.Buffer(nil, 1<<20)
+	n := 0
+	var all []string
+	for sc.Scan() {
+		e, err := events.DecodeEnriched(sc.Bytes())
+		if err != nil {
+			t.Fatalf("line %d: %v", n, err)
+		}
+		n++
+		for _, en := range e.Entities {
+			all = append(all, string(en.Type)+":"+en.Text+"="+en.Canonical)
+		}
+		for _, d := range e.Dates {
+			all = append(all, "DATE:"+d.Text+"="+d.Value)
+		}
+	}
+	if n != 17 {
+		t.Errorf("%d paragraphs, want 17", n)
+	}
+	joined := strings.Join(all, "|")
+	for _, want := range []string{"PERSON:Xi Jinping=Xi Jinping", "PERSON:Vladimir Putin=Vladimir Putin", "LOCATION:Beijing=Beijing",
+		"LOCATION:Moskow=Moscow", "DATE:pada hari Selasa=2025-09-02", "DATE:pada hari Senin=2025-09-01", "DATE:tahun lalu=2024",
+		"DATE:Pada tahun 2024=2024", "DATE:awal 2022=2022", "DATE:1930 -an=193X"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("tag output lacks %s", want)
+		}
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(25 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatal("condition not met within 20s")
+}

@@ -1,0 +1,459 @@
+package entities
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/warta-news/warta/pkg/events"
+)
+
+const samplePath = "../../../samples/xi-putin-beijing.id.txt"
+
+func sampleLines(tb testing.TB) []string {
+	tb.Helper()
+	data, err := os.ReadFile(samplePath)
+	if err != nil {
+		tb.Fatalf("read sample: %v", err)
+	}
+	return strings.Split(string(data), "\n")
+}
+
+// compact renders entities as "Text/TYPE" or "Text/TYPE=Canonical" when the
+// canonical name differs from the text.
+func compact(es []events.Entity) []string {
+	out := make([]string, 0, len(es))
+	for _, e := range es {
+		s := e.Text + "/" + string(e.Type)
+		if e.Canonical != e.Text {
+			s += "=" + e.Canonical
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// checkSpans asserts what every Tag result must satisfy.
+func checkSpans(t *testing.T, text string, es []events.Entity) {
+	t.Helper()
+	if es == nil {
+		t.Errorf("Tag(%q) = nil, want an empty slice", text)
+	}
+	end := 0
+	for _, e := range es {
+		if e.Start < 0 || e.End > len(text) || e.Start >= e.End {
+			t.Errorf("Tag(%q): bad span %+v", text, e)
+			continue
+		}
+		if text[e.Start:e.End] != e.Text {
+			t.Errorf("Tag(%q): text[%d:%d] = %q, entity says %q", text, e.Start, e.End, text[e.Start:e.End], e.Text)
+		}
+		if e.Start < end {
+			t.Errorf("Tag(%q): %+v overlaps or precedes the entity before it", text, e)
+		}
+		end = e.End
+		if !slices.Contains(events.EntityTypes, e.Type) {
+			t.Errorf("Tag(%q): %+v has an unknown type", text, e)
+		}
+		if strings.TrimSpace(e.Canonical) == "" || !utf8.ValidString(e.Canonical) {
+			t.Errorf("Tag(%q): %+v has a bad canonical name", text, e)
+		}
+	}
+}
+
+func TestSample(t *testing.T) {
+	tg := New()
+	lines := sampleLines(t)
+	type found struct {
+		line int
+		e    events.Entity
+	}
+	var all []found
+	for i, line := range lines {
+		es := tg.Tag(line, "id")
+		checkSpans(t, line, es)
+		if len(es) > 0 {
+			t.Logf("%2d: %s", i, strings.Join(compact(es), "  "))
+		}
+		for _, e := range es {
+			all = append(all, found{i, e})
+		}
+	}
+
+	t.Run("found", func(t *testing.T) {
+		for _, w := range []struct {
+			text      string
+			typ       events.EntityType
+			canonical string // "" for any
+		}{
+			{"Xi Jinping", events.Person, "Xi Jinping"},
+			{"Vladimir Putin", events.Person, "Vladimir Putin"},
+			{"Putin", events.Person, "Putin"},
+			{"Xi", events.Person, ""},
+			{"XI", events.Person, "Xi"},
+			{"Donald Trump", events.Person, "Donald Trump"},
+			{"Trump", events.Person, "Trump"},
+			{"Katrina Yu", events.Person, "Katrina Yu"},
+			{"Yu", events.Person, "Katrina Yu"},
+			{"Yu", events.Person, "Yu"},
+			{"Kim Jong Un", events.Person, "Kim Jong Un"},
+			{"Masoud Pezeshkian", events.Person, "Masoud Pezeshkian"},
+			{"Khurelsukh Ukhnaa", events.Person, "Khurelsukh Ukhnaa"},
+			{"Beijing", events.Location, "Beijing"},
+			{"Moskow", events.Location, "Moscow"},
+			{"Tianjin", events.Location, "Tianjin"},
+			{"Pyongyang", events.Location, "Pyongyang"},
+			{"Rusia", events.Location, "Russia"},
+			{"Tiongkok", events.Location, "China"},
+			{"Cina", events.Location, "China"},
+			{"China", events.Location, "China"},
+			{"Amerika Serikat", events.Location, "United States"},
+			{"AS", events.Location, "United States"},
+			{"Ukraina", events.Location, "Ukraine"},
+			{"Jepang", events.Location, "Japan"},
+			{"Mongolia", events.Location, "Mongolia"},
+			{"Iran", events.Location, "Iran"},
+			{"Korea Utara", events.Location, "North Korea"},
+			{"Eropa Barat", events.Location, "Western Europe"},
+			{"Asia", events.Location, "Asia"},
+			{"Uni Soviet", events.Location, "Soviet Union"},
+			{"Barat", events.Location, "the West"},
+			{"Organisasi Kerjasama Shanghai", events.Organization, "Shanghai Cooperation Organisation"},
+			{"SCO", events.Organization, "Shanghai Cooperation Organisation"},
+			{"Al Jazeera", events.Organization, "Al Jazeera"},
+			{"ICC", events.Organization, "International Criminal Court"},
+			{"pengadilan pidana internasional", events.Organization, "International Criminal Court"},
+			{"Perang Dunia II", events.Event, "World War II"},
+			{"Perang Ukraina", events.Event, "Russia-Ukraine war"},
+		} {
+			ok := slices.ContainsFunc(all, func(f found) bool {
+				return f.e.Text == w.text && f.e.Type == w.typ && (w.canonical == "" || f.e.Canonical == w.canonical)
+			})
+			if !ok {
+				t.Errorf("no %q %s (canonical %q) in the sample", w.text, w.typ, w.canonical)
+			}
+		}
+	})
+
+	t.Run("not tagged", func(t *testing.T) {
+		never := []string{"Pertemuan", "Kedua", "Pembicaraan", "Setelah", "Sebelum", "Hubungan", "Ini", "Itu",
+			"Dengan", "Banyak", "Negara", "Pada", "Bekas", "Beberapa", "Diterbitkan", "Presiden", "Sep",
+			"Selasa", "Senin", "KTT", "Tiga", "Semakin", "Pemerintahan", "II"}
+		for _, f := range all {
+			for _, w := range strings.Fields(f.e.Text) {
+				if slices.Contains(never, w) && f.e.Text != "Perang Dunia II" {
+					t.Errorf("line %d: %q tagged %s as part of %q", f.line, w, f.e.Type, f.e.Text)
+				}
+			}
+			// Acceptable either way, but only as these types.
+			switch f.e.Text {
+			case "Barat":
+				if f.e.Type != events.Location {
+					t.Errorf("line %d: Barat tagged %s, want LOCATION", f.line, f.e.Type)
+				}
+			case "Eurosentris", "Euro-Atlantik":
+				if f.e.Type != events.Misc {
+					t.Errorf("line %d: %s tagged %s, want MISC or nothing", f.line, f.e.Text, f.e.Type)
+				}
+			}
+		}
+	})
+
+	t.Run("short mentions", func(t *testing.T) {
+		// A single-word name takes the full name given in the same
+		// paragraph, and keeps its own otherwise.
+		for _, f := range all {
+			if f.e.Type != events.Person || strings.Contains(f.e.Text, " ") {
+				continue
+			}
+			want := titleCase(f.e.Text)
+			for _, g := range all {
+				if g.line != f.line || g.e.Type != events.Person || !strings.Contains(g.e.Text, " ") {
+					continue
+				}
+				if first, last, _ := firstLast(g.e.Text); strings.EqualFold(first, f.e.Text) || strings.EqualFold(last, f.e.Text) {
+					want = g.e.Canonical
+					break
+				}
+			}
+			if f.e.Canonical != want {
+				t.Errorf("line %d: %q has canonical %q, want %q", f.line, f.e.Text, f.e.Canonical, want)
+			}
+		}
+	})
+}
+
+func TestTagEnglish(t *testing.T) {
+	tg := New()
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"President Joe Biden met Prime Minister Narendra Modi in New Delhi on Monday.",
+			[]string{"Joe Biden/PERSON", "Narendra Modi/PERSON", "New Delhi/LOCATION"}},
+		{"The United Nations Security Council voted on Friday to extend sanctions on North Korea.",
+			[]string{"United Nations Security Council/ORGANIZATION", "North Korea/LOCATION"}},
+		{"Russian Foreign Minister Sergei Lavrov said Moscow was ready for talks with Kyiv.",
+			[]string{"Russian/MISC", "Sergei Lavrov/PERSON", "Moscow/LOCATION", "Kyiv/LOCATION"}},
+		{"Chinese President Xi Jinping told reporters in Beijing that China would not back down.",
+			[]string{"Chinese/MISC", "Xi Jinping/PERSON", "Beijing/LOCATION", "China/LOCATION"}},
+		{"Ukrainian President Volodymyr Zelensky addressed the European Parliament in Brussels.",
+			[]string{"Ukrainian/MISC", "Volodymyr Zelensky/PERSON", "European Parliament/ORGANIZATION", "Brussels/LOCATION"}},
+		{"NATO Secretary General Mark Rutte warned that the alliance must spend more on defence.",
+			[]string{"NATO/ORGANIZATION", "Mark Rutte/PERSON"}},
+		{"Shares of Toyota Motor Corp fell 3% in Tokyo after the company cut its forecast.",
+			[]string{"Toyota Motor Corp/ORGANIZATION", "Tokyo/LOCATION"}},
+		{"The International Monetary Fund raised its growth forecast for Indonesia and Vietnam.",
+			[]string{"International Monetary Fund/ORGANIZATION", "Indonesia/LOCATION", "Vietnam/LOCATION"}},
+		{"Iranian President Masoud Pezeshkian arrived in Tianjin for the Shanghai Cooperation Organisation summit.",
+			[]string{"Iranian/MISC", "Masoud Pezeshkian/PERSON", "Tianjin/LOCATION", "Shanghai Cooperation Organisation/ORGANIZATION"}},
+		{"The International Criminal Court issued an arrest warrant for Putin in March 2023.",
+			[]string{"International Criminal Court/ORGANIZATION", "Putin/PERSON"}},
+		{"According to Reuters, the talks in Geneva ended without agreement.",
+			[]string{"Reuters/ORGANIZATION", "Geneva/LOCATION"}},
+		{"Officials in Washington said the United States would send more aid to Ukraine.",
+			[]string{"Washington/LOCATION", "United States/LOCATION", "Ukraine/LOCATION"}},
+		{"After World War II, the Soviet Union and the US divided Korea.",
+			[]string{"World War II/EVENT", "Soviet Union/LOCATION", "US/LOCATION=United States", "Korea/LOCATION"}},
+		{"Secretary of State Marco Rubio met his Japanese counterpart in Tokyo.",
+			[]string{"Marco Rubio/PERSON", "Japanese/MISC", "Tokyo/LOCATION"}},
+		{"Apple chief executive Tim Cook visited a factory in Shenzhen, the company said.",
+			[]string{"Apple/ORGANIZATION", "Tim Cook/PERSON", "Shenzhen/LOCATION"}},
+		{"Kim Jong Un oversaw a missile launch near Pyongyang, state media KCNA reported.",
+			[]string{"Kim Jong Un/PERSON", "Pyongyang/LOCATION", "KCNA/ORGANIZATION=Korean Central News Agency"}},
+		{"Al Jazeera's Katrina Yu, reporting from Beijing, said Xi and Putin appeared relaxed.",
+			[]string{"Al Jazeera/ORGANIZATION", "Katrina Yu/PERSON", "Beijing/LOCATION", "Xi/PERSON", "Putin/PERSON"}},
+		{"Dr. Tedros Adhanom Ghebreyesus, head of the World Health Organization, spoke in Geneva.",
+			[]string{"Tedros Adhanom Ghebreyesus/PERSON", "World Health Organization/ORGANIZATION", "Geneva/LOCATION"}},
+		{"Former British Prime Minister Boris Johnson visited Kyiv.",
+			[]string{"British/MISC", "Boris Johnson/PERSON", "Kyiv/LOCATION"}},
+		{"The European Union and ASEAN signed a trade deal in Jakarta.",
+			[]string{"European Union/ORGANIZATION", "ASEAN/ORGANIZATION", "Jakarta/LOCATION"}},
+		{"Harvard University professor Jane Smith said the study was flawed.",
+			[]string{"Harvard University/ORGANIZATION", "Jane Smith/PERSON"}},
+		{"Putin, speaking in Moscow, said the West had ignored Russia's concerns.",
+			[]string{"Putin/PERSON", "Moscow/LOCATION", "West/LOCATION=the West", "Russia/LOCATION"}},
+		{"Police arrested Michael O'Brien in Dublin on Tuesday.",
+			[]string{"Michael O'Brien/PERSON", "Dublin/LOCATION"}},
+		{"Ursula von der Leyen, president of the European Commission, visited Kyiv.",
+			[]string{"Ursula von der Leyen/PERSON", "European Commission/ORGANIZATION", "Kyiv/LOCATION"}},
+		{"Defense Secretary Lloyd Austin met Jordan's King Abdullah in Amman.",
+			[]string{"Lloyd Austin/PERSON", "Jordan/LOCATION", "Abdullah/PERSON", "Amman/LOCATION"}},
+		{"Bashar al-Assad fled Damascus as rebels advanced, the Syrian Observatory for Human Rights said.",
+			[]string{"Bashar al-Assad/PERSON", "Damascus/LOCATION", "Syrian Observatory for Human Rights/ORGANIZATION"}},
+		{"Goldman Sachs Group Inc cut its forecast, the Bank of England said.",
+			[]string{"Goldman Sachs Group Inc/ORGANIZATION", "Bank of England/ORGANIZATION"}},
+		{"Biden spoke with Netanyahu on Sunday, White House spokesperson Karine Jean-Pierre said.",
+			[]string{"Biden/PERSON", "Netanyahu/PERSON", "White House/ORGANIZATION", "Karine Jean-Pierre/PERSON"}},
+		{"MPs debated the Online Safety Act on Tuesday.",
+			[]string{"Online Safety Act/MISC"}},
+		{"Gen. Mark Milley, the chairman of the Joint Chiefs of Staff, testified before Congress.",
+			[]string{"Mark Milley/PERSON", "Joint Chiefs of Staff/ORGANIZATION", "Congress/ORGANIZATION=United States Congress"}},
+		{"Brazil's President Luiz Inacio Lula da Silva hosted the BRICS summit in Rio.",
+			[]string{"Brazil/LOCATION", "Luiz Inacio Lula da Silva/PERSON", "BRICS/ORGANIZATION", "Rio/LOCATION"}},
+		{"Xi Welcomes Old Friend Putin, Praises Unprecedented Ties in Beijing",
+			[]string{"Xi/PERSON", "Putin/PERSON", "Beijing/LOCATION"}},
+		{"PUTIN SAYS RUSSIA READY FOR TALKS WITH KYIV",
+			[]string{"PUTIN/PERSON=Putin", "RUSSIA/LOCATION=Russia", "KYIV/LOCATION=Kyiv"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			got := tg.Tag(tt.text, "en")
+			checkSpans(t, tt.text, got)
+			if c := compact(got); !slices.Equal(c, tt.want) {
+				t.Errorf("Tag(%q)\n got %q\nwant %q", tt.text, c, tt.want)
+			}
+		})
+	}
+}
+
+func TestTagIndonesian(t *testing.T) {
+	tg := New()
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"Kementerian Luar Negeri Rusia mengecam keputusan itu.",
+			[]string{"Kementerian Luar Negeri Rusia/ORGANIZATION"}},
+		{"Lembaga Survei Indonesia (LSI) merilis hasil survei. Menurut LSI, elektabilitas naik.",
+			[]string{"Lembaga Survei Indonesia/ORGANIZATION", "LSI/ORGANIZATION=Lembaga Survei Indonesia", "LSI/ORGANIZATION=Lembaga Survei Indonesia"}},
+		{"Menteri Luar Negeri Sugiono bertemu Wang Yi di Jakarta pada Selasa (2/9).",
+			[]string{"Sugiono/PERSON", "Wang Yi/PERSON", "Jakarta/LOCATION"}},
+		{"Gubernur Jawa Barat Dedi Mulyadi meninjau banjir di Kabupaten Bogor.",
+			[]string{"Jawa Barat/LOCATION=West Java", "Dedi Mulyadi/PERSON", "Bogor/LOCATION"}},
+		{"Sebelumnya, Presiden Prabowo Subianto menghadiri KTT G20 di Rio de Janeiro.",
+			[]string{"Prabowo Subianto/PERSON", "G20/ORGANIZATION", "Rio de Janeiro/LOCATION"}},
+		{"Lima orang tewas dalam kecelakaan di Jalan Tol Cipularang.",
+			[]string{"Jalan Tol Cipularang/LOCATION"}},
+		{"Bank Indonesia menahan suku bunga, kata Gubernur BI Perry Warjiyo.",
+			[]string{"Bank Indonesia/ORGANIZATION", "BI/ORGANIZATION=Bank Indonesia", "Perry Warjiyo/PERSON"}},
+		{"Partai Komunis Tiongkok menggelar kongres di Beijing.",
+			[]string{"Partai Komunis Tiongkok/ORGANIZATION=Chinese Communist Party", "Beijing/LOCATION"}},
+		{"Kunjungan Putin ke Pyongyang memicu kekhawatiran di Seoul dan Tokyo.",
+			[]string{"Putin/PERSON", "Pyongyang/LOCATION", "Seoul/LOCATION", "Tokyo/LOCATION"}},
+		{"Hasyim Asy'ari mengatakan Badan Pusat Statistik mencatat inflasi 2,3 persen.",
+			[]string{"Hasyim Asy'ari/PERSON", "Badan Pusat Statistik/ORGANIZATION"}},
+		{"Warga Gaza mengungsi ke Rafah setelah serangan Pasukan Pertahanan Israel.",
+			[]string{"Gaza/LOCATION", "Rafah/LOCATION", "Pasukan Pertahanan Israel/ORGANIZATION=Israel Defense Forces"}},
+		{"Mantan Presiden Susilo Bambang Yudhoyono berbicara di Universitas Indonesia.",
+			[]string{"Susilo Bambang Yudhoyono/PERSON", "Universitas Indonesia/ORGANIZATION"}},
+		{"Juru bicara Kementerian Luar Negeri Tiongkok Mao Ning mengatakan Beijing menentang sanksi tersebut.",
+			[]string{"Kementerian Luar Negeri Tiongkok/ORGANIZATION", "Mao Ning/PERSON", "Beijing/LOCATION"}},
+		{"Menurut Direktur Eksekutif Indikator Politik Indonesia Burhanuddin Muhtadi, elektabilitas Prabowo naik.",
+			[]string{"Indikator Politik Indonesia/ORGANIZATION", "Burhanuddin Muhtadi/PERSON", "Prabowo/PERSON"}},
+		{"Polisi menangkap tersangka berinisial AS di Medan, Sumatera Utara.",
+			[]string{"Medan/LOCATION", "Sumatera Utara/LOCATION=North Sumatra"}},
+		{"Banjir melanda Jakarta Selatan dan Jakarta Timur sejak Minggu malam.",
+			[]string{"Jakarta Selatan/LOCATION", "Jakarta Timur/LOCATION"}},
+		{"Tim SAR gabungan masih mencari korban di Sungai Ciliwung.",
+			[]string{"Sungai Ciliwung/LOCATION"}},
+		{"PT Pertamina (Persero) menaikkan harga BBM nonsubsidi.",
+			[]string{"PT Pertamina/ORGANIZATION"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			got := tg.Tag(tt.text, "id")
+			checkSpans(t, tt.text, got)
+			if c := compact(got); !slices.Equal(c, tt.want) {
+				t.Errorf("Tag(%q)\n got %q\nwant %q", tt.text, c, tt.want)
+			}
+		})
+	}
+}
+
+// TestOtherLanguages checks the fallback: gazetteer matches only.
+func TestOtherLanguages(t *testing.T) {
+	tg := New()
+	text := "Le président Emmanuel Macron a reçu Xi Jinping à Paris, puis à Beijing, avec l'OTAN et la NATO."
+	for _, lang := range []string{"fr", "", "de-DE"} {
+		got := compact(tg.Tag(text, lang))
+		want := []string{"Paris/LOCATION", "Beijing/LOCATION", "NATO/ORGANIZATION"}
+		if !slices.Equal(got, want) {
+			t.Errorf("Tag(%q, %q) = %q, want %q", text, lang, got, want)
+		}
+	}
+	// Region subtags and case do not matter for the two full languages.
+	for _, lang := range []string{"id-ID", "ID", "in"} {
+		if got := compact(tg.Tag("Presiden Joko Widodo tiba di Tokyo.", lang)); !slices.Contains(got, "Joko Widodo/PERSON") {
+			t.Errorf("lang %q: got %q, want Joko Widodo/PERSON", lang, got)
+		}
+	}
+}
+
+// TestSpans runs awkward input through Tag and checks the span invariants.
+func TestSpans(t *testing.T) {
+	tg := New()
+	texts := append(sampleLines(t),
+		"", " ", "\n\n", "....", "“”", "A", "I", "XI", "AS", "U.S.", "Dr.", "Mr. X.",
+		"China's", "Al Jazeera’s Katrina Yu", "Perang Dunia II.", "Bangsa-Bangsa -orang",
+		"Presiden", "presiden Iran", "kata", "kata Yu", "di", "di Beijing\r\ndi Tianjin",
+		"Xi  Jinping", "Xi\u00a0Jinping bertemu Putin", "Washington, D.C., and St. Petersburg",
+		"ÉMILE ZOLA À PARIS", "Ångström Łódź Ōsaka İstanbul", "naïve café Zoë Saldaña",
+		"emoji 🇮🇩 Indonesia 🎉 Jakarta", "\xff\xfe Jakarta \xc3", "Jakarta\x00Bogor",
+		"al-", "-al", "'s", "’s", "O'", "Bank of", "Kementerian", "Universitas Indonesia (",
+		"(SCO)", "Organisasi Kerjasama Shanghai (SCO", strings.Repeat("Xi Jinping ", 200),
+		strings.Repeat("A B C D E F G ", 50), "K-Pop BTS G-20 F-16 Su-57 COVID-19 5G iPhone",
+	)
+	for _, text := range texts {
+		for _, lang := range []string{"id", "en", "fr"} {
+			checkSpans(t, text, tg.Tag(text, lang))
+		}
+	}
+}
+
+// TestConcurrent runs Tag from many goroutines on one Tagger; run with -race.
+func TestConcurrent(t *testing.T) {
+	tg := New()
+	lines := sampleLines(t)
+	want := make([][]events.Entity, len(lines))
+	for i, line := range lines {
+		want[i] = tg.Tag(line, "id")
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for g := range 8 {
+		wg.Go(func() {
+			for r := range 20 {
+				i := (g + r) % len(lines)
+				if got := tg.Tag(lines[i], "id"); !slices.Equal(got, want[i]) {
+					errs <- fmt.Sprintf("line %d: got %v, want %v", i, got, want[i])
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
+
+// TestGazetteer checks the embedded data: no alias names two entities.
+func TestGazetteer(t *testing.T) {
+	tg := New()
+	seen := map[string]*gazEntry{}
+	aliases := 0
+	for _, e := range tg.lex {
+		for _, a := range e.aliases {
+			aliases++
+			key := fmt.Sprint(a.lower, a.modes, a.gaps)
+			if prev, ok := seen[key]; ok && prev != a.entry {
+				t.Errorf("alias %q is both %s %q and %s %q", strings.Join(a.words, " "),
+					prev.typ, prev.canonical, a.entry.typ, a.entry.canonical)
+			}
+			seen[key] = a.entry
+		}
+	}
+	if aliases < 1000 {
+		t.Errorf("only %d aliases loaded", aliases)
+	}
+}
+
+// FuzzTag checks the span invariants on arbitrary input.
+func FuzzTag(f *testing.F) {
+	for _, line := range sampleLines(f) {
+		f.Add(line, "id")
+	}
+	f.Add("Chinese President Xi Jinping met Vladimir Putin in Moscow.", "en")
+	f.Add("Organisasi Kerjasama Shanghai (SCO) di Tianjin", "fr")
+	tg := New()
+	f.Fuzz(func(t *testing.T, text, lang string) {
+		checkSpans(t, text, tg.Tag(text, lang))
+	})
+}
+
+// BenchmarkTag tags the sample article, paragraph by paragraph.
+func BenchmarkTag(b *testing.B) {
+	tg := New()
+	var lines []string
+	for _, l := range sampleLines(b) {
+		if strings.TrimSpace(l) != "" {
+			lines = append(lines, l)
+		}
+	}
+	bytes := 0
+	for _, l := range lines {
+		bytes += len(l)
+	}
+	b.SetBytes(int64(bytes))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, l := range lines {
+			tg.Tag(l, "id")
+		}
+	}
+	b.ReportMetric(float64(b.N*len(lines))/b.Elapsed().Seconds(), "paragraphs/s")
+}
+
+// BenchmarkNew measures loading the gazetteers.
+func BenchmarkNew(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		New()
+	}
+}
