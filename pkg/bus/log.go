@@ -37,6 +37,7 @@ func NewLogger(c LogConfig, service string, w io.Writer) (*zap.Logger, error) {
 		ec := zap.NewProductionEncoderConfig()
 		ec.TimeKey = "ts"
 		ec.EncodeTime = zapcore.ISO8601TimeEncoder
+		ec.EncodeDuration = zapcore.StringDurationEncoder
 		enc = zapcore.NewJSONEncoder(ec)
 	case "console":
 		ec := zap.NewDevelopmentEncoderConfig()

@@ -99,6 +99,9 @@ func Start(ctx context.Context, c Config) (*Stack, error) {
 func (s *Stack) Spawn(name, bin string, env ...string) error {
 	cmd := exec.Command(filepath.Join(s.cfg.BinDir, bin))
 	cmd.Env = append(append(append(os.Environ(), "NATS_URL="+s.NATSURL), s.cfg.Env...), env...)
+	// Ctrl-C reaches only the runner, which then stops the services in
+	// pipeline order; they die with it if it is killed.
+	cmd.SysProcAttr = childAttr()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return err

@@ -1,0 +1,11 @@
+//go:build !linux
+
+package stack
+
+import "syscall"
+
+// childAttr puts a service in its own process group, so a terminal's Ctrl-C
+// goes to the runner alone.
+func childAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true}
+}
