@@ -9,7 +9,7 @@ SAMPLE   ?= samples/xi-putin-beijing.id.txt
 # Every module of the workspace: "go test ./..." does not span go.work modules.
 MODULES  := $(shell $(GO) list -m -f '{{.Dir}}')
 PKGS     := $(addsuffix /...,$(MODULES))
-STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: all build run test vet lint fmt tidy clean help
 
@@ -29,9 +29,10 @@ run: build ## run NATS + ingest + enrichers + index on this machine, ingest the 
 test: build vet ## vet and test every module with the race detector (real NATS, real index, real processes)
 	WARTA_BIN_DIR=$(BIN) $(GO) test -race -count=1 -timeout 12m $(PKGS)
 
-vet: ## go vet and gofmt check on every module
+vet: ## gofmt check, go vet, and GOWORK=off vet of every module (as containers build them)
 	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	@for m in $(MODULES); do (cd $$m && GOWORK=off $(GO) vet ./...) || { echo "GOWORK=off vet fails in $$m: run make tidy"; exit 1; }; done
 
 lint: vet ## staticcheck on every module (installs it through the Go module proxy)
 	$(GO) run $(STATICCHECK) $(PKGS)
@@ -39,8 +40,8 @@ lint: vet ## staticcheck on every module (installs it through the Go module prox
 fmt: ## format every module
 	gofmt -w $(MODULES)
 
-tidy: ## go mod tidy in every module
-	@for m in $(MODULES); do (cd $$m && $(GO) mod tidy) || exit 1; done
+tidy: ## go mod tidy in every module (GOWORK=off, so each module stands alone)
+	@for m in $(MODULES); do (cd $$m && GOWORK=off $(GO) mod tidy) || exit 1; done
 
 clean: ## remove binaries and local data
 	rm -rf $(BIN) $(DATA)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/segmentio/encoding/json"
 	"go.uber.org/zap"
 
 	"github.com/warta-news/warta/pkg/events"
@@ -227,10 +228,11 @@ func (p *Processor) fail(ctx context.Context, m jetstream.Msg, cause error) {
 		deliveries, seq = md.NumDelivered, md.Sequence.Stream
 	}
 	permanent := errors.Is(cause, events.ErrInvalid)
+	log := p.Log.With(append(msgFields(m.Data()), zap.String("stage", p.Stage), zap.Uint64("stream_seq", seq),
+		zap.Uint64("deliveries", deliveries))...)
 	if !permanent && deliveries < uint64(p.MaxDeliver) {
 		delay := Backoff(deliveries)
-		p.Log.Warn("processing failed; will retry", zap.String("stage", p.Stage), zap.Uint64("stream_seq", seq),
-			zap.Uint64("deliveries", deliveries), zap.Duration("retry_in", delay), zap.Error(cause))
+		log.Warn("processing failed; will retry", zap.Duration("retry_in", delay), zap.Error(cause))
 		_ = m.NakWithDelay(delay)
 		return
 	}
@@ -239,14 +241,12 @@ func (p *Processor) fail(ctx context.Context, m jetstream.Msg, cause error) {
 		reason = fmt.Sprintf("gave up after %d deliveries: %s", deliveries, reason)
 	}
 	if err := DeadLetter(ctx, p.JS, p.Stage, m, reason, p.MaxPayload, p.PublishTimeout); err != nil {
-		p.Log.Error("dead letter not stored; will retry", zap.String("stage", p.Stage),
-			zap.Uint64("stream_seq", seq), zap.Error(err))
+		log.Error("dead letter not stored; will retry", zap.Error(err))
 		_ = m.NakWithDelay(Backoff(deliveries))
 		return
 	}
 	p.Stats.DeadLettered.Add(1)
-	p.Log.Error("dead letter", zap.String("stage", p.Stage), zap.Uint64("stream_seq", seq),
-		zap.Uint64("deliveries", deliveries), zap.String("reason", reason))
+	log.Error("dead letter", zap.String("reason", reason))
 	_ = m.TermWithReason(truncate(reason, 200))
 }
 
@@ -277,6 +277,28 @@ func DeadLetter(ctx context.Context, js jetstream.Publisher, stage string, m jet
 	}
 	id := fmt.Sprintf("dl:%s:%s:%d", stage, dl.Stream, dl.StreamSeq)
 	return Publish(ctx, js, []Out{{Subject: events.DeadLetterSubject(stage), Data: data, MsgID: id}}, timeout)
+}
+
+// msgFields names the article (and paragraph) a failed message is about, when
+// its payload is an event that says so: the log line then leads to it.
+func msgFields(data []byte) []zap.Field {
+	var ref struct {
+		ID        string `json:"id"`
+		ArticleID string `json:"article_id"`
+		Index     *int   `json:"index"`
+	}
+	if json.Unmarshal(data, &ref) != nil {
+		return nil
+	}
+	switch {
+	case ref.ArticleID != "" && ref.Index != nil:
+		return []zap.Field{zap.String("article_id", ref.ArticleID), zap.Int("paragraph", *ref.Index)}
+	case ref.ArticleID != "":
+		return []zap.Field{zap.String("article_id", ref.ArticleID)}
+	case ref.ID != "":
+		return []zap.Field{zap.String("article_id", ref.ID)}
+	}
+	return nil
 }
 
 // Backoff is the delay before the n-th redelivery: 1s, 2s, 4s, … up to 1 min.

@@ -26,7 +26,9 @@ func TestEnrichService(t *testing.T) {
 	var logs bytes.Buffer
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- run(runCtx, []string{"enrich"}, func(k string) string { return env[k] }, nil, &logs, &logs) }()
+	go func() {
+		done <- run(runCtx, []string{"enrich"}, func(k string) string { return env[k] }, nil, &logs, &logs)
+	}()
 
 	nc, err := nats.Connect(srv.ClientURL())
 	if err != nil {
@@ -34,7 +36,10 @@ func TestEnrichService(t *testing.T) {
 	}
 	defer nc.Close()
 	js, _ := jetstream.New(nc)
-	waitFor(t, func() bool { _, err := js.Consumer(ctx, events.StreamParagraphs, events.ConsumerEnrich); return err == nil })
+	waitFor(t, func() bool {
+		_, err := js.Consumer(ctx, events.StreamParagraphs, events.ConsumerEnrich)
+		return err == nil
+	})
 
 	p := events.Paragraph{V: 1, ID: "a-0", ArticleID: "a", Version: "v", Count: 1, Lang: "id", PublishedAt: "2025-09-02",
 		Title: "t", Text: "Putin memanggil Xi sebagai “teman baik” pada hari Selasa dan memuji hubungan Moskow dengan Beijing."}

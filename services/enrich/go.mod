@@ -14,12 +14,19 @@ require github.com/warta-news/warta/pkg/bus v0.0.0
 
 replace github.com/warta-news/warta/pkg/bus => ../../pkg/bus
 
-require go.uber.org/zap v1.28.0
+require (
+	github.com/nats-io/nats.go v1.55.0
+	go.uber.org/zap v1.28.0
+)
 
 require (
 	github.com/abadojack/whatlanggo v1.0.1 // indirect
+	github.com/antithesishq/antithesis-sdk-go v0.8.0-default-no-op // indirect
+	github.com/google/go-tpm v0.9.8 // indirect
 	github.com/klauspost/compress v1.20.3 // indirect
-	github.com/nats-io/nats.go v1.55.0 // indirect
+	github.com/minio/highwayhash v1.0.4 // indirect
+	github.com/nats-io/jwt/v2 v2.8.2 // indirect
+	github.com/nats-io/nats-server/v2 v2.15.2 // indirect
 	github.com/nats-io/nkeys v0.4.16 // indirect
 	github.com/nats-io/nuid v1.0.1 // indirect
 	github.com/segmentio/asm v1.1.3 // indirect
@@ -29,4 +36,5 @@ require (
 	golang.org/x/net v0.62.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
+	golang.org/x/time v0.16.0 // indirect
 )

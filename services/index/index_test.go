@@ -86,7 +86,10 @@ func TestIndexService(t *testing.T) {
 		t.Fatal(err)
 	}
 	indexed, _ := js.Stream(ctx, events.StreamIndexed)
-	waitFor(t, func() bool { _, err := indexed.GetLastMsgForSubject(ctx, events.IndexedSubject("art1")); return err == nil })
+	waitFor(t, func() bool {
+		_, err := indexed.GetLastMsgForSubject(ctx, events.IndexedSubject("art1"))
+		return err == nil
+	})
 
 	var out bytes.Buffer
 	if err := run(ctx, []string{"index", "search", "--url", "http://" + addr, "--entity", "China", "Beijing"}, getenv, &out, &out); err != nil {

@@ -70,7 +70,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fmt.Fprintf(stdout, "warta: starting NATS on 127.0.0.1:%d, ingest, %d enrichers and index (data in %s)\n", c.NATSPort, c.Enrichers, c.DataDir)
 	s, err := stack.Start(ctx, stack.Config{
 		BinDir: c.BinDir, DataDir: c.DataDir, NATSPort: c.NATSPort, HTTPAddr: c.HTTPAddr, Enrichers: c.Enrichers,
-		Env: []string{"LOG_FORMAT=" + c.LogFormat, "LOG_LEVEL=" + c.LogLevel, "SUMMARY_INTERVAL=" + c.SummaryInterval.String()},
+		Env:    []string{"LOG_FORMAT=" + c.LogFormat, "LOG_LEVEL=" + c.LogLevel, "SUMMARY_INTERVAL=" + c.SummaryInterval.String()},
 		Output: stdout,
 	})
 	if err != nil {
