@@ -65,7 +65,7 @@ func TestStage(t *testing.T) {
 		done <- svc.RunStage(runCtx, cfg, bus.Stage{Name: "test", Stream: events.StreamParagraphs,
 			Durable: "test", Filter: events.SubjectParagraphs, Handler: handler, BatchSize: 5, Stats: stats})
 	}()
-	waitFor(t, func() bool { return stats.Processed.Load() == 21 && stats.DeadLettered.Load() == 1 })
+	bustest.WaitFor(t, func() bool { return stats.Processed.Load() == 21 && stats.DeadLettered.Load() == 1 })
 	stop()
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -94,16 +94,6 @@ func TestStage(t *testing.T) {
 	if info, _ := cons.Info(ctx); info.NumAckPending != 0 || info.NumPending != 0 {
 		t.Errorf("consumer left %d pending, %d unacked", info.NumPending, info.NumAckPending)
 	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatal("condition not met within 20s")
 }
 
 func TestBackoff(t *testing.T) {

@@ -23,11 +23,11 @@ func TestEnrichService(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	env := map[string]string{"NATS_URL": srv.ClientURL(), "SUMMARY_INTERVAL": "0"}
-	var logs bytes.Buffer
+	logs := &bustest.LogBuffer{}
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
-		done <- run(runCtx, []string{"enrich"}, func(k string) string { return env[k] }, nil, &logs, &logs)
+		done <- run(runCtx, []string{"enrich"}, func(k string) string { return env[k] }, nil, logs, logs)
 	}()
 
 	nc, err := nats.Connect(srv.ClientURL())
@@ -36,7 +36,7 @@ func TestEnrichService(t *testing.T) {
 	}
 	defer nc.Close()
 	js, _ := jetstream.New(nc)
-	waitFor(t, func() bool {
+	bustest.WaitFor(t, func() bool {
 		_, err := js.Consumer(ctx, events.StreamParagraphs, events.ConsumerEnrich)
 		return err == nil
 	})
@@ -69,7 +69,7 @@ func TestEnrichService(t *testing.T) {
 		}
 	}
 	dls, _ := js.Stream(ctx, events.StreamDeadLetter)
-	waitFor(t, func() bool { i, _ := dls.Info(ctx); return i.State.Msgs == 1 })
+	bustest.WaitFor(t, func() bool { i, _ := dls.Info(ctx); return i.State.Msgs == 1 })
 	stop()
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -111,14 +111,4 @@ func TestTagCommand(t *testing.T) {
 			t.Errorf("tag output lacks %s", want)
 		}
 	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(25 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatal("condition not met within 20s")
 }

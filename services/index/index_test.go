@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,23 +15,6 @@ import (
 	"github.com/warta-news/warta/pkg/events"
 )
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestIndexService runs the real service: enriched paragraphs become
 // searchable, the article's completion is announced once all its paragraphs
 // are in, a replay changes nothing, and an invalid event is dead-lettered.
@@ -41,10 +22,10 @@ func TestIndexService(t *testing.T) {
 	srv := bustest.Server(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	addr := freeAddr(t)
+	addr := bustest.FreeAddr(t)
 	env := map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": addr, "INDEX_DIR": t.TempDir(), "SUMMARY_INTERVAL": "0"}
 	getenv := func(k string) string { return env[k] }
-	logs := &syncBuffer{}
+	logs := &bustest.LogBuffer{}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Log(logs.String())
@@ -60,7 +41,7 @@ func TestIndexService(t *testing.T) {
 	}
 	defer nc.Close()
 	js, _ := jetstream.New(nc)
-	waitFor(t, func() bool { _, err := js.Stream(ctx, events.StreamEnriched); return err == nil })
+	bustest.WaitFor(t, func() bool { _, err := js.Stream(ctx, events.StreamEnriched); return err == nil })
 
 	texts := []string{
 		"Presiden Tiongkok Xi Jinping telah menyambut rekannya Rusia Vladimir Putin di Beijing.",
@@ -86,7 +67,7 @@ func TestIndexService(t *testing.T) {
 		t.Fatal(err)
 	}
 	indexed, _ := js.Stream(ctx, events.StreamIndexed)
-	waitFor(t, func() bool {
+	bustest.WaitFor(t, func() bool {
 		_, err := indexed.GetLastMsgForSubject(ctx, events.IndexedSubject("art1"))
 		return err == nil
 	})
@@ -106,7 +87,7 @@ func TestIndexService(t *testing.T) {
 		t.Errorf("search for putin: want 2 hits (a replay adds none) with highlights:\n%s", out.String())
 	}
 	dls, _ := js.Stream(ctx, events.StreamDeadLetter)
-	waitFor(t, func() bool { i, _ := dls.Info(ctx); return i.State.Msgs == 1 })
+	bustest.WaitFor(t, func() bool { i, _ := dls.Info(ctx); return i.State.Msgs == 1 })
 
 	stop()
 	if err := <-done; err != nil {
@@ -117,23 +98,4 @@ func TestIndexService(t *testing.T) {
 			t.Errorf("logs lack %s", want)
 		}
 	}
-}
-
-func freeAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(25 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatal("condition not met within 20s")
 }

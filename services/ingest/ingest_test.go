@@ -5,7 +5,6 @@ import (
 	"context"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,24 +15,6 @@ import (
 	"github.com/warta-news/warta/pkg/events"
 )
 
-// syncBuffer is a log sink the service and the test can share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestIngestService runs the real service against a real server: the sample
 // becomes 17 paragraph events, publishing it twice changes nothing, and bad
 // input lands in the dead-letter stream with a reason.
@@ -42,7 +23,12 @@ func TestIngestService(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	env := map[string]string{"NATS_URL": srv.ClientURL(), "SUMMARY_INTERVAL": "0"}
-	logs := &syncBuffer{}
+	logs := &bustest.LogBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(logs.String())
+		}
+	})
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
@@ -55,7 +41,7 @@ func TestIngestService(t *testing.T) {
 	}
 	defer nc.Close()
 	js, _ := jetstream.New(nc)
-	waitFor(t, func() bool { _, err := js.Stream(ctx, events.StreamArticles); return err == nil })
+	bustest.WaitFor(t, func() bool { _, err := js.Stream(ctx, events.StreamArticles); return err == nil })
 
 	sample, err := os.ReadFile("../../samples/xi-putin-beijing.id.txt")
 	if err != nil {
@@ -82,11 +68,11 @@ func TestIngestService(t *testing.T) {
 
 	paragraphs, _ := js.Stream(ctx, events.StreamParagraphs)
 	dls, _ := js.Stream(ctx, events.StreamDeadLetter)
-	waitFor(t, func() bool {
+	bustest.WaitFor(t, func() bool {
 		pi, _ := paragraphs.Info(ctx)
 		di, _ := dls.Info(ctx)
 		return pi.State.Msgs >= 17 && di.State.Msgs >= uint64(len(bad))
-	}, logs)
+	})
 	time.Sleep(200 * time.Millisecond) // let any duplicate arrive before counting
 	if pi, _ := paragraphs.Info(ctx); pi.State.Msgs != 17 {
 		t.Errorf("paragraphs stream has %d messages, want 17 (the sample once)", pi.State.Msgs)
@@ -146,19 +132,4 @@ func TestHelpAndBadConfig(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "workers") {
 		t.Errorf("bad WORKERS not reported: %v", err)
 	}
-}
-
-func waitFor(t *testing.T, cond func() bool, logs ...*syncBuffer) {
-	t.Helper()
-	defer func() {
-		if t.Failed() && len(logs) > 0 {
-			t.Log(logs[0].String())
-		}
-	}()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(25 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatal("condition not met within 20s")
 }
