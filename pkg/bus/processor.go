@@ -63,8 +63,12 @@ type Processor struct {
 	PublishTimeout time.Duration
 	// MaxPayload is the server's largest message, to fit dead letters in.
 	MaxPayload int64
-	Log        *zap.Logger
-	Stats      *Stats
+	// AckWait is the consumer's: a batch still in hand after a third of it
+	// tells the server it is in progress, so slow work is not redelivered
+	// to another process while this one is still on it.
+	AckWait time.Duration
+	Log     *zap.Logger
+	Stats   *Stats
 }
 
 // Run processes messages until ctx ends, then stops pulling, finishes every
@@ -160,10 +164,12 @@ func (p *Processor) process(ctx context.Context, msgs []jetstream.Msg) {
 			p.Stats.Redelivered.Add(1)
 		}
 	}
+	stopProgress := p.keepAlive(msgs)
 	outs, err := p.Handler(ctx, b)
 	if err == nil && len(outs) > 0 {
 		err = p.publish(ctx, outs)
 	}
+	stopProgress()
 	for i, m := range msgs {
 		e := b.errs[i]
 		if e == nil {
@@ -179,6 +185,35 @@ func (p *Processor) process(ctx context.Context, msgs []jetstream.Msg) {
 		p.Stats.Processed.Add(1)
 	}
 	p.Stats.observe(time.Since(start))
+}
+
+// keepAlive sends InProgress for msgs every AckWait/3 until the returned
+// function is called.
+func (p *Processor) keepAlive(msgs []jetstream.Msg) (stop func()) {
+	if p.AckWait <= 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(p.AckWait / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				for _, m := range msgs {
+					_ = m.InProgress()
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
 }
 
 // publish sends outs asynchronously and waits until JetStream has stored

@@ -122,7 +122,7 @@ func (s *Service) RunStage(ctx context.Context, c StageConfig, st Stage) error {
 	p := &Processor{
 		JS: s.JS, Consumer: cons, Stage: st.Name, Handler: st.Handler,
 		Workers: c.Workers, BatchSize: st.BatchSize, FlushInterval: st.FlushInterval,
-		MaxDeliver: c.MaxDeliver, Log: s.Log, Stats: st.Stats, MaxPayload: s.NC.MaxPayload(),
+		MaxDeliver: c.MaxDeliver, Log: s.Log, Stats: st.Stats, MaxPayload: s.NC.MaxPayload(), AckWait: c.AckWait,
 	}
 	sumCtx, stopSummary := context.WithCancel(context.WithoutCancel(ctx))
 	summaryDone := make(chan struct{})
