@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -122,13 +123,25 @@ func (c *NATSConfig) options(name string, log *zap.Logger) ([]nats.Option, error
 	if c.TLSCert != "" {
 		opts = append(opts, nats.ClientCert(c.TLSCert, c.TLSKey))
 	}
+	// Applying the options reads the TLS files: a missing or unreadable one
+	// is reported now rather than as a failed connection.
+	scratch := nats.GetDefaultOptions()
+	for _, o := range opts {
+		if err := o(&scratch); err != nil {
+			return nil, fmt.Errorf("%w %s", err, tlsHint)
+		}
+	}
 	return opts, nil
 }
 
+const tlsHint = "(check the NATS TLS settings: --nats-tls-ca, --nats-tls-cert, --nats-tls-key)"
+
 // Connect connects to NATS, retrying with back-off until it succeeds or ctx
 // ends, so services may start before the server. Once connected, the
-// connection reconnects by itself forever. An authentication or TLS error is
-// returned at once: retrying would not fix it.
+// connection reconnects by itself forever. An authentication or TLS error
+// (rejected credentials, an untrusted or rejected certificate, TLS on one
+// side only, an unreadable certificate file) is returned at once: retrying
+// would not fix it.
 func Connect(ctx context.Context, c NATSConfig, name string, log *zap.Logger) (*nats.Conn, jetstream.JetStream, error) {
 	opts, err := c.options(name, log)
 	if err != nil {
@@ -147,8 +160,14 @@ func Connect(ctx context.Context, c NATSConfig, name string, log *zap.Logger) (*
 			return nc, js, nil
 		}
 		if errors.Is(err, nats.ErrAuthorization) || errors.Is(err, nats.ErrAuthExpired) ||
-			errors.Is(err, nats.ErrAuthRevoked) || errors.Is(err, nats.ErrSecureConnRequired) {
+			errors.Is(err, nats.ErrAuthRevoked) {
 			return nil, nil, fmt.Errorf("connect to %s: %w (check the NATS credentials settings)", MaskURL(c.URL), err)
+		}
+		// A certificate the other side rejects, or TLS on one side only,
+		// stays so however often we retry.
+		if errors.Is(err, nats.ErrTLS) || errors.Is(err, nats.ErrSecureConnRequired) ||
+			errors.Is(err, nats.ErrSecureConnWanted) || tlsAlert(err) {
+			return nil, nil, fmt.Errorf("connect to %s: %w %s", MaskURL(c.URL), err, tlsHint)
 		}
 		if attempt == 1 || attempt%10 == 0 {
 			log.Warn("nats not reachable yet; retrying", zap.String("nats_url", MaskURL(c.URL)),
@@ -161,4 +180,12 @@ func Connect(ctx context.Context, c NATSConfig, name string, log *zap.Logger) (*
 		}
 		wait = min(wait*2, 5*time.Second)
 	}
+}
+
+// tlsAlert reports whether err is a TLS alert from the server, such as
+// "certificate required" or "bad certificate": crypto/tls returns those as
+// a net.OpError with Op "remote error" and no exported type.
+func tlsAlert(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "remote error"
 }

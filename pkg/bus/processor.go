@@ -71,42 +71,68 @@ type Processor struct {
 	Stats   *Stats
 }
 
-// Run processes messages until ctx ends, then stops pulling, finishes every
-// message it has already received, and returns.
+// Run processes messages until ctx ends, then finishes the batches in hand
+// and returns.
+//
+// Each worker fetches a batch only when it is free to process it, so every
+// message the process holds is in a batch being processed, which keepAlive
+// covers: none waits in a prefetch buffer while its AckWait runs out,
+// however slow the handler is, and a stopping process holds nothing it has
+// not processed.
 func (p *Processor) Run(ctx context.Context) error {
 	p.defaults()
-	it, err := p.Consumer.Messages(jetstream.PullMaxMessages(p.Workers * p.BatchSize * 2))
-	if err != nil {
-		return fmt.Errorf("%s: pull messages: %w", p.Stage, err)
-	}
-	msgs := make(chan jetstream.Msg, p.Workers*p.BatchSize)
-	go func() {
-		<-ctx.Done()
-		it.Drain() // buffered messages still come out of Next, then it closes
-	}()
-	go func() {
-		defer close(msgs)
-		for {
-			m, err := it.Next()
-			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				return
-			}
-			if err != nil {
-				p.Log.Warn("pull consumer", zap.String("stage", p.Stage), zap.Error(err))
-				time.Sleep(100 * time.Millisecond)
-				continue
-			}
-			msgs <- m
-		}
-	}()
-	// Work carries on after ctx ends, so in-flight messages are finished.
-	work := context.WithoutCancel(ctx)
 	var wg sync.WaitGroup
 	for range p.Workers {
-		wg.Go(func() { p.work(work, msgs) })
+		wg.Go(func() { p.work(ctx) })
 	}
 	wg.Wait()
 	return nil
+}
+
+// idleWait is how long a free worker's fetch waits for a first message.
+// A stopping worker lets its fetch run out (a message the server sends to a
+// fetch nobody reads is only redelivered after AckWait), so this also bounds
+// how long an idle worker takes to stop.
+const idleWait = 500 * time.Millisecond
+
+// work fetches batches and processes them until ctx ends.
+func (p *Processor) work(ctx context.Context) {
+	// Work carries on after ctx ends, so the batch in hand is finished.
+	work := context.WithoutCancel(ctx)
+	for ctx.Err() == nil {
+		batch, err := p.fetch(1, idleWait)
+		if err == nil && len(batch) == 1 && p.BatchSize > 1 {
+			var more []jetstream.Msg
+			more, err = p.fetch(p.BatchSize-1, p.FlushInterval)
+			batch = append(batch, more...)
+		}
+		if err != nil {
+			p.Log.Warn("pull consumer", zap.String("stage", p.Stage), zap.Error(err))
+			if len(batch) == 0 {
+				select {
+				case <-ctx.Done():
+				case <-time.After(100 * time.Millisecond):
+				}
+			}
+		}
+		if len(batch) > 0 {
+			p.process(work, batch)
+		}
+	}
+}
+
+// fetch pulls up to n messages, waiting up to wait for them, and returns
+// every message it received, even when the fetch ends in an error.
+func (p *Processor) fetch(n int, wait time.Duration) ([]jetstream.Msg, error) {
+	b, err := p.Consumer.Fetch(n, jetstream.FetchMaxWait(wait))
+	if err != nil {
+		return nil, err
+	}
+	msgs := make([]jetstream.Msg, 0, n)
+	for m := range b.Messages() {
+		msgs = append(msgs, m)
+	}
+	return msgs, b.Error()
 }
 
 func (p *Processor) defaults() {
@@ -123,36 +149,6 @@ func (p *Processor) defaults() {
 	}
 	if p.Stats == nil {
 		p.Stats = &Stats{}
-	}
-}
-
-// work collects batches from msgs and processes them until msgs closes.
-func (p *Processor) work(ctx context.Context, msgs <-chan jetstream.Msg) {
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	for {
-		m, ok := <-msgs
-		if !ok {
-			return
-		}
-		batch := []jetstream.Msg{m}
-		if p.BatchSize > 1 {
-			timer.Reset(p.FlushInterval)
-		fill:
-			for len(batch) < p.BatchSize {
-				select {
-				case m, ok := <-msgs:
-					if !ok {
-						break fill
-					}
-					batch = append(batch, m)
-				case <-timer.C:
-					break fill
-				}
-			}
-			timer.Stop()
-		}
-		p.process(ctx, batch)
 	}
 }
 
@@ -285,33 +281,15 @@ func (p *Processor) fail(ctx context.Context, m jetstream.Msg, cause error) {
 	_ = m.TermWithReason(truncate(reason, 200))
 }
 
-// DeadLetter stores m in the dead-letter stream with the stage and reason.
-// Its message id is derived from the original's stream sequence, so a retry
-// does not store it twice. A payload that would not fit in maxPayload bytes
-// once base64-encoded is truncated (and marked so); 0 means 1 MiB.
+// DeadLetter stores m in the dead-letter stream with the stage and reason
+// (see StoreDeadLetter).
 func DeadLetter(ctx context.Context, js jetstream.Publisher, stage string, m jetstream.Msg, reason string, maxPayload int64, timeout time.Duration) error {
-	if maxPayload <= 0 {
-		maxPayload = 1 << 20
-	}
-	payload := m.Data()
-	dl := events.DeadLetter{V: events.Version, Stage: stage, Reason: reason, Subject: m.Subject(),
-		PayloadBytes: len(payload), FailedAt: time.Now().UTC()}
-	if room := int((maxPayload - 16<<10) / 4 * 3); len(payload) > room {
-		payload, dl.PayloadTruncated = payload[:max(room, 0)], true
-	}
-	dl.Payload = payload
+	f := Failed{Subject: m.Subject(), Data: m.Data(), Header: m.Headers(), Deliveries: 1}
 	if md, err := m.Metadata(); err == nil {
-		dl.Deliveries, dl.Stream, dl.StreamSeq = md.NumDelivered, md.Stream, md.Sequence.Stream
+		f.Deliveries, f.Stream, f.StreamSeq = md.NumDelivered, md.Stream, md.Sequence.Stream
 	}
-	if h := m.Headers(); h != nil {
-		dl.MsgID = h.Get(jetstream.MsgIDHeader)
-	}
-	data, err := events.Marshal(dl)
-	if err != nil {
-		return err
-	}
-	id := fmt.Sprintf("dl:%s:%s:%d", stage, dl.Stream, dl.StreamSeq)
-	return Publish(ctx, js, []Out{{Subject: events.DeadLetterSubject(stage), Data: data, MsgID: id}}, timeout)
+	_, err := StoreDeadLetter(ctx, js, stage, f, reason, maxPayload, timeout)
+	return err
 }
 
 // msgFields names the article (and paragraph) a failed message is about, when

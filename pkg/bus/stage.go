@@ -106,7 +106,8 @@ type Stage struct {
 
 // RunStage binds to the stage's durable consumer and processes its messages
 // until ctx ends; then it finishes the messages in hand, logs a final
-// summary and returns.
+// summary and returns. Messages JetStream stops delivering after MaxDeliver
+// deliveries without an ack are dead-lettered (see WatchMaxDeliveries).
 func (s *Service) RunStage(ctx context.Context, c StageConfig, st Stage) error {
 	cons, err := EnsureConsumer(ctx, s.JS, ConsumerConfig{
 		Stream: st.Stream, Durable: st.Durable, Filter: st.Filter,
@@ -119,6 +120,11 @@ func (s *Service) RunStage(ctx context.Context, c StageConfig, st Stage) error {
 	if st.Stats == nil {
 		st.Stats = &Stats{}
 	}
+	stopWatch, err := s.WatchMaxDeliveries(st.Name, st.Stream, st.Durable, st.Stats)
+	if err != nil {
+		return err
+	}
+	defer stopWatch()
 	p := &Processor{
 		JS: s.JS, Consumer: cons, Stage: st.Name, Handler: st.Handler,
 		Workers: c.Workers, BatchSize: st.BatchSize, FlushInterval: st.FlushInterval,

@@ -34,6 +34,10 @@ HTTP API (default http://127.0.0.1:8080):
   GET /search?q=…&entity=…&type=…&lang=…&from=…&to=…&size=…&offset=…
   GET /articles/{id}    GET /stats    GET /healthz
 
+Rebuild an index from the stream (ENRICHED replayed from its start) into a
+fresh folder, next to the running one:
+  index --data-dir ./.data/index-new --consumer index-rebuild --http-addr 127.0.0.1:8081
+
 Run "index --help" or "index search --help" for the flags. Every flag can also
 be set by the environment variable shown in brackets.
 `

@@ -28,10 +28,13 @@ const usage = `ingest: the pipeline's first stage.
 Usage:
   ingest [flags]                       run the service: consume articles.new, publish paragraphs
   ingest publish [flags] FILE...       drop articles (plain text or JSON; - for stdin) on articles.new
+  ingest deadletters list [flags]      list dead letters (of every stage) with their reasons
+  ingest deadletters replay SEQ...     republish dead letters to their original subjects after a fix
   ingest help                          show this help
 
-Run "ingest --help" or "ingest publish --help" for the flags. Every flag can
-also be set by the environment variable shown in brackets.
+Run "ingest --help", "ingest publish --help" or "ingest deadletters --help" for
+the flags. Every flag can also be set by the environment variable shown in
+brackets.
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -39,6 +42,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		switch args[1] {
 		case "publish":
 			return runPublish(ctx, args[2:], getenv, stdin, stdout, stderr)
+		case "deadletters":
+			return runDeadletters(ctx, args[2:], getenv, stdout, stderr)
 		case "help":
 			fmt.Fprint(stdout, usage)
 			return nil

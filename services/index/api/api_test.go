@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -263,5 +264,53 @@ func TestInternalErrorsAreLogged(t *testing.T) {
 		if n := logs.FilterMessage("request failed").Len(); n != 3 {
 			t.Errorf("%v: %d errors logged, want 3", tc.err, n)
 		}
+	}
+}
+
+// TestOddInput sends the requests a careless or hostile client might: each
+// gets a 400 that says what was wrong, or a normal answer, never a 500.
+func TestOddInput(t *testing.T) {
+	srv := newServer(t)
+	var ents []string
+	for i := range store.MaxFilters + 1 {
+		ents = append(ents, fmt.Sprintf("Entity %d", i))
+	}
+	for _, tc := range []struct {
+		name, path string
+		status     int
+		msg        string // in the error of a 400
+	}{
+		{"negative size", "/search?size=-1", 400, "size -1 is out of range"},
+		{"size overflows", "/search?size=99999999999999999999", 400, "is not a whole number"},
+		{"negative offset", "/search?offset=-5", 400, "offset -5 is out of range"},
+		{"offset just beyond max", fmt.Sprintf("/search?offset=%d", store.MaxOffset+1), 400, "narrow the query"},
+		{"negative facets", "/search?facets=-1", 400, "facets -1 is out of range"},
+		{"invalid to", "/search?to=2025-13-45", 400, `to "2025-13-45" is not a date`},
+		{"invalid mentioned_from", "/search?mentioned_from=kemarin", 400, `mentioned_from "kemarin" is not a date`},
+		{"31st of February", "/search?mentioned_to=2025-02-31", 400, "is not a date"},
+		{"unknown type in a list", "/search?type=person,ALIEN", 400, `unknown entity type "ALIEN"`},
+		{"too many entity filters", "/search?entity=" + url.QueryEscape(strings.Join(ents, ",")), 400, "use at most 20"},
+		{"10 KB q", "/search?q=" + url.QueryEscape(strings.Repeat("kata ", 2048)), 400, "q is 10240 bytes long"},
+		{"invalid UTF-8 q", "/search?q=%ff%fe", 400, "not valid UTF-8"},
+		{"NUL byte in q", "/search?q=Beijing%00Tiongkok", 200, ""},
+		{"query syntax is plain text", "/search?q=" + url.QueryEscape(`title:x AND ( "unclosed * ~ ^2 -Beijing`), 200, ""},
+		{"last page", fmt.Sprintf("/search?offset=%d&size=%d", store.MaxOffset, store.MaxSize), 200, ""},
+		{"long lang", "/search?lang=" + strings.Repeat("x", 5000), 200, ""},
+		{"long entity", "/search?entity=" + strings.Repeat("x", 10000), 200, ""},
+		{"NUL article id", "/articles/%00", 404, "no article"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var body map[string]any
+			get(t, srv, tc.path, tc.status, &body)
+			if tc.status == 200 {
+				if _, ok := body["hits"]; !ok {
+					t.Errorf("answer has no hits: %v", body)
+				}
+				return
+			}
+			if msg, _ := body["error"].(string); !strings.Contains(msg, tc.msg) {
+				t.Errorf("error = %q, want it to say %q", msg, tc.msg)
+			}
+		})
 	}
 }
