@@ -10,8 +10,11 @@ SAMPLE   ?= samples/xi-putin-beijing.id.txt
 MODULES  := $(shell $(GO) list -m -f '{{.Dir}}')
 PKGS     := $(addsuffix /...,$(MODULES))
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# The named-entity corpora that "make model" trains on and "make eval" scores on.
+CORPORA  ?= $(abspath $(CURDIR)/../shared/eval/ner)
+MODEL_DIR := services/enrich/entities/model
 
-.PHONY: all build run test vet lint fmt tidy clean help
+.PHONY: all build run test fuzz vet lint fmt tidy clean help
 
 all: build
 
@@ -26,8 +29,15 @@ run: build ## run NATS + ingest + enrichers + index on this machine, ingest the 
 	$(BIN)/warta --bin-dir $(BIN) --data-dir $(DATA) --nats-port $(NATS_PORT) \
 		--http-addr $(HTTP_ADDR) --enrichers $(ENRICHERS) --sample $(SAMPLE)
 
-test: build vet ## vet and test every module with the race detector (real NATS, real index, real processes)
+test: build vet fuzz ## vet, fuzz briefly, and test every module with the race detector (real NATS, real index, real processes)
 	WARTA_BIN_DIR=$(BIN) $(GO) test -race -count=1 -timeout 12m $(PKGS)
+
+FUZZTIME ?= 9s
+fuzz: ## run each fuzz target for FUZZTIME (9s, 36s in all): article parsing and splitting, date and entity tagging
+	$(GO) test -run='^$$' -fuzz='^FuzzParse$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./pkg/article/
+	$(GO) test -run='^$$' -fuzz='^FuzzSplitText$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./pkg/article/
+	$(GO) test -run='^$$' -fuzz='^FuzzFind$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./services/enrich/dates/
+	$(GO) test -run='^$$' -fuzz='^FuzzTag$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./services/enrich/entities/
 
 vet: ## gofmt check, go vet, and GOWORK=off vet of every module (as containers build them)
 	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -45,3 +55,13 @@ tidy: ## go mod tidy in every module (GOWORK=off, so each module stands alone)
 
 clean: ## remove binaries and local data
 	rm -rf $(BIN) $(DATA)
+
+model: ## retrain the entity models from CORPORA into services/enrich/entities/model (reproducible)
+	cd services/enrich && $(GO) run . train --corpus $(CORPORA) --out $(CURDIR)/$(MODEL_DIR)
+
+eval: ## score the entity tagger on the development splits of CORPORA (P/R/F1 per type, time per token)
+	cd services/enrich && $(GO) run . eval --corpus $(CORPORA)
+
+bench-enrich: ## benchmark the tagging step on one core: paragraphs/s, ns/token, allocations, model memory
+	cd services/enrich && $(GO) test -run '^$$' -bench 'BenchmarkEnrich|BenchmarkModelMemory' -benchmem -cpu 1 ./tag/ \
+		| awk '/^Benchmark/ {print} /^(goos|cpu|ok)/ {print}'

@@ -12,7 +12,10 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"reflect"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -27,6 +30,18 @@ const DefaultMaxBytes = 1 << 20
 
 // MaxIDBytes is the longest article id Parse accepts.
 const MaxIDBytes = 128
+
+// MaxTitleBytes is the longest title Parse accepts. A headline is one short
+// line, and every paragraph event repeats it: without a bound, a long title
+// over thousands of tiny paragraphs would multiply one article into
+// gigabytes of events.
+const MaxTitleBytes = 2048
+
+// DefaultMaxParagraphs is the paragraph limit the services use unless told
+// otherwise: a news article has tens of paragraphs, so thousands mean a
+// mangled document (a table or a log turned into one line per cell), and
+// each paragraph becomes an event that every later stage handles.
+const DefaultMaxParagraphs = 5000
 
 // Errors of this package that events has no sentinel for. Each matches
 // events.ErrInvalid, so consumers dead-letter such a message at once.
@@ -43,6 +58,9 @@ var (
 type Options struct {
 	// MaxBytes is the largest payload accepted; 0 (or less) means DefaultMaxBytes.
 	MaxBytes int
+	// MaxParagraphs is the most paragraphs an article may have (as Split
+	// counts them); 0 (or less) means no limit.
+	MaxParagraphs int
 	// DefaultLang is the language given to an article whose language cannot
 	// be detected reliably; "" means "und". It should be a valid code: check
 	// it with NormalizeLang at start-up. An invalid one is treated as "".
@@ -76,7 +94,9 @@ type Options struct {
 // events.ErrInvalidUTF8, ErrBinary, events.ErrDecode,
 // events.ErrUnsupportedVersion, events.ErrEmptyTitle, events.ErrEmptyBody,
 // events.ErrBadDate, ErrBadID or ErrBadLang. Its message says what was wrong
-// and what to do about it.
+// and what to do about it. A title longer than MaxTitleBytes, and an article
+// with more than Options.MaxParagraphs paragraphs, fail with
+// events.ErrTooLarge.
 func Parse(payload []byte, opts Options) (events.Article, error) {
 	if err := checkPayload(payload, opts.MaxBytes); err != nil {
 		return events.Article{}, err
@@ -105,6 +125,19 @@ func Parse(payload []byte, opts Options) (events.Article, error) {
 	if err != nil {
 		return events.Article{}, err
 	}
+	if len(a.Title) > MaxTitleBytes {
+		return events.Article{}, fmt.Errorf("%w: the title %q is %d bytes and at most %d are allowed; a headline is one "+
+			"short line: in plain text put it alone on the first line with the body below it, in JSON shorten \"title\"",
+			events.ErrTooLarge, clip(a.Title), len(a.Title), MaxTitleBytes)
+	}
+	if opts.MaxParagraphs > 0 {
+		if n := countParagraphs(a.Body); n > opts.MaxParagraphs {
+			return events.Article{}, fmt.Errorf("%w: the article %q has %d paragraphs and the limit is %d; "+
+				"check that it is one article with one paragraph per line (not a table or a log), split it, "+
+				"or raise the limit with --max-paragraphs / MAX_PARAGRAPHS",
+				events.ErrTooLarge, clip(a.Title), n, opts.MaxParagraphs)
+		}
+	}
 	return finish(a, opts)
 }
 
@@ -118,28 +151,71 @@ func checkPayload(payload []byte, maxBytes int) error {
 			"split the article or raise the limit with --max-article-bytes / MAX_ARTICLE_BYTES",
 			events.ErrTooLarge, len(payload), maxBytes)
 	}
+	if err := sniff(payload); err != nil {
+		return err
+	}
 	if i := bytes.IndexByte(payload, 0); i >= 0 {
 		return fmt.Errorf("%w: NUL byte at offset %d; this looks like a binary file, not an article: "+
 			"send UTF-8 text or a JSON article", ErrBinary, i)
 	}
-	runes, controls := 0, 0
+	runes, controls, invalid, first := 0, 0, 0, -1
 	for i := 0; i < len(payload); {
 		r, size := utf8.DecodeRune(payload[i:])
-		if r == utf8.RuneError && size == 1 {
-			return fmt.Errorf("%w: invalid byte 0x%02x at offset %d; re-encode the article as UTF-8 "+
-				"(for example: iconv -f WINDOWS-1252 -t UTF-8)", events.ErrInvalidUTF8, payload[i], i)
-		}
 		runes++
-		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
+		switch {
+		case r == utf8.RuneError && size == 1:
+			invalid++
+			if first < 0 {
+				first = i
+			}
+		case unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t':
 			controls++
 		}
 		i += size
 	}
-	// Text with a stray escape code is repaired by normalisation; text made
-	// mostly of control characters is not text at all.
-	if controls > 0 && controls*10 > runes*3 {
-		return fmt.Errorf("%w: %d of %d characters are control characters; this looks like binary data, "+
-			"not an article: send UTF-8 text or a JSON article", ErrBinary, controls, runes)
+	// Text with a stray escape code is repaired by normalisation, and text
+	// in another encoding has a few bytes that are not UTF-8; a payload made
+	// mostly of such bytes is not text at all.
+	if bad := controls + invalid; bad > 0 && bad*10 > runes*3 {
+		return fmt.Errorf("%w: %d of %d characters are control characters or bytes that are not UTF-8; "+
+			"this looks like binary data, not an article: send UTF-8 text or a JSON article "+
+			"(text in another encoding must be re-encoded first, for example: iconv -f GBK -t UTF-8)",
+			ErrBinary, bad, runes)
+	}
+	if first >= 0 {
+		return fmt.Errorf("%w: invalid byte 0x%02x at offset %d; re-encode the article as UTF-8 "+
+			"(for example: iconv -f WINDOWS-1252 -t UTF-8)", events.ErrInvalidUTF8, payload[first], first)
+	}
+	return nil
+}
+
+// signatures are the first bytes of file types that get dropped on
+// articles.new by mistake, with what to tell the sender.
+var signatures = []struct {
+	prefix, what string
+	err          error
+}{
+	{"\x89PNG\r\n\x1a\n", "a PNG image", ErrBinary},
+	{"\xff\xd8\xff", "a JPEG image", ErrBinary},
+	{"GIF87a", "a GIF image", ErrBinary},
+	{"GIF89a", "a GIF image", ErrBinary},
+	{"%PDF-", "a PDF document: extract its text first (for example: pdftotext)", ErrBinary},
+	{"PK\x03\x04", "a ZIP archive (or a .docx, .xlsx or .odt document): extract its text first", ErrBinary},
+	{"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Microsoft Office document: extract its text first", ErrBinary},
+	{"\x1f\x8b", "gzip-compressed data: decompress it first", ErrBinary},
+	{"\x7fELF", "an executable program", ErrBinary},
+	{"\xff\xfe", "UTF-16 text: re-encode it as UTF-8 (for example: iconv -f UTF-16 -t UTF-8)", events.ErrInvalidUTF8},
+	{"\xfe\xff", "UTF-16 text: re-encode it as UTF-8 (for example: iconv -f UTF-16 -t UTF-8)", events.ErrInvalidUTF8},
+}
+
+// sniff recognises a few common file types by their first bytes, so the
+// sender learns what was sent instead of where its first odd byte is.
+func sniff(payload []byte) error {
+	for _, s := range signatures {
+		if bytes.HasPrefix(payload, []byte(s.prefix)) {
+			return fmt.Errorf("%w: the message is %s, not an article; send the article as UTF-8 text "+
+				"or as a JSON article", s.err, s.what)
+		}
 	}
 	return nil
 }
@@ -148,9 +224,9 @@ func checkPayload(payload []byte, maxBytes int) error {
 func parseJSON(payload []byte) (events.Article, error) {
 	var a events.Article
 	if err := json.Unmarshal(payload, &a); err != nil {
-		return events.Article{}, fmt.Errorf("%w: JSON article: %v; publish one JSON object "+
+		return events.Article{}, fmt.Errorf("%w: JSON article: %s; publish one JSON object "+
 			`{"title": "...", "body": "...", "published_at": "2025-09-02", "lang": "id", "url": "...", "source": "...", "id": "..."} `+
-			"with string fields (plain text must not start with '{')", events.ErrDecode, clipError(err))
+			"with string fields (plain text must not start with '{')", events.ErrDecode, jsonError(err))
 	}
 	if a.V != 0 && a.V != events.Version {
 		return events.Article{}, fmt.Errorf("%w: got v=%d, this build reads v=%d; omit \"v\" or set it to %d",
@@ -191,7 +267,7 @@ func parseText(s string) (events.Article, error) {
 	a.PublishedAt, rest = cutDateline(rest)
 	a.Body = cleanText(rest)
 	if a.Body == "" {
-		return events.Article{}, fmt.Errorf("%w: the article %q has a title but no body; "+
+		return events.Article{}, fmt.Errorf("%w: the article %q has a title but no body (or only markup in it); "+
 			"put the title on the first line and the body below it", events.ErrEmptyBody, clip(a.Title))
 	}
 	return a, nil
@@ -257,6 +333,64 @@ func hash16(parts ...string) string {
 		h.Write([]byte(p))
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// countParagraphs is len(SplitText(body)) without building the slice.
+func countParagraphs(body string) int {
+	n, blank := 0, true
+	for _, r := range body {
+		switch {
+		case isLineBreak(r):
+			blank = true
+		case blank && !unicode.IsSpace(r):
+			n, blank = n+1, false
+		}
+	}
+	return n
+}
+
+// jsonError describes a decoder error: for a field of the wrong type it
+// names the field and the types, otherwise it is the decoder's message cut
+// short.
+func jsonError(err error) string {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) || te.Field == "" || te.Type == nil {
+		return clipError(err)
+	}
+	want := "a " + te.Type.Kind().String()
+	switch te.Type.Kind() {
+	case reflect.String:
+		want = "a string"
+	case reflect.Int, reflect.Int64:
+		want = "a whole number"
+	}
+	return fmt.Sprintf("%q must be %s, not %s", te.Field, want, jsonKind(te.Value))
+}
+
+// jsonKind names the kind of JSON value the decoder quoted in a type error.
+func jsonKind(value string) string {
+	if v, err := strconv.Unquote(value); err == nil {
+		value = v
+	}
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return "another type"
+	}
+	switch c := value[0]; {
+	case c == '"':
+		return "a string"
+	case c == '{':
+		return "an object"
+	case c == '[':
+		return "an array"
+	case c == 't' || c == 'f':
+		return "true or false"
+	case c == '-' || c >= '0' && c <= '9':
+		return "a number"
+	case strings.HasPrefix(value, "number"):
+		return "a number"
+	}
+	return "another type"
 }
 
 // clipError returns the text of a decoder error, cut short: the decoder

@@ -11,8 +11,10 @@ import (
 )
 
 // FuzzParse checks that Parse never panics, that it either fails with an
-// events.ErrInvalid error or returns a complete article, and that every
-// paragraph Split makes of it is valid.
+// events.ErrInvalid error or returns a complete article within its limits,
+// and that every paragraph Split makes of it is valid. Its seed corpus is
+// in testdata/fuzz/FuzzParse: JSON, plain text with datelines, HTML,
+// invalid UTF-8, binary files, control characters and mixed scripts.
 func FuzzParse(f *testing.F) {
 	f.Add([]byte("Judul\n\nDiterbitkan pada 2 Sep 2025\nIsi berita.\nParagraf dua."))
 	f.Add([]byte(`{"id":"a1","title":"T","body":"<p>x</p><p>y</p>","published_at":"2025-09-02T10:30:00+07:00","lang":"EN-us"}`))
@@ -21,7 +23,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`[{"title":"T"}]`))
 	f.Add([]byte("\xff\x00binary"))
 	f.Fuzz(func(t *testing.T, payload []byte) {
-		a, err := article.Parse(payload, article.Options{MaxBytes: 1 << 16})
+		const maxParagraphs = 100
+		a, err := article.Parse(payload, article.Options{MaxBytes: 1 << 16, MaxParagraphs: maxParagraphs})
 		if err != nil {
 			if !errors.Is(err, events.ErrInvalid) {
 				t.Fatalf("error %v does not match events.ErrInvalid", err)
@@ -37,8 +40,11 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("bad body %q", a.Body)
 		}
 		ps := article.Split(a)
-		if len(ps) == 0 {
-			t.Fatalf("no paragraphs in body %q", a.Body)
+		if len(ps) == 0 || len(ps) > maxParagraphs {
+			t.Fatalf("%d paragraphs in body %q, want 1 to %d", len(ps), a.Body, maxParagraphs)
+		}
+		if len(a.Title) > article.MaxTitleBytes {
+			t.Fatalf("title of %d bytes accepted", len(a.Title))
 		}
 		for i := range ps {
 			if err := ps[i].Validate(); err != nil {

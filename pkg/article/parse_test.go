@@ -333,17 +333,31 @@ func TestParseErrors(t *testing.T) {
 		{"JSON title all markup", `{"title":"<b></b>","body":"B"}`, article.Options{}, events.ErrEmptyTitle, nil},
 		{"invalid JSON", `{"title":"T","body":`, article.Options{}, events.ErrDecode, []string{`{"title"`}},
 		{"JSON with trailing garbage", `{"title":"T","body":"B"} x`, article.Options{}, events.ErrDecode, nil},
-		{"title is a number", `{"title":42,"body":"B"}`, article.Options{}, events.ErrDecode, []string{`{"title"`}},
-		{"body is an array", `{"title":"T","body":["a","b"]}`, article.Options{}, events.ErrDecode, nil},
+		{"title is a number", `{"title":42,"body":"B"}`, article.Options{}, events.ErrDecode, []string{`"title" must be a string, not a number`, `{"title"`}},
+		{"body is an array", `{"title":"T","body":["a","b"]}`, article.Options{}, events.ErrDecode, []string{`"body" must be a string, not an array`}},
+		{"v is an object", `{"v":{},"title":"T","body":"B"}`, article.Options{}, events.ErrDecode, []string{`"v" must be a whole number, not an object`}},
 		{"top-level array", `[{"title":"T","body":"B"}]`, article.Options{}, events.ErrDecode, []string{"array", "one article"}},
 		{"v=2", `{"v":2,"title":"T","body":"B"}`, article.Options{}, events.ErrUnsupportedVersion, []string{"v=2", "v=1"}},
 		{"v is a string", `{"v":"1","title":"T","body":"B"}`, article.Options{}, events.ErrDecode, nil},
 		{"invalid UTF-8", "Judul\n\nIsi \xff\xfe berita", article.Options{}, events.ErrInvalidUTF8, []string{"offset 11", "UTF-8"}},
 		{"invalid UTF-8 in JSON", "{\"title\":\"T\xc3\",\"body\":\"B\"}", article.Options{}, events.ErrInvalidUTF8, []string{"offset 11"}},
-		{"NUL-laden binary", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", article.Options{}, article.ErrBinary, []string{"NUL", "offset 8"}},
+		{"PNG image", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", article.Options{}, article.ErrBinary, []string{"PNG image", "UTF-8 text"}},
+		{"PDF document", "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", article.Options{}, article.ErrBinary, []string{"PDF", "extract its text"}},
+		{"docx document", "PK\x03\x04\x14\x00\x06\x00", article.Options{}, article.ErrBinary, []string{"ZIP", ".docx"}},
+		{"UTF-16 text", "\xff\xfeJ\x00u\x00d\x00u\x00l\x00", article.Options{}, events.ErrInvalidUTF8, []string{"UTF-16", "iconv"}},
+		{"NUL in text", "Judul\n\nIsi\x00 berita", article.Options{}, article.ErrBinary, []string{"NUL", "offset 10"}},
+		{"garbage without NUL", "\xc3\x28\xa0\xa1\xe2\x28\xa1\xf0\x28\x8c\xbc\x90\x91ab\x92\x93", article.Options{}, article.ErrBinary, []string{"not UTF-8", "binary"}},
 		{"mostly control characters", "\x01\x02\x03\x04a\x05\x06\x07\x08\x0e\x0f", article.Options{}, article.ErrBinary, []string{"control"}},
 		{"oversize", "T\n" + strings.Repeat("x", 100), article.Options{MaxBytes: 64}, events.ErrTooLarge,
 			[]string{"102 bytes", "64 bytes", "--max-article-bytes", "MAX_ARTICLE_BYTES"}},
+		{"title too long", strings.Repeat("kata ", 500) + "\n\nIsi.", article.Options{}, events.ErrTooLarge,
+			[]string{"2499 bytes", "2048", "first line"}},
+		{"JSON title too long", `{"title":"` + strings.Repeat("x", 3000) + `","body":"B"}`, article.Options{}, events.ErrTooLarge,
+			[]string{"3000 bytes", `"title"`}},
+		{"too many paragraphs", "Judul\n" + strings.Repeat("kata\n", 11), article.Options{MaxParagraphs: 10}, events.ErrTooLarge,
+			[]string{"11 paragraphs", "limit is 10", "--max-paragraphs", "MAX_PARAGRAPHS"}},
+		{"too many paragraphs in JSON", `{"title":"T","body":"<p>a</p><p>b</p><p>c</p>"}`, article.Options{MaxParagraphs: 2}, events.ErrTooLarge,
+			[]string{"3 paragraphs"}},
 		{"oversize by default", "T\n" + strings.Repeat("x", article.DefaultMaxBytes), article.Options{}, events.ErrTooLarge, []string{"1048576"}},
 		{"bad published_at", `{"title":"T","body":"B","published_at":"2 Sep 2025"}`, article.Options{}, events.ErrBadDate, []string{"published_at", "RFC 3339"}},
 		{"id with a dot", `{"id":"a.b","title":"T","body":"B"}`, article.Options{}, article.ErrBadID, []string{`'.'`}},
@@ -382,6 +396,23 @@ func TestParseMaxBytesBoundary(t *testing.T) {
 	}
 	if _, err := article.Parse([]byte(payload), article.Options{MaxBytes: len(payload) - 1}); !errors.Is(err, events.ErrTooLarge) {
 		t.Errorf("a payload one byte over MaxBytes: %v, want ErrTooLarge", err)
+	}
+}
+
+func TestParseMaxParagraphsBoundary(t *testing.T) {
+	payload := "Judul\n\n" + strings.Repeat("kata\n\n", 3000)
+	a, err := article.Parse([]byte(payload), article.Options{MaxParagraphs: 3000})
+	if err != nil {
+		t.Fatalf("an article of exactly MaxParagraphs paragraphs: %v", err)
+	}
+	if n := len(article.Split(a)); n != 3000 {
+		t.Errorf("Split gave %d paragraphs, want 3000", n)
+	}
+	if _, err := article.Parse([]byte(payload), article.Options{MaxParagraphs: 2999}); !errors.Is(err, events.ErrTooLarge) {
+		t.Errorf("one paragraph over MaxParagraphs: %v, want ErrTooLarge", err)
+	}
+	if _, err := article.Parse([]byte(payload), article.Options{}); err != nil {
+		t.Errorf("MaxParagraphs 0 should mean no limit: %v", err)
 	}
 }
 

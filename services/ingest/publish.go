@@ -64,7 +64,7 @@ func runPublish(ctx context.Context, args []string, getenv func(string) string, 
 
 	var failed int
 	for _, name := range c.Files {
-		if err := publishFile(ctx, js, c, name, stdin, stdout); err != nil {
+		if err := publishFile(ctx, js, c, nc.MaxPayload(), name, stdin, stdout); err != nil {
 			fmt.Fprintf(stderr, "%s: %v\n", name, err)
 			failed++
 		}
@@ -75,7 +75,10 @@ func runPublish(ctx context.Context, args []string, getenv func(string) string, 
 	return nil
 }
 
-func publishFile(ctx context.Context, js jetstream.JetStream, c publishConfig, name string, stdin io.Reader, stdout io.Writer) error {
+// publishFile drops one article on articles.new. maxPayload is the
+// server's largest message: a larger article is refused here, with the
+// limit named, rather than by the connection.
+func publishFile(ctx context.Context, js jetstream.JetStream, c publishConfig, maxPayload int64, name string, stdin io.Reader, stdout io.Writer) error {
 	var data []byte
 	var err error
 	if name == "-" {
@@ -85,6 +88,12 @@ func publishFile(ctx context.Context, js jetstream.JetStream, c publishConfig, n
 	}
 	if err != nil {
 		return err
+	}
+	if limit := maxPayload - headerRoom; int64(len(data)) > limit {
+		return fmt.Errorf("%w: the article is %d bytes and the NATS server takes messages of at most %d bytes "+
+			"(its max_payload of %d, less %d for headers); split the article, or raise max_payload in the "+
+			"server's configuration (and MAX_ARTICLE_BYTES with it)",
+			events.ErrTooLarge, len(data), limit, maxPayload, headerRoom)
 	}
 	// Reading the article here as ingest will tells its id, and rejects bad
 	// input before it travels.

@@ -16,8 +16,14 @@ import (
 type config struct {
 	bus.StageConfig
 	MaxArticleBytes int
+	MaxParagraphs   int
 	DefaultLang     string
 }
+
+// headerRoom is the part of the server's max_payload kept free for a
+// message's headers: the Nats-Msg-Id of an article or a paragraph event is
+// well under 200 bytes.
+const headerRoom = 4 << 10
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
 	var c config
@@ -29,6 +35,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	c.Register(f, 4)
 	f.IntVar(&c.MaxArticleBytes, "max-article-bytes", 512<<10, "largest article accepted, in bytes (larger ones are dead-lettered)")
 	f.Env("max-article-bytes", "MAX_ARTICLE_BYTES")
+	f.IntVar(&c.MaxParagraphs, "max-paragraphs", article.DefaultMaxParagraphs, "most paragraphs an article may have (more are dead-lettered)")
+	f.Env("max-paragraphs", "MAX_PARAGRAPHS")
 	f.StringVar(&c.DefaultLang, "default-lang", "DEFAULT_LANG", "", "language assumed when detection is unsure (empty = und)")
 	if err := f.Parse(args); err != nil {
 		return c, err
@@ -49,6 +57,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if c.MaxArticleBytes < 1024 {
 		return c, fmt.Errorf("max-article-bytes %d: use at least 1024", c.MaxArticleBytes)
 	}
+	if c.MaxParagraphs < 1 {
+		return c, fmt.Errorf("max-paragraphs %d: use 1 or more", c.MaxParagraphs)
+	}
 	return c, nil
 }
 
@@ -66,14 +77,23 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	defer func() { _ = log.Sync() }()
 	log.Info("starting", append(c.LogFields(), zap.Int("max_article_bytes", c.MaxArticleBytes),
-		zap.String("default_lang", c.DefaultLang))...)
+		zap.Int("max_paragraphs", c.MaxParagraphs), zap.String("default_lang", c.DefaultLang))...)
 
 	svc, err := bus.Start(ctx, c.NATS, "ingest", log)
 	if err != nil {
 		return err
 	}
 	defer svc.Close()
-	h := &handler{opts: article.Options{MaxBytes: c.MaxArticleBytes, DefaultLang: c.DefaultLang}, log: log}
+	maxPayload := svc.NC.MaxPayload()
+	if int64(c.MaxArticleBytes) > maxPayload {
+		log.Warn("max-article-bytes is above the NATS server's max_payload: larger articles cannot be published at all",
+			zap.Int("max_article_bytes", c.MaxArticleBytes), zap.Int64("max_payload", maxPayload))
+	}
+	h := &handler{
+		opts:       article.Options{MaxBytes: c.MaxArticleBytes, MaxParagraphs: c.MaxParagraphs, DefaultLang: c.DefaultLang},
+		maxPayload: maxPayload,
+		log:        log,
+	}
 	err = svc.RunStage(ctx, c.StageConfig, bus.Stage{
 		Name: events.StageIngest, Stream: events.StreamArticles, Durable: events.ConsumerIngest,
 		Filter: events.SubjectArticlesNew, Handler: h.handle,
@@ -85,9 +105,16 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 // handler turns one raw article into its paragraph events.
 type handler struct {
 	opts article.Options
-	log  *zap.Logger
+	// maxPayload is the server's largest message: a paragraph event must
+	// fit in it, headers included.
+	maxPayload int64
+	log        *zap.Logger
 }
 
+// handle parses each article of the batch and returns its paragraph events.
+// An article that cannot become events (bad input, or a paragraph too large
+// for one NATS message) is failed with an events.ErrInvalid error, so it is
+// dead-lettered at once and none of its paragraphs are published.
 func (h *handler) handle(_ context.Context, b *bus.Batch) ([]bus.Out, error) {
 	var outs []bus.Out
 	for i, m := range b.Msgs {
@@ -97,16 +124,49 @@ func (h *handler) handle(_ context.Context, b *bus.Batch) ([]bus.Out, error) {
 			continue
 		}
 		ps := article.Split(a)
-		for j := range ps {
-			data, err := events.Marshal(&ps[j])
-			if err != nil {
-				return nil, err
-			}
-			outs = append(outs, bus.Out{Subject: events.SubjectParagraphs, Data: data, MsgID: events.MsgID(events.StageIngest, &ps[j])})
+		evs, err := h.events(a, ps)
+		if err != nil {
+			b.Fail(i, err)
+			continue
 		}
+		outs = append(outs, evs...)
 		h.log.Info("article ingested", zap.String("article_id", a.ID), zap.String("version", a.Version),
 			zap.String("title", a.Title), zap.String("lang", a.Lang), zap.String("published_at", a.PublishedAt),
 			zap.Int("paragraphs", len(ps)))
 	}
 	return outs, nil
+}
+
+// events encodes the paragraphs of a as messages. A paragraph whose event
+// would not fit in a NATS message is an error matching events.ErrTooLarge:
+// the server would reject it on every delivery, so it is not worth retrying.
+func (h *handler) events(a events.Article, ps []events.Paragraph) ([]bus.Out, error) {
+	limit := int(h.maxPayload) - headerRoom
+	outs := make([]bus.Out, 0, len(ps))
+	for j := range ps {
+		data, err := events.Marshal(&ps[j])
+		if err != nil {
+			return nil, err
+		}
+		if h.maxPayload > 0 && len(data) > limit {
+			return nil, fmt.Errorf("%w: paragraph %d of %d (index %d, starting %q) of article %s %q is %d bytes "+
+				"as an event, and a NATS message can hold %d (the server's max_payload %d, less %d for headers); "+
+				"break that paragraph into shorter ones (one per line), or raise max_payload on the NATS server",
+				events.ErrTooLarge, j+1, len(ps), j, clipText(ps[j].Text, 40), a.ID, clipText(a.Title, 60), len(data),
+				limit, h.maxPayload, headerRoom)
+		}
+		outs = append(outs, bus.Out{Subject: events.SubjectParagraphs, Data: data, MsgID: events.MsgID(events.StageIngest, &ps[j])})
+	}
+	return outs, nil
+}
+
+// clipText shortens s to at most n runes for a message.
+func clipText(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i] + "…"
+		}
+		n--
+	}
+	return s
 }
