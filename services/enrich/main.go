@@ -2,7 +2,9 @@
 // named entities and dates and publishes the enriched paragraph. Run as many
 // as you need: they share one durable consumer.
 //
-// It also tags articles offline: "enrich tag [--lang id] [--published DATE] [FILE]".
+// It also tags articles offline: "enrich tag [--lang id] [--published DATE] [FILE]",
+// trains the entity models ("enrich train --corpus DIR --out DIR") and
+// evaluates the tagger ("enrich eval --corpus DIR").
 package main
 
 import (
@@ -29,6 +31,8 @@ Usage:
   enrich [flags]                                      run the service: consume paragraphs, publish enriched ones
   enrich tag [--lang L] [--published DATE] [FILE]     tag one article offline (stdin without FILE) and print
                                                       its enriched paragraph events as JSON lines
+  enrich train --corpus DIR --out DIR                 train the entity models on the corpora under DIR
+  enrich eval --corpus DIR                            score the entity tagger on the development splits
   enrich help                                         show this help
 
 Run "enrich --help" or "enrich tag --help" for the flags. Every flag can also
@@ -40,6 +44,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		switch args[1] {
 		case "tag":
 			return runTag(args[2:], getenv, stdin, stdout, stderr)
+		case "train":
+			return runTrain(args[2:], getenv, stdout, stderr)
+		case "eval":
+			return runEval(args[2:], getenv, stdout, stderr)
 		case "help":
 			fmt.Fprint(stdout, usage)
 			return nil

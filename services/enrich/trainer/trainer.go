@@ -1,0 +1,199 @@
+// Package trainer trains the entity tagger's models on the named-entity
+// corpora and evaluates the tagger on their development splits: the work of
+// "enrich train" and "enrich eval".
+package trainer
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/services/enrich/entities"
+	"github.com/warta-news/warta/services/enrich/ner"
+)
+
+// Languages are the languages that get a model.
+var Languages = []string{"en", "id"}
+
+// Seed is the fixed seed of training's shuffles.
+const Seed = 20250902
+
+// Iterations over the training data.
+const Iterations = 12
+
+// UpperEvery: every UpperEvery-th sentence of a cased corpus is also
+// trained on in capitals.
+const UpperEvery = 4
+
+// Options set what Train reads.
+type Options struct {
+	// Exclude names corpora ("id/nerp") left out of training, to measure
+	// what they bring.
+	Exclude []string
+	// Log receives progress lines; nil for none.
+	Log io.Writer
+}
+
+// joined is a corpus sentence as a paragraph: its words joined by spaces,
+// with their offsets.
+func joined(words []string) (string, []ner.Token) {
+	var b strings.Builder
+	toks := make([]ner.Token, len(words))
+	for i, w := range words {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		toks[i] = ner.Token{Start: b.Len(), End: b.Len() + len(w)}
+		b.WriteString(w)
+	}
+	return b.String(), toks
+}
+
+// Train trains the model of lang on the train splits of the corpora of that
+// language under root. The same corpora give the same model, byte for byte.
+func Train(root, lang string, opts Options) (*ner.Model, error) {
+	rules := entities.NewRules()
+	var examples []ner.Example
+	var used []string
+	for _, c := range ner.Corpora() {
+		if c.Lang != lang || c.Train == "" || slices.Contains(opts.Exclude, c.Lang+"/"+c.Name) {
+			continue
+		}
+		exs, err := ner.ReadSplit(root, c, "train")
+		if errors.Is(err, ner.ErrNoSplit) {
+			if opts.Log != nil {
+				fmt.Fprintf(opts.Log, "%s/%s: no train split, skipped\n", c.Lang, c.Name)
+			}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		n := len(exs)
+		for i := range n {
+			text, toks := joined(exs[i].Words)
+			exs[i].Hints = rules.Hints(text, lang, toks)
+			if !c.Uncased && i%UpperEvery == 0 {
+				// Headlines and wire copy in capitals: Tag reads them
+				// uncased, so the model learns that too.
+				up := ner.Example{Labels: exs[i].Labels, Sentence: ner.Sentence{Uncased: true}}
+				for _, w := range exs[i].Words {
+					up.Words = append(up.Words, strings.ToUpper(w))
+				}
+				text, toks := joined(up.Words)
+				up.Hints = rules.Hints(text, lang, toks)
+				exs = append(exs, up)
+			}
+		}
+		if opts.Log != nil {
+			fmt.Fprintf(opts.Log, "%s/%s: %d sentences, %d more in capitals\n", c.Lang, c.Name, n, len(exs)-n)
+		}
+		examples = append(examples, exs...)
+		used = append(used, fmt.Sprintf("%s/%s(%d sentences)", c.Lang, c.Name, n))
+	}
+	if len(examples) == 0 {
+		return nil, fmt.Errorf("no training data for %q under %s: want %s/NAME/train files laid out as in ../shared/eval/ner", lang, root, lang)
+	}
+	info := fmt.Sprintf("%s %s; averaged perceptron, %d iterations, seed %d; trained on %s, every %dth sentence also in capitals",
+		entities.ModelVersion, lang, Iterations, Seed, strings.Join(used, " "), UpperEvery)
+	return ner.Train(examples, ner.TrainOptions{Info: info, Iterations: Iterations, Seed: Seed, Log: opts.Log})
+}
+
+// Result is the evaluation of the tagger on one development split.
+type Result struct {
+	Corpus ner.Corpus
+	Score  ner.Score
+	Scored []int // indexes in ner.Types of the types the corpus annotates
+	Tokens int
+	Time   time.Duration
+}
+
+// Evaluate runs tag (such as (*entities.Tagger).Tag) over every development
+// split under root, one sentence at a time as a paragraph, and scores its
+// entities against the corpus with exact span and type matching, counting
+// only the types the corpus annotates. Splits not on disk are skipped. If
+// errs is not nil, the entities missed and found wrongly in corpus errsOf
+// ("nergrit") are written to it, with their context.
+func Evaluate(root string, tag func(text, lang string) []events.Entity, errsOf string, errs io.Writer) ([]Result, error) {
+	var out []Result
+	for _, c := range ner.Corpora() {
+		if c.Dev == "" {
+			continue
+		}
+		exs, err := ner.ReadSplit(root, c, "dev")
+		if errors.Is(err, ner.ErrNoSplit) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		r := Result{Corpus: c}
+		for _, t := range c.ScoredTypes() {
+			r.Scored = append(r.Scored, slices.Index(ner.Types[:], t))
+		}
+		for _, ex := range exs {
+			text, toks := joined(ex.Words)
+			start := time.Now()
+			ents := tag(text, c.Lang)
+			r.Time += time.Since(start)
+			r.Tokens += len(toks)
+			pred := project(ents, toks)
+			r.Score.Add(ex.Labels, pred, r.Scored)
+			if errs != nil && errsOf == c.Name {
+				gs, ps := ner.Spans(ex.Labels), ner.Spans(pred)
+				for _, g := range gs {
+					if !slices.Contains(ps, g) {
+						fmt.Fprintln(errs, "missed", ner.Types[g.Type], strings.Join(ex.Words[g.Start:g.End], " "), "|", strings.Join(ex.Words[max(0, g.Start-3):min(len(ex.Words), g.End+3)], " "))
+					}
+				}
+				for _, p := range ps {
+					if !slices.Contains(gs, p) && slices.Contains(r.Scored, p.Type) {
+						fmt.Fprintln(errs, "wrong ", ner.Types[p.Type], strings.Join(ex.Words[p.Start:p.End], " "), "|", strings.Join(ex.Words[max(0, p.Start-3):min(len(ex.Words), p.End+3)], " "))
+					}
+				}
+			}
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// project labels the corpus's tokens with entities found in their text: a
+// token overlapping an entity is in it.
+func project(ents []events.Entity, toks []ner.Token) []int {
+	labels := make([]int, len(toks))
+	for _, e := range ents {
+		t := 4
+		for k, name := range []events.EntityType{events.Person, events.Organization, events.Location, events.Event, events.Misc} {
+			if e.Type == name {
+				t = k
+			}
+		}
+		first := true
+		for i, tk := range toks {
+			if tk.Start < e.End && e.Start < tk.End && labels[i] == 0 {
+				if first {
+					labels[i] = 1 + 2*t
+				} else {
+					labels[i] = 2 + 2*t
+				}
+				first = false
+			}
+		}
+	}
+	return labels
+}
+
+// Report writes results as a table per split.
+func Report(w io.Writer, results []Result) {
+	for _, r := range results {
+		fmt.Fprintf(w, "%s/%s dev: %d tokens, %.0f ns/token\n", r.Corpus.Lang, r.Corpus.Name, r.Tokens,
+			float64(r.Time.Nanoseconds())/float64(max(r.Tokens, 1)))
+		r.Score.Report(w, r.Scored)
+		fmt.Fprintln(w)
+	}
+}
