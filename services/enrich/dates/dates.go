@@ -51,8 +51,10 @@ import (
 // Text == text[Start:End] in bytes.
 //
 // lang is a BCP 47 tag; "id" and "en" (and their regional forms, "id-ID",
-// "en-GB") are read fully. For any other language only ISO dates
-// ("2025-09-02") are found, until a multilingual parser is wired in.
+// "en-GB") are read fully by the grammar. Any other language that
+// go-dateparser knows ("fr", "de", "es", "ms", …) is read by go-dateparser
+// within the rules of other.go, when ref is set; for the rest, and without
+// ref, only ISO dates ("2025-09-02") are found.
 //
 // ref is the article's publication time. Weekdays and relative expressions
 // are resolved against its calendar date in its own location: a weekday is
@@ -66,11 +68,16 @@ import (
 // The result is never nil, so it encodes as [] in JSON.
 func Find(text, lang string, ref time.Time) []events.Date {
 	p := parser{text: text}
-	switch primaryLang(lang) {
+	other := ""
+	switch primary := primaryLang(lang); primary {
 	case "id", "in":
 		p.lex, p.id = lexID, true
 	case "en":
 		p.lex, p.en = lexEN, true
+	default:
+		if knownByDateparser(primary) {
+			other = primary
+		}
 	}
 	if !ref.IsZero() {
 		y, m, d := ref.Date()
@@ -101,6 +108,9 @@ func Find(text, lang string, ref time.Time) []events.Date {
 		start, end := p.toks[from].start, p.toks[m.to-1].end
 		out = append(out, events.Date{Text: text[start:end], Value: m.value, Start: start, End: end, Mod: m.mod})
 		i, free = m.to, m.to
+	}
+	if other != "" && p.hasRef {
+		out = findOther(text, other, p.ref, out)
 	}
 	return out
 }

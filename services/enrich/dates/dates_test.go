@@ -68,6 +68,19 @@ func got(ds []events.Date) []string {
 	return out
 }
 
+// sampleDates are the eight dates of the reference article, title and
+// dateline included.
+var sampleDates = []string{
+	"2 Sep 2025=2025-09-02",
+	"pada hari Selasa=2025-09-02",
+	"pada hari Selasa=2025-09-02",
+	"pada hari Senin=2025-09-01",
+	"awal 2022=2022/START",
+	"1930 -an=193X",
+	"Pada tahun 2024=2024",
+	"tahun lalu=2024",
+}
+
 func TestFindSample(t *testing.T) {
 	var all []string
 	for _, line := range sampleLines(t) {
@@ -75,16 +88,7 @@ func TestFindSample(t *testing.T) {
 		checkSpans(t, line, ds)
 		all = append(all, got(ds)...)
 	}
-	want := []string{
-		"2 Sep 2025=2025-09-02",
-		"pada hari Selasa=2025-09-02",
-		"pada hari Selasa=2025-09-02",
-		"pada hari Senin=2025-09-01",
-		"awal 2022=2022/START",
-		"1930 -an=193X",
-		"Pada tahun 2024=2024",
-		"tahun lalu=2024",
-	}
+	want := slices.Clone(sampleDates)
 	slices.Sort(all)
 	slices.Sort(want)
 	if !slices.Equal(all, want) {
@@ -92,24 +96,27 @@ func TestFindSample(t *testing.T) {
 	}
 }
 
+// sampleSentenceCases are the reference article's tricky sentences.
+var sampleSentenceCases = []struct {
+	in   string
+	want []string
+}{
+	{"Presiden Xi menerima Putin di Beijing pada 2 Sep 2025 setelah KTT SCO.", []string{"2 Sep 2025=2025-09-02"}},
+	{"Pertemuan kedua pemimpin datang sehari sebelum parade militer yang menandai penyerahan Jepang dalam Perang Dunia II.", nil},
+	{"Pembicaraan datang sehari setelah keduanya menghadiri puncak dari Organisasi Kerjasama Shanghai (SCO).", nil},
+	{"Sebelum akhir kunjungannya di Beijing, Putin diharapkan “menandatangani 20 kesepakatan meningkatkan kerja sama”.", nil},
+	{"Hubungan antara Cina dan Rusia telah menguat dalam beberapa tahun terakhir, terutama setelah invasi Rusia ke Ukraina pada awal 2022.", []string{"awal 2022=2022/START"}},
+	{"parade militer Tiongkok besar di Beijing untuk menandai peringatan ke -80 kekalahan Jepang dan akhir Perang Dunia II.", nil},
+	{"Ini akan dihadiri oleh sekitar dua lusin pemimpin dunia.", nil},
+	{"pasukan Jepang yang menyerang pada 1930 -an. Itu juga menyatakan perang terhadap Jepang pada hari-hari terakhir Perang Dunia II.", []string{"1930 -an=193X"}},
+	{"kata Presiden Cina Xi Jinping kepada KTT pada hari Senin, dalam komentar", []string{"pada hari Senin=2025-09-01"}},
+	{"Pada tahun 2024, Putin melakukan kunjungan resmi ke Mongolia, yang mengeluarkan surat perintah penangkapan untuk Putin tahun lalu.", []string{"Pada tahun 2024=2024", "tahun lalu=2024"}},
+}
+
 // TestFindSampleSentences pins the sample's tricky sentences one by one, with
 // the dateline as a sentence, since ingest removes the dateline from the body.
 func TestFindSampleSentences(t *testing.T) {
-	tests := []struct {
-		in   string
-		want []string
-	}{
-		{"Presiden Xi menerima Putin di Beijing pada 2 Sep 2025 setelah KTT SCO.", []string{"2 Sep 2025=2025-09-02"}},
-		{"Pertemuan kedua pemimpin datang sehari sebelum parade militer yang menandai penyerahan Jepang dalam Perang Dunia II.", nil},
-		{"Pembicaraan datang sehari setelah keduanya menghadiri puncak dari Organisasi Kerjasama Shanghai (SCO).", nil},
-		{"Sebelum akhir kunjungannya di Beijing, Putin diharapkan “menandatangani 20 kesepakatan meningkatkan kerja sama”.", nil},
-		{"Hubungan antara Cina dan Rusia telah menguat dalam beberapa tahun terakhir, terutama setelah invasi Rusia ke Ukraina pada awal 2022.", []string{"awal 2022=2022/START"}},
-		{"parade militer Tiongkok besar di Beijing untuk menandai peringatan ke -80 kekalahan Jepang dan akhir Perang Dunia II.", nil},
-		{"Ini akan dihadiri oleh sekitar dua lusin pemimpin dunia.", nil},
-		{"pasukan Jepang yang menyerang pada 1930 -an. Itu juga menyatakan perang terhadap Jepang pada hari-hari terakhir Perang Dunia II.", []string{"1930 -an=193X"}},
-		{"kata Presiden Cina Xi Jinping kepada KTT pada hari Senin, dalam komentar", []string{"pada hari Senin=2025-09-01"}},
-		{"Pada tahun 2024, Putin melakukan kunjungan resmi ke Mongolia, yang mengeluarkan surat perintah penangkapan untuk Putin tahun lalu.", []string{"Pada tahun 2024=2024", "tahun lalu=2024"}},
-	}
+	tests := sampleSentenceCases
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			ds := Find(tt.in, "id", published)
@@ -121,91 +128,95 @@ func TestFindSampleSentences(t *testing.T) {
 	}
 }
 
+// findCases are real sentences in both languages with the dates they hold,
+// resolved against published.
+var findCases = []struct {
+	lang, in string
+	want     []string
+}{
+	// Indonesian: explicit dates.
+	{"id", "Jakarta, Selasa, 2 September 2025 pukul 10.30 WIB — Presiden membuka sidang.", []string{"Selasa, 2 September 2025 pukul 10.30 WIB=2025-09-02T10:30"}},
+	{"id", "Proklamasi dibacakan pada tanggal 17 Agustus 1945 di Jakarta.", []string{"pada tanggal 17 Agustus 1945=1945-08-17"}},
+	{"id", "Menteri Luar Negeri tiba di Jakarta, Senin (1/9/2025), untuk pertemuan bilateral.", []string{"Senin (1/9/2025)=2025-09-01"}},
+	{"id", "Presiden Prabowo, Jum'at (29/8), menerima delegasi Rusia.", []string{"Jum'at (29/8)=2025-08-29"}},
+	{"id", "Data per 02/09/2025 menunjukkan kenaikan ekspor.", []string{"02/09/2025=2025-09-02"}},
+	{"id", "Laporan yang dirilis 2025-08-30 itu memuat angka baru.", []string{"2025-08-30=2025-08-30"}},
+	{"id", "Inflasi pada September 2025 turun menjadi 2,3 persen.", []string{"September 2025=2025-09"}},
+	{"id", "Kebijakan itu berlaku mulai 1 Jan. 2026 dan dievaluasi 31 Des 2026.", []string{"1 Jan. 2026=2026-01-01", "31 Des 2026=2026-12-31"}},
+	{"id", "Warga memperingati 17 Agustus lalu dengan upacara.", []string{"17 Agustus lalu=2025-08-17"}},
+	{"id", "Tarif baru berlaku mulai 1 Januari.", []string{"1 Januari=2026-01-01"}},
+	// Indonesian: years, months, decades.
+	{"id", "Undang-undang itu berlaku sejak 2019 dan diubah pada 2024.", []string{"2019=2019", "pada 2024=2024"}},
+	{"id", "Ia menjabat hingga tahun 2029.", []string{"tahun 2029=2029"}},
+	{"id", "Harga minyak naik sejak Mei lalu.", []string{"Mei lalu=2025-05"}},
+	{"id", "Panen raya diperkirakan pada bulan Oktober.", []string{"pada bulan Oktober=2025-10"}},
+	{"id", "Musik dangdut populer pada tahun 1970-an dan tahun 90-an.", []string{"pada tahun 1970-an=197X", "tahun 90-an=199X"}},
+	// Indonesian: fuzzy parts.
+	{"id", "Proyek itu selesai pada akhir 2022 dan diperluas pertengahan 2023.", []string{"akhir 2022=2022/END", "pertengahan 2023=2023/MID"}},
+	{"id", "Panen raya berlangsung awal September 2025.", []string{"awal September 2025=2025-09/START"}},
+	{"id", "Harga naik sejak akhir tahun lalu.", []string{"akhir tahun lalu=2024/END"}},
+	{"id", "Demonstrasi terjadi akhir pekan lalu di Jakarta.", []string{"akhir pekan lalu=2025-W35-WE"}},
+	// Indonesian: weekdays.
+	{"id", "Putin memanggil Xi sebagai teman baik pada hari Selasa.", []string{"pada hari Selasa=2025-09-02"}},
+	{"id", "Selasa lalu, harga saham anjlok.", []string{"Selasa lalu=2025-08-26"}},
+	{"id", "Ia akan kembali ke Moskow Jumat depan.", []string{"Jumat depan=2025-09-05"}},
+	{"id", "Sidang lanjutan digelar pada Jumat ini.", []string{"pada Jumat ini=2025-09-05"}},
+	{"id", "Keduanya bertemu hari Minggu di Tianjin.", []string{"hari Minggu=2025-08-31"}},
+	{"id", "Putin tiba di Tianjin pada Minggu lalu.", []string{"pada Minggu lalu=2025-08-31"}},
+	{"id", "Minggu lalu, harga emas naik.", []string{"Minggu lalu=2025-W35"}},
+	{"id", "Rapat kabinet digelar Senin pekan depan.", []string{"Senin pekan depan=2025-09-08"}},
+	// Indonesian: relative.
+	{"id", "Putin mengatakan kemarin bahwa hubungan kedua negara kuat.", []string{"kemarin=2025-09-01"}},
+	{"id", "Pertemuan lanjutan akan digelar besok, bukan kemarin lusa.", []string{"besok=2025-09-03", "kemarin lusa=2025-08-31"}},
+	{"id", "Hari ini, kedua pemimpin menandatangani perjanjian.", []string{"Hari ini=2025-09-02"}},
+	{"id", "Harga beras naik tajam bulan lalu dan pekan lalu.", []string{"bulan lalu=2025-08", "pekan lalu=2025-W35"}},
+	{"id", "Pemilu akan digelar tahun depan, bukan tahun ini.", []string{"tahun depan=2026", "tahun ini=2025"}},
+	{"id", "Gempa terjadi tiga hari yang lalu di Sulawesi dan 5 hari lalu di Jawa.", []string{"tiga hari yang lalu=2025-08-30", "5 hari lalu=2025-08-28"}},
+	{"id", "Perusahaan itu didirikan dua puluh satu tahun lalu, setahun silam direstrukturisasi.", []string{"dua puluh satu tahun lalu=2004", "setahun silam=2024"}},
+	{"id", "Jepang menyerah 80 tahun lalu.", []string{"80 tahun lalu=1945"}},
+	{"id", "Kasus itu mencuat sekitar dua tahun lalu.", []string{"dua tahun lalu=2023/APPROX"}},
+	// Indonesian: not dates.
+	{"id", "Perang itu berlangsung selama 80 tahun.", nil},
+	{"id", "Kerugian mencapai beberapa tahun lalu dan beberapa hari lalu dilaporkan.", nil},
+	{"id", "Sebanyak 2024 orang hadir, dan target 2025 tercapai.", nil},
+	{"id", "Rapat digelar setiap Senin; kantor buka Senin-Jumat pukul 08.00.", nil},
+	{"id", "Kenaikan 10.30 persen diumumkan pukul 10.30 WIB.", nil},
+	{"id", "Bintang film Meiliana dan penyanyi Mei tampil di Sept Hotel.", nil},
+	{"id", "Ia memakai nomor punggung 19 dan menyebut COVID-19 sebagai pandemi abad ke-21.", nil},
+	{"id", "Selama 2000 tahun kota itu berdiri.", nil},
+	{"id", "Banjir melanda Pasar Minggu dan peringatan Gerakan 30 September digelar.", nil},
+	{"id", "Umat Kristiani merayakan Jumat Agung, tetapi warga belanja di pasar Minggu pagi.", []string{"Minggu=2025-08-31"}},
+	// English: explicit dates.
+	{"en", "The summit opened on September 2, 2025, in Beijing.", []string{"September 2, 2025=2025-09-02"}},
+	{"en", "Published 2 Sep 2025 by the wire service.", []string{"2 Sep 2025=2025-09-02"}},
+	{"en", "The deal was signed Sept. 2, 2025, and ratified on the 2nd of October 2025.", []string{"Sept. 2, 2025=2025-09-02", "2nd of October 2025=2025-10-02"}},
+	{"en", "Tuesday, September 2, 2025 at 10:30 a.m. GMT: leaders arrive.", []string{"Tuesday, September 2, 2025 at 10:30 a.m. GMT=2025-09-02T10:30"}},
+	{"en", "The filing is dated 02/09/2025, the hearing 25/09/2025.", []string{"02/09/2025=2025-02-09", "25/09/2025=2025-09-25"}},
+	{"en", "Exports fell in May 2025 and recovered in July.", []string{"May 2025=2025-05", "in July=2025-07"}},
+	{"en", "Rates rose in 2024 and have been flat since 2019.", []string{"in 2024=2024", "2019=2019"}},
+	{"en", "The law comes into force on January 1.", []string{"January 1=2026-01-01"}},
+	// English: weekdays and relative.
+	{"en", "Xi met Putin on Tuesday, a day after the summit ended Monday.", []string{"on Tuesday=2025-09-02", "Monday=2025-09-01"}},
+	{"en", "Putin arrived last Tuesday and leaves next Tuesday.", []string{"last Tuesday=2025-08-26", "next Tuesday=2025-09-09"}},
+	{"en", "Yesterday's talks, today's parade and tomorrow's flight.", []string{"Yesterday=2025-09-01", "today=2025-09-02", "tomorrow=2025-09-03"}},
+	{"en", "Sales fell last year, rose this year and will slow next month.", []string{"last year=2024", "this year=2025", "next month=2025-10"}},
+	{"en", "The strike began last week and ended last weekend.", []string{"last week=2025-W35", "last weekend=2025-W35-WE"}},
+	{"en", "It happened three days ago, twenty-one days ago, two years ago and a year ago.", []string{"three days ago=2025-08-30", "twenty-one days ago=2025-08-12", "two years ago=2023", "a year ago=2024"}},
+	{"en", "Troops massed in early 2022, late 2022 and mid-2023.", []string{"early 2022=2022/START", "late 2022=2022/END", "mid-2023=2023/MID"}},
+	{"en", "The plant closes by the end of 2026; sales dipped late last year.", []string{"the end of 2026=2026/END", "late last year=2024/END"}},
+	{"en", "Japan invaded in the 1930s; the music of the '90s and 1960s.", []string{"the 1930s=193X", "the '90s=199X", "1960s=196X"}},
+	// English: not dates.
+	{"en", "Prices may rise, and the march may continue.", nil},
+	{"en", "They met the day before the parade.", nil},
+	{"en", "Ties have deepened in recent years and several years ago.", nil},
+	{"en", "The council meets every Monday, and the last year has been hard.", nil},
+	{"en", "Markets were shut on Good Friday, The Sunday Times reported.", nil},
+	{"en", "Theresa May said the plan would pass; prices may 2025 rise.", nil},
+	{"en", "Some 80 years after World War II, 2000 people marched in 2,000 cities.", nil},
+}
+
 func TestFind(t *testing.T) {
-	tests := []struct {
-		lang, in string
-		want     []string
-	}{
-		// Indonesian: explicit dates.
-		{"id", "Jakarta, Selasa, 2 September 2025 pukul 10.30 WIB — Presiden membuka sidang.", []string{"Selasa, 2 September 2025 pukul 10.30 WIB=2025-09-02T10:30"}},
-		{"id", "Proklamasi dibacakan pada tanggal 17 Agustus 1945 di Jakarta.", []string{"pada tanggal 17 Agustus 1945=1945-08-17"}},
-		{"id", "Menteri Luar Negeri tiba di Jakarta, Senin (1/9/2025), untuk pertemuan bilateral.", []string{"Senin (1/9/2025)=2025-09-01"}},
-		{"id", "Presiden Prabowo, Jum'at (29/8), menerima delegasi Rusia.", []string{"Jum'at (29/8)=2025-08-29"}},
-		{"id", "Data per 02/09/2025 menunjukkan kenaikan ekspor.", []string{"02/09/2025=2025-09-02"}},
-		{"id", "Laporan yang dirilis 2025-08-30 itu memuat angka baru.", []string{"2025-08-30=2025-08-30"}},
-		{"id", "Inflasi pada September 2025 turun menjadi 2,3 persen.", []string{"September 2025=2025-09"}},
-		{"id", "Kebijakan itu berlaku mulai 1 Jan. 2026 dan dievaluasi 31 Des 2026.", []string{"1 Jan. 2026=2026-01-01", "31 Des 2026=2026-12-31"}},
-		{"id", "Warga memperingati 17 Agustus lalu dengan upacara.", []string{"17 Agustus lalu=2025-08-17"}},
-		{"id", "Tarif baru berlaku mulai 1 Januari.", []string{"1 Januari=2026-01-01"}},
-		// Indonesian: years, months, decades.
-		{"id", "Undang-undang itu berlaku sejak 2019 dan diubah pada 2024.", []string{"2019=2019", "pada 2024=2024"}},
-		{"id", "Ia menjabat hingga tahun 2029.", []string{"tahun 2029=2029"}},
-		{"id", "Harga minyak naik sejak Mei lalu.", []string{"Mei lalu=2025-05"}},
-		{"id", "Panen raya diperkirakan pada bulan Oktober.", []string{"pada bulan Oktober=2025-10"}},
-		{"id", "Musik dangdut populer pada tahun 1970-an dan tahun 90-an.", []string{"pada tahun 1970-an=197X", "tahun 90-an=199X"}},
-		// Indonesian: fuzzy parts.
-		{"id", "Proyek itu selesai pada akhir 2022 dan diperluas pertengahan 2023.", []string{"akhir 2022=2022/END", "pertengahan 2023=2023/MID"}},
-		{"id", "Panen raya berlangsung awal September 2025.", []string{"awal September 2025=2025-09/START"}},
-		{"id", "Harga naik sejak akhir tahun lalu.", []string{"akhir tahun lalu=2024/END"}},
-		{"id", "Demonstrasi terjadi akhir pekan lalu di Jakarta.", []string{"akhir pekan lalu=2025-W35-WE"}},
-		// Indonesian: weekdays.
-		{"id", "Putin memanggil Xi sebagai teman baik pada hari Selasa.", []string{"pada hari Selasa=2025-09-02"}},
-		{"id", "Selasa lalu, harga saham anjlok.", []string{"Selasa lalu=2025-08-26"}},
-		{"id", "Ia akan kembali ke Moskow Jumat depan.", []string{"Jumat depan=2025-09-05"}},
-		{"id", "Sidang lanjutan digelar pada Jumat ini.", []string{"pada Jumat ini=2025-09-05"}},
-		{"id", "Keduanya bertemu hari Minggu di Tianjin.", []string{"hari Minggu=2025-08-31"}},
-		{"id", "Putin tiba di Tianjin pada Minggu lalu.", []string{"pada Minggu lalu=2025-08-31"}},
-		{"id", "Minggu lalu, harga emas naik.", []string{"Minggu lalu=2025-W35"}},
-		{"id", "Rapat kabinet digelar Senin pekan depan.", []string{"Senin pekan depan=2025-09-08"}},
-		// Indonesian: relative.
-		{"id", "Putin mengatakan kemarin bahwa hubungan kedua negara kuat.", []string{"kemarin=2025-09-01"}},
-		{"id", "Pertemuan lanjutan akan digelar besok, bukan kemarin lusa.", []string{"besok=2025-09-03", "kemarin lusa=2025-08-31"}},
-		{"id", "Hari ini, kedua pemimpin menandatangani perjanjian.", []string{"Hari ini=2025-09-02"}},
-		{"id", "Harga beras naik tajam bulan lalu dan pekan lalu.", []string{"bulan lalu=2025-08", "pekan lalu=2025-W35"}},
-		{"id", "Pemilu akan digelar tahun depan, bukan tahun ini.", []string{"tahun depan=2026", "tahun ini=2025"}},
-		{"id", "Gempa terjadi tiga hari yang lalu di Sulawesi dan 5 hari lalu di Jawa.", []string{"tiga hari yang lalu=2025-08-30", "5 hari lalu=2025-08-28"}},
-		{"id", "Perusahaan itu didirikan dua puluh satu tahun lalu, setahun silam direstrukturisasi.", []string{"dua puluh satu tahun lalu=2004", "setahun silam=2024"}},
-		{"id", "Jepang menyerah 80 tahun lalu.", []string{"80 tahun lalu=1945"}},
-		{"id", "Kasus itu mencuat sekitar dua tahun lalu.", []string{"dua tahun lalu=2023/APPROX"}},
-		// Indonesian: not dates.
-		{"id", "Perang itu berlangsung selama 80 tahun.", nil},
-		{"id", "Kerugian mencapai beberapa tahun lalu dan beberapa hari lalu dilaporkan.", nil},
-		{"id", "Sebanyak 2024 orang hadir, dan target 2025 tercapai.", nil},
-		{"id", "Rapat digelar setiap Senin; kantor buka Senin-Jumat pukul 08.00.", nil},
-		{"id", "Kenaikan 10.30 persen diumumkan pukul 10.30 WIB.", nil},
-		{"id", "Bintang film Meiliana dan penyanyi Mei tampil di Sept Hotel.", nil},
-		{"id", "Ia memakai nomor punggung 19 dan menyebut COVID-19 sebagai pandemi abad ke-21.", nil},
-		{"id", "Selama 2000 tahun kota itu berdiri.", nil},
-		{"id", "Banjir melanda Pasar Minggu dan peringatan Gerakan 30 September digelar.", nil},
-		{"id", "Umat Kristiani merayakan Jumat Agung, tetapi warga belanja di pasar Minggu pagi.", []string{"Minggu=2025-08-31"}},
-		// English: explicit dates.
-		{"en", "The summit opened on September 2, 2025, in Beijing.", []string{"September 2, 2025=2025-09-02"}},
-		{"en", "Published 2 Sep 2025 by the wire service.", []string{"2 Sep 2025=2025-09-02"}},
-		{"en", "The deal was signed Sept. 2, 2025, and ratified on the 2nd of October 2025.", []string{"Sept. 2, 2025=2025-09-02", "2nd of October 2025=2025-10-02"}},
-		{"en", "Tuesday, September 2, 2025 at 10:30 a.m. GMT: leaders arrive.", []string{"Tuesday, September 2, 2025 at 10:30 a.m. GMT=2025-09-02T10:30"}},
-		{"en", "The filing is dated 02/09/2025, the hearing 25/09/2025.", []string{"02/09/2025=2025-02-09", "25/09/2025=2025-09-25"}},
-		{"en", "Exports fell in May 2025 and recovered in July.", []string{"May 2025=2025-05", "in July=2025-07"}},
-		{"en", "Rates rose in 2024 and have been flat since 2019.", []string{"in 2024=2024", "2019=2019"}},
-		{"en", "The law comes into force on January 1.", []string{"January 1=2026-01-01"}},
-		// English: weekdays and relative.
-		{"en", "Xi met Putin on Tuesday, a day after the summit ended Monday.", []string{"on Tuesday=2025-09-02", "Monday=2025-09-01"}},
-		{"en", "Putin arrived last Tuesday and leaves next Tuesday.", []string{"last Tuesday=2025-08-26", "next Tuesday=2025-09-09"}},
-		{"en", "Yesterday's talks, today's parade and tomorrow's flight.", []string{"Yesterday=2025-09-01", "today=2025-09-02", "tomorrow=2025-09-03"}},
-		{"en", "Sales fell last year, rose this year and will slow next month.", []string{"last year=2024", "this year=2025", "next month=2025-10"}},
-		{"en", "The strike began last week and ended last weekend.", []string{"last week=2025-W35", "last weekend=2025-W35-WE"}},
-		{"en", "It happened three days ago, twenty-one days ago, two years ago and a year ago.", []string{"three days ago=2025-08-30", "twenty-one days ago=2025-08-12", "two years ago=2023", "a year ago=2024"}},
-		{"en", "Troops massed in early 2022, late 2022 and mid-2023.", []string{"early 2022=2022/START", "late 2022=2022/END", "mid-2023=2023/MID"}},
-		{"en", "The plant closes by the end of 2026; sales dipped late last year.", []string{"the end of 2026=2026/END", "late last year=2024/END"}},
-		{"en", "Japan invaded in the 1930s; the music of the '90s and 1960s.", []string{"the 1930s=193X", "the '90s=199X", "1960s=196X"}},
-		// English: not dates.
-		{"en", "Prices may rise, and the march may continue.", nil},
-		{"en", "They met the day before the parade.", nil},
-		{"en", "Ties have deepened in recent years and several years ago.", nil},
-		{"en", "The council meets every Monday, and the last year has been hard.", nil},
-		{"en", "Markets were shut on Good Friday, The Sunday Times reported.", nil},
-		{"en", "Theresa May said the plan would pass; prices may 2025 rise.", nil},
-		{"en", "Some 80 years after World War II, 2000 people marched in 2,000 cities.", nil},
-	}
+	tests := findCases
 	for _, tt := range tests {
 		t.Run(tt.lang+"/"+tt.in, func(t *testing.T) {
 			ds := Find(tt.in, tt.lang, published)
@@ -228,20 +239,26 @@ func TestFindWithoutReference(t *testing.T) {
 	}
 }
 
-// TestFindOtherLanguages checks that a language the grammar doesn't read
-// yields ISO dates only.
+// TestFindOtherLanguages checks that a language neither the grammar nor
+// go-dateparser reads yields ISO dates only, as does any other language
+// without a publication date.
 func TestFindOtherLanguages(t *testing.T) {
 	in := "Le 2 septembre 2025 (2025-09-02), hier, 02/09/2025."
-	for _, lang := range []string{"fr", "", "zh-Hans"} {
-		g := got(Find(in, lang, published))
-		want := []string{"2025-09-02=2025-09-02"}
-		if !slices.Equal(g, want) {
+	want := []string{"2025-09-02=2025-09-02"}
+	for _, lang := range []string{"", "xx", "tlh"} {
+		if g := got(Find(in, lang, published)); !slices.Equal(g, want) {
 			t.Errorf("lang %q: got %q, want %q", lang, g, want)
 		}
+	}
+	if g := got(Find(in, "fr", time.Time{})); !slices.Equal(g, want) {
+		t.Errorf("fr without reference: got %q, want %q", g, want)
 	}
 	// Regional tags read as their language.
 	if g := got(Find("pada hari Senin", "id-ID", published)); len(g) != 1 {
 		t.Errorf("id-ID: got %q, want one date", g)
+	}
+	if g := got(Find("Il est arrivé hier.", "fr-CA", published)); !slices.Equal(g, []string{"hier=2025-09-01"}) {
+		t.Errorf("fr-CA: got %q, want hier", g)
 	}
 }
 

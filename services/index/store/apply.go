@@ -7,6 +7,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	bq "github.com/blevesearch/bleve/v2/search/query"
+	"github.com/segmentio/encoding/json"
 	"github.com/warta-news/warta/pkg/events"
 )
 
@@ -19,6 +20,9 @@ type articleState struct {
 	live map[int]string
 	// pending maps a version to the indexes of its pending documents.
 	pending map[string]map[int]bool
+	// links is the link table of the current version, read only when the
+	// batch has paragraphs of it.
+	links linkTable
 }
 
 func newArticleState() *articleState {
@@ -60,6 +64,18 @@ func newArticleState() *articleState {
 //     redelivery of the old), and among those the one whose last paragraph
 //     comes latest in ps wins.
 //
+// Linking. When a version becomes current, its mentions are linked across
+// the article (see link.go: "Xi" → "Xi Jinping", "SCO" → its bracketed
+// expansion) from the complete set of its paragraphs: paragraphs written by
+// earlier batches are read back and rewritten if linking changes them, and the
+// link table goes into the article document. A later delivery of a paragraph
+// of the current version is linked with that stored table, so it never
+// reverts to its unlinked canonicals. The entity field, facets and the stored
+// paragraph all carry the linked canonicals; the surface text is unchanged.
+// The table of a version is computed once: if the same version is enriched
+// again differently (another model), its mentions are linked by the first
+// table until a new version completes.
+//
 // Apply returns an ArticleIndexed for every article of ps that is complete
 // after the batch, whether or not it was complete before, so that the event
 // is published again after a crash between writing and publishing; publish it
@@ -96,6 +112,9 @@ func (s *Store) Apply(ctx context.Context, ps []events.EnrichedParagraph) ([]eve
 	defer s.mu.Unlock()
 	states, err := s.loadStates(ctx, order, len(ps))
 	if err != nil {
+		return nil, err
+	}
+	if err := s.loadLinks(ctx, states, byArticle); err != nil {
 		return nil, err
 	}
 	now := time.Now().UTC()
@@ -158,21 +177,21 @@ func (s *Store) loadStates(ctx context.Context, articles []string, guess int) (m
 
 // plan adds to batch what the paragraphs ps of one article change, following
 // the rule documented on Apply, and returns the article's completion if it is
-// complete afterwards.
+// complete afterwards. The paragraphs of the version that is complete after
+// the batch are written with their mentions linked (see link.go).
 func (s *Store) plan(ctx context.Context, batch *bleve.Batch, articleID string, ps []*events.EnrichedParagraph, st *articleState, now time.Time) (*events.ArticleIndexed, error) {
 	// ops maps a document id to its new content, or to nil for a deletion.
 	// Collecting them first makes a later decision override an earlier one.
 	ops := map[string]map[string]any{}
+	// paras maps a paragraph document id to the paragraph to write there.
+	// Their documents are built last, once it is known which are linked.
+	paras := map[string]*events.EnrichedParagraph{}
 	// batchParas maps a version and index to its paragraph in ps.
 	batchParas := map[string]map[int]*events.EnrichedParagraph{}
 	last := map[string]int{} // version → position of its last paragraph in ps
 	for pos, p := range ps {
 		if st.current == "" || p.Version == st.current {
-			doc, err := paragraphDoc(p)
-			if err != nil {
-				return nil, err
-			}
-			ops[p.ID] = doc
+			paras[p.ID] = p
 			st.live[p.Index] = p.Version
 		} else {
 			doc, err := pendingDoc(p)
@@ -212,42 +231,66 @@ func (s *Store) plan(ctx context.Context, batch *bleve.Batch, articleID string, 
 		}
 	}
 	if winner == "" {
+		if err := addParagraphs(ops, paras, "", linkTable{}); err != nil {
+			return nil, err
+		}
 		return nil, addOps(batch, ops)
 	}
 
 	meta := ps[last[winner]]
 	count := meta.Count
-	var missing []int
-	for i := range count {
-		if st.live[i] == winner {
-			continue
+	links := st.links
+	if winner != st.current {
+		// The version completes now: link it from all its paragraphs, those
+		// of the batch and those stored by earlier batches.
+		all := make([]*events.EnrichedParagraph, 0, count)
+		var stored, pending []string
+		for i := range count {
+			if p := batchParas[winner][i]; p != nil {
+				all = append(all, p)
+				paras[events.ParagraphID(articleID, i)] = p
+				continue
+			}
+			if st.live[i] == winner {
+				stored = append(stored, events.ParagraphID(articleID, i))
+			} else {
+				pending = append(pending, pendingDocID(articleID, winner, i))
+			}
 		}
-		if p := batchParas[winner][i]; p != nil {
-			doc, err := paragraphDoc(p)
+		if len(pending) > 0 {
+			promoted, err := s.loadParagraphs(ctx, articleID, pending)
 			if err != nil {
 				return nil, err
 			}
-			ops[events.ParagraphID(articleID, i)] = doc
-			continue
+			for i := range promoted {
+				all = append(all, &promoted[i])
+				paras[promoted[i].ID] = &promoted[i]
+			}
 		}
-		missing = append(missing, i)
-	}
-	if len(missing) > 0 {
-		promoted, err := s.loadPending(ctx, articleID, winner, missing)
-		if err != nil {
-			return nil, err
-		}
-		for i := range promoted {
-			doc, err := paragraphDoc(&promoted[i])
-			if err != nil {
+		var earlier []events.EnrichedParagraph
+		if len(stored) > 0 {
+			var err error
+			if earlier, err = s.loadParagraphs(ctx, articleID, stored); err != nil {
 				return nil, err
 			}
-			ops[promoted[i].ID] = doc
+			for i := range earlier {
+				all = append(all, &earlier[i])
+			}
+		}
+		links = buildLinks(all)
+		// A paragraph written by an earlier batch is rewritten only if
+		// linking changes it.
+		for i := range earlier {
+			if linked, changed := links.apply(&earlier[i]); changed {
+				paras[linked.ID] = linked
+			}
 		}
 	}
 	for i := range st.live {
 		if i >= count {
-			ops[events.ParagraphID(articleID, i)] = nil
+			id := events.ParagraphID(articleID, i)
+			delete(paras, id)
+			ops[id] = nil
 		}
 	}
 	for v, indexes := range st.pending {
@@ -257,7 +300,10 @@ func (s *Store) plan(ctx context.Context, batch *bleve.Batch, articleID string, 
 			}
 		}
 	}
-	doc, err := articleDoc(meta, now)
+	if err := addParagraphs(ops, paras, winner, links); err != nil {
+		return nil, err
+	}
+	doc, err := articleDoc(meta, links, now)
 	if err != nil {
 		return nil, err
 	}
@@ -275,6 +321,22 @@ func (s *Store) plan(ctx context.Context, batch *bleve.Batch, articleID string, 
 	}, nil
 }
 
+// addParagraphs adds to ops the paragraph documents of paras, linking those
+// of version winner with links.
+func addParagraphs(ops map[string]map[string]any, paras map[string]*events.EnrichedParagraph, winner string, links linkTable) error {
+	for id, p := range paras {
+		if p.Version == winner {
+			p, _ = links.apply(p)
+		}
+		doc, err := paragraphDoc(p)
+		if err != nil {
+			return err
+		}
+		ops[id] = doc
+	}
+	return nil
+}
+
 // addOps adds ops to batch. Every id appears once in ops, so the order in
 // which they are added does not matter.
 func addOps(batch *bleve.Batch, ops map[string]map[string]any) error {
@@ -290,21 +352,18 @@ func addOps(batch *bleve.Batch, ops map[string]map[string]any) error {
 	return nil
 }
 
-// loadPending reads the pending paragraphs of one version of an article.
-func (s *Store) loadPending(ctx context.Context, articleID, version string, indexes []int) ([]events.EnrichedParagraph, error) {
-	ids := make([]string, len(indexes))
-	for i, index := range indexes {
-		ids[i] = pendingDocID(articleID, version, index)
-	}
+// loadParagraphs reads stored paragraphs of an article, by the ids of their
+// paragraph or pending documents.
+func (s *Store) loadParagraphs(ctx context.Context, articleID string, ids []string) ([]events.EnrichedParagraph, error) {
 	req := bleve.NewSearchRequest(bleve.NewDocIDQuery(ids))
-	req.Fields = []string{fieldSource}
+	req.Fields = []string{fieldSource, fieldText, fieldTitle}
 	req.Score = bleve.ScoreNone
 	res, err := s.searchAll(ctx, req, len(ids)+1)
 	if err != nil {
-		return nil, fmt.Errorf("read pending paragraphs of %s: %w", articleID, err)
+		return nil, fmt.Errorf("read stored paragraphs of %s: %w", articleID, err)
 	}
 	if len(res.Hits) != len(ids) {
-		return nil, fmt.Errorf("read pending paragraphs of %s version %s: found %d of %d", articleID, version, len(res.Hits), len(ids))
+		return nil, fmt.Errorf("read stored paragraphs of %s: found %d of %d", articleID, len(res.Hits), len(ids))
 	}
 	out := make([]events.EnrichedParagraph, len(res.Hits))
 	for i, h := range res.Hits {
@@ -315,4 +374,46 @@ func (s *Store) loadPending(ctx context.Context, articleID, version string, inde
 		out[i] = p
 	}
 	return out, nil
+}
+
+// loadLinks reads the link tables of the articles of byArticle that have a
+// paragraph of their current, complete version in the batch: those are
+// rewritten linked by the table of their first completion.
+func (s *Store) loadLinks(ctx context.Context, states map[string]*articleState, byArticle map[string][]*events.EnrichedParagraph) error {
+	var ids []string
+	for id, st := range states {
+		if st.current == "" {
+			continue
+		}
+		for _, p := range byArticle[id] {
+			if p.Version == st.current {
+				ids = append(ids, articleDocID(id))
+				break
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	req := bleve.NewSearchRequest(bleve.NewDocIDQuery(ids))
+	req.Fields = []string{fieldArticleID, fieldSource}
+	req.Score = bleve.ScoreNone
+	res, err := s.searchAll(ctx, req, len(ids)+1)
+	if err != nil {
+		return fmt.Errorf("read link tables of %d articles: %w", len(ids), err)
+	}
+	for _, h := range res.Hits {
+		st := states[storedString(h.Fields, fieldArticleID)]
+		if st == nil {
+			continue
+		}
+		var rec articleRecord
+		if err := json.Unmarshal([]byte(storedString(h.Fields, fieldSource)), &rec); err != nil {
+			return fmt.Errorf("decode stored article %s: %w", h.ID, err)
+		}
+		if rec.Links != nil {
+			st.links = *rec.Links
+		}
+	}
+	return nil
 }

@@ -28,6 +28,8 @@ var benchEntities = []struct {
 	{"Bank Indonesia", "Bank Indonesia", events.Organization}, {"DPR", "Dewan Perwakilan Rakyat", events.Organization},
 	{"Pertamina", "Pertamina", events.Organization}, {"KTT G20", "G20 Summit", events.Event},
 	{"IHSG", "Indeks Harga Saham Gabungan", events.Misc},
+	// Short names that the article links to a longer one.
+	{"Xi", "Xi", events.Person}, {"Putin", "Putin", events.Person}, {"Vladimir Putin", "Vladimir Putin", events.Person},
 }
 
 var benchDates = []struct{ surface, value string }{
@@ -109,6 +111,40 @@ func BenchmarkApply(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "docs/s")
 	b.ReportMetric(float64(bytes)/float64(b.N*batch), "text_bytes/doc")
+}
+
+// BenchmarkApplySplitArticles is BenchmarkApply with every article split
+// over two batches, as when paragraphs come from many enrichers: half of
+// each article's paragraphs are in one batch, the rest in the next, so each
+// completion reads back and links the paragraphs of the batch before.
+func BenchmarkApplySplitArticles(b *testing.B) {
+	s, _ := openStore(b)
+	r := rand.New(rand.NewPCG(1, 2))
+	const batch = 1000
+	batches := make([][]events.EnrichedParagraph, b.N+1)
+	for i := range b.N {
+		for _, p := range benchArticles(r, fmt.Sprintf("b%d", i), batch) {
+			half := i
+			if p.Index%2 == 1 {
+				half = i + 1
+			}
+			batches[half] = append(batches[half], p)
+		}
+	}
+	written := 0
+	b.ResetTimer()
+	for i := range b.N {
+		done, err := s.Apply(context.Background(), batches[i])
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i > 0 && len(done) != batch/10 {
+			b.Fatalf("completions = %d, want %d", len(done), batch/10)
+		}
+		written += len(batches[i])
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(written)/b.Elapsed().Seconds(), "docs/s")
 }
 
 // BenchmarkSearch runs a text search with facets over 20,000 paragraphs.

@@ -42,12 +42,17 @@ type articleRecord struct {
 	URL         string    `json:"url,omitempty"`
 	Source      string    `json:"source,omitempty"`
 	IndexedAt   time.Time `json:"indexed_at"`
+	// Links is the link table of the version, computed when it completed.
+	Links *linkTable `json:"links,omitempty"`
 }
 
-func articleDoc(p *events.EnrichedParagraph, now time.Time) (map[string]any, error) {
+func articleDoc(p *events.EnrichedParagraph, links linkTable, now time.Time) (map[string]any, error) {
 	rec := articleRecord{
 		ID: p.ArticleID, Version: p.Version, Title: p.Title, Count: p.Count,
 		PublishedAt: p.PublishedAt, Lang: p.Lang, URL: p.URL, Source: p.Source, IndexedAt: now,
+	}
+	if !links.empty() {
+		rec.Links = &links
 	}
 	src, err := json.Marshal(rec)
 	if err != nil {

@@ -73,13 +73,14 @@ const mappingVersion = "1"
 //     mentioned_from/mentioned_to filters.
 //   - _source: stored only, never indexed. It holds the paragraph event as JSON
 //     minus its text and title (stored in their own fields already), so hits
-//     return entities and dates exactly as enrich produced them, offsets and all.
+//     return entities and dates as enrich produced them, offsets and all, with
+//     the canonicals linked across the article once it is complete.
 //
 // Article documents ("article:<article_id>") index type, article_id and version
-// and store the article's metadata as JSON in _source. Pending documents hold a
-// paragraph of a version that is not complete yet; only type, article_id,
-// version, index, count and _source (the full event) are kept, so they never
-// match a search.
+// and store the article's metadata and link table as JSON in _source. Pending
+// documents hold a paragraph of a version that is not complete yet; only type,
+// article_id, version, index, count and _source (the full event) are kept, so
+// they never match a search.
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	im := bleve.NewIndexMapping()
 	im.TypeField = fieldType

@@ -133,7 +133,9 @@ type Hit struct {
 	// Highlights are fragments of Text around the query's words, HTML-escaped,
 	// with the words in <mark>…</mark>. Empty without Query.Text.
 	Highlights []string `json:"highlights"`
-	// Entities and Dates are exactly as enrich tagged them, with byte offsets into Text.
+	// Entities and Dates are as enrich tagged them, with byte offsets into
+	// Text, except that once the article is complete an entity's Canonical
+	// is the one linked across the article ("Xi" → "Xi Jinping").
 	Entities    []events.Entity `json:"entities"`
 	Dates       []events.Date   `json:"dates"`
 	PublishedAt string          `json:"published_at,omitempty"`

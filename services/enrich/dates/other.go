@@ -1,0 +1,707 @@
+package dates
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	dps "github.com/markusmobius/go-dateparser"
+	dpdate "github.com/markusmobius/go-dateparser/date"
+	"github.com/warta-news/warta/pkg/events"
+)
+
+// Languages other than Indonesian and English are read by go-dateparser
+// (github.com/markusmobius/go-dateparser, a port of Python's dateparser with
+// CLDR data for some two hundred locales), restricted to the paragraph's
+// language and wrapped in rules of our own. Its search is built for
+// recall: on its own it returns bare numbers ("80", "2022"), durations
+// ("3 Tage", "80 ans" read as "three days ago", "80 years ago"), days without
+// a month ("Am 14"), clock times without a date, and spans that run over
+// neighbouring words ("le 2 septembre 2025 à", "3 jours, 80 ans"). The
+// wrapper keeps a match only if, once cut down to the shortest span that
+// parses to the same date, it
+//
+//   - has a letter-bearing word of three letters or more, or a numeric date
+//     of at least two groups ("02.09.2025", "14/07/2025"): no bare numbers;
+//   - is not a number with time units only ("3 Tage", "80 ans, 3 jours"),
+//     which is a duration; a relative expression needs a word that is not a
+//     unit ("vor 3 Tagen", "hace 3 días", "il y a 3 jours");
+//   - names a month when its only number is a day of the month ("14 juillet",
+//     not "Am 14");
+//   - is not a clock time whose day moves with the publication date ("à
+//     10h30" alone).
+//
+// Known limits: "mardi prochain" comes out as the Tuesday on or before
+// publication (go-dateparser drops "prochain"), decades ("les années 1930")
+// as their first year, fuzzy parts ("début 2022") are missed, and "en 3
+// jours" (within three days) reads as three days ahead. The wrapper parses
+// each match a few more times, so a paragraph costs milliseconds, not
+// microseconds: see BenchmarkFindDateparser, and TestCompareDateparser for
+// how go-dateparser fares on Indonesian and English against the grammar.
+
+// otherParser reads one paragraph in one language known to go-dateparser.
+type otherParser struct {
+	p    *dps.Parser
+	cfg  *dps.Configuration
+	lang string
+	ref  time.Time
+}
+
+// knownByDateparser reports whether go-dateparser has data for lang, a
+// primary language subtag.
+func knownByDateparser(lang string) bool {
+	return lang != "" && dps.IsKnownLocale(lang)
+}
+
+func newOtherParser(lang string, ref time.Time) *otherParser {
+	return &otherParser{
+		// A Parser caches the locales it has used behind a mutex; one per
+		// paragraph keeps concurrent taggers from queueing on it.
+		p: &dps.Parser{},
+		cfg: &dps.Configuration{
+			Languages:          []string{lang},
+			CurrentTime:        ref,
+			DefaultTimezone:    time.UTC,
+			ReturnTimeAsPeriod: true,
+			// Dates without a year take the year of the publication date,
+			// weekdays the day on or before it (the news convention).
+			PreferredDateSource: dps.CurrentPeriod,
+		},
+		lang: lang,
+		ref:  ref,
+	}
+}
+
+// dateOrder is the order of numeric dates in lang.
+func dateOrder(lang string) string {
+	switch lang {
+	case "zh", "ja", "ko", "hu", "lt", "mn":
+		return "YMD"
+	}
+	return "DMY"
+}
+
+// findOther returns the dates go-dateparser finds in text that pass the
+// wrapper's rules, sorted, disjoint and not overlapping taken (spans found
+// already).
+func findOther(text, lang string, ref time.Time, taken []events.Date) []events.Date {
+	if ref.IsZero() {
+		// Without a publication date go-dateparser would resolve against the
+		// clock; only dates that need no reference would be right, and telling
+		// them apart costs a second parse per match. ISO dates suffice.
+		return taken
+	}
+	op := newOtherParser(lang, ref)
+	res, err := op.p.SearchWithLanguage(op.cfg, lang, text)
+	if err != nil || len(res) == 0 {
+		return taken
+	}
+	out := make([]events.Date, 0, len(taken)+len(res))
+	from := 0
+	for _, r := range res {
+		start, end, ok := locate(text, r.Text, from)
+		if !ok {
+			continue
+		}
+		from = end
+		for _, c := range op.candidates(text, start, end, r.Date) {
+			d, ok := op.refine(text, c.start, c.end, c.date)
+			if !ok || overlaps(taken, d) || (len(out) > 0 && d.Start < out[len(out)-1].End) {
+				continue
+			}
+			out = append(out, d)
+		}
+	}
+	return mergeDates(taken, out)
+}
+
+// candidate is a span of a paragraph and the date go-dateparser reads in it.
+type candidate struct {
+	start, end int
+	date       dpdate.Date
+}
+
+// candidates splits a match of go-dateparser's search at commas and
+// semicolons when its pieces are dates of their own that disagree with the
+// whole: the search runs neighbouring expressions together ("14 juillet, en
+// 2022" → 2022-07-14; "80 Jahren, um 10:30 Uhr, 02.09.2025" → 1945), while
+// "martes, 2 de septiembre de 2025" is one date.
+func (op *otherParser) candidates(text string, start, end int, d dpdate.Date) []candidate {
+	whole := []candidate{{start, end, d}}
+	var pieces []candidate
+	at := start
+	split := false
+	for i := start; i <= end; i++ {
+		if i < end && !((text[i] == ',' || text[i] == ';') && i+1 < len(text) && (text[i+1] == ' ' || text[i+1] == '\n')) {
+			continue
+		}
+		s, e := trimPunct(text, at, i)
+		at = i + 1
+		if s >= e {
+			continue
+		}
+		got, err := op.p.Parse(op.cfg, text[s:e])
+		if err != nil || got.IsZero() {
+			continue
+		}
+		if timexValue(got) != timexValue(d) && got.Time.Format(time.DateOnly) != d.Time.Format(time.DateOnly) {
+			split = true
+		}
+		pieces = append(pieces, candidate{s, e, got})
+	}
+	if !split || len(pieces) < 2 {
+		return whole
+	}
+	return pieces
+}
+
+// rawDateparser returns go-dateparser's search results for text as dates, with spans
+// located in text but no other rule applied. TestCompareDateparser measures
+// it against the grammar and the wrapper.
+func rawDateparser(text, lang string, ref time.Time) []events.Date {
+	op := newOtherParser(lang, ref)
+	res, err := op.p.SearchWithLanguage(op.cfg, lang, text)
+	out := []events.Date{}
+	if err != nil {
+		return out
+	}
+	from := 0
+	for _, r := range res {
+		start, end, ok := locate(text, r.Text, from)
+		if !ok {
+			continue
+		}
+		from = end
+		if v := timexValue(r.Date); v != "" {
+			out = append(out, events.Date{Text: text[start:end], Value: v, Start: start, End: end})
+		}
+	}
+	return out
+}
+
+// refine applies the wrapper's rules to the match text[start:end], parsed as
+// d, and returns it cut down to its shortest span.
+func (op *otherParser) refine(text string, start, end int, d dpdate.Date) (events.Date, bool) {
+	s0 := start
+	start, end = op.shrink(text, start, end, d)
+	span := text[start:end]
+	words, numbers := splitTokens(span)
+	if len(words) == 0 && d.Period == dpdate.Year && len(numbers) == 1 && len(numbers[0]) == 4 {
+		// A bare year is a date only with the word that cues it, which
+		// shrinking dropped: "en 2022", "im Jahr 2022", "pada tahun 2022".
+		if s, _, ok := lastWordBefore(text, s0, start); ok {
+			words = append(words, text[s:start])
+			start, span = s, text[s:end]
+		}
+	}
+	letters := 0
+	for _, w := range words {
+		letters += utf8.RuneCountInString(w)
+	}
+	switch {
+	case len(words) == 0:
+		// Read numeric dates here: go-dateparser's search reads them in
+		// English order whatever the language ("02.09.2025" as February).
+		v, ok := numericValue(span, dateOrder(op.lang))
+		if !ok {
+			return events.Date{}, false
+		}
+		return events.Date{Text: span, Value: v, Start: start, End: end}, true
+	case len(numbers) == 0 && len(words) == 1 && utf8.RuneCountInString(words[0]) < 4:
+		// A lone short word is an abbreviation at best ("Die" for
+		// Dienstag, "Mar" for martes) and an ordinary word more often.
+		return events.Date{}, false
+	}
+	if d.Period == dpdate.Month && len(numbers) == 0 {
+		// The search splits "im September 2024" before the year.
+		if e, ok := yearAfter(text, end); ok {
+			if got, err := op.p.Parse(op.cfg, text[start:e]); err == nil && got.Period == dpdate.Month && got.Time.Year() != d.Time.Year() {
+				end, span, d = e, text[start:e], got
+				numbers = append(numbers, text[e-4:e])
+			}
+		}
+	}
+	// relative: the date moves with the publication date ("hier", "3 Tage",
+	// "80 ans", "mardi"); a day later is enough to move a day, not a year.
+	relative := op.movesWithRef(span, d, 0, 0, 1)
+	if len(numbers) > 0 && len(words) > 0 && (relative || op.movesWithRef(span, d, 1, 1, 1)) {
+		units := 0
+		for _, w := range words {
+			if op.isUnit(w) || op.isFiller(w) {
+				units++
+			}
+		}
+		if units == len(words) {
+			// A number of units is a duration ("3 Tage", "80 ans") unless
+			// the words before it make it relative: go-dateparser's search
+			// drops them ("vor 3 Tagen", "il y a 3 jours").
+			s, e, ok := op.relativeMarker(text, start, end, d)
+			if !ok {
+				return events.Date{}, false
+			}
+			start, end, span = s, e, text[s:e]
+		}
+	}
+	if !relative && len(numbers) == 1 && len(numbers[0]) <= 2 && d.Period == dpdate.Day {
+		named := false
+		for _, w := range words {
+			if op.isMonth(w) {
+				named = true
+				break
+			}
+		}
+		if !named {
+			return events.Date{}, false // a day without its month: "Am 14"
+		}
+	}
+	if d.Period.IsTime() && relative {
+		return events.Date{}, false // a clock time without a date
+	}
+	v := timexValue(d)
+	if v == "" {
+		return events.Date{}, false
+	}
+	return events.Date{Text: span, Value: v, Start: start, End: end}, true
+}
+
+// shrink cuts text[start:end] to the shortest run of its words that
+// go-dateparser parses to the same date, dropping words and punctuation at
+// either end: "le 2 septembre 2025 à" → "2 septembre 2025".
+func (op *otherParser) shrink(text string, start, end int, d dpdate.Date) (int, int) {
+	start, end = trimPunct(text, start, end)
+	for {
+		if s, e, ok := dropFirstWord(text, start, end); ok && op.same(text[s:e], text[start:end], d) {
+			start, end = s, e
+			continue
+		}
+		if s, e, ok := dropLastWord(text, start, end); ok && op.same(text[s:e], text[start:end], d) {
+			start, end = s, e
+			continue
+		}
+		return start, end
+	}
+}
+
+// same reports whether s parses to d, and to the same date as whole when
+// the publication date is another one: "2" alone reads as 2 September 2025
+// when the paragraph is of that day, but it does not say so.
+func (op *otherParser) same(s, whole string, d dpdate.Date) bool {
+	got, err := op.p.Parse(op.cfg, s)
+	if err != nil || !sameDate(got, d) {
+		return false
+	}
+	cfg := *op.cfg
+	cfg.CurrentTime = op.ref.AddDate(-3, 4, 11)
+	a, errA := op.p.Parse(&cfg, s)
+	b, errB := op.p.Parse(&cfg, whole)
+	return errA == nil && errB == nil && sameDate(a, b)
+}
+
+// movesWithRef reports whether s parses to another date when the
+// publication date moves by years, months and days: then s leaves something
+// to the reference (a relative expression, or a day without month).
+func (op *otherParser) movesWithRef(s string, d dpdate.Date, years, months, days int) bool {
+	cfg := *op.cfg
+	cfg.CurrentTime = op.ref.AddDate(years, months, days)
+	got, err := op.p.Parse(&cfg, s)
+	return err != nil || !sameDate(got, d)
+}
+
+// sameDate reports whether a and b are the same date at the precision they
+// were written with: go-dateparser fills the parts a text leaves out ("2022"
+// is 2 September 2022 when the reference is 2 September) from the reference.
+func sameDate(a, b dpdate.Date) bool {
+	return a.Period == b.Period && timexValue(a) == timexValue(b)
+}
+
+// isUnit reports whether w is a unit of time in the language: "2 w" and
+// "3 w" parse to dates relative to the reference, the larger number further
+// back ("Tage", "jours", "años"), where "3 juillet" comes after "2 juillet".
+func (op *otherParser) isUnit(w string) bool {
+	two, err2 := op.p.Parse(op.cfg, "2 "+w)
+	three, err3 := op.p.Parse(op.cfg, "3 "+w)
+	return err2 == nil && err3 == nil && !two.IsZero() && three.Time.Before(two.Time)
+}
+
+// isMonth reports whether w names a month in the language: "15 w 2001"
+// parses to the 15th of some month of 2001.
+func (op *otherParser) isMonth(w string) bool {
+	got, err := op.p.Parse(op.cfg, "15 "+w+" 2001")
+	return err == nil && got.Period == dpdate.Day && got.Time.Day() == 15 && got.Time.Year() == 2001
+}
+
+// timexValue renders a go-dateparser date as a TIMEX3-like value of the
+// precision it was written with.
+func timexValue(d dpdate.Date) string {
+	t := d.Time
+	if t.IsZero() || t.Year() < 1 || t.Year() > 9999 {
+		return ""
+	}
+	switch d.Period {
+	case dpdate.Year:
+		return fmt.Sprintf("%04d", t.Year())
+	case dpdate.Month:
+		return fmt.Sprintf("%04d-%02d", t.Year(), int(t.Month()))
+	case dpdate.Day:
+		return t.Format(time.DateOnly)
+	case dpdate.Hour, dpdate.Minute, dpdate.Second:
+		return t.Format("2006-01-02T15:04")
+	}
+	return ""
+}
+
+// locate finds frag, a piece of text that go-dateparser returned, in text at
+// or after byte from. go-dateparser returns the original characters but may
+// join words with single spaces where text has other white space, so if frag
+// is not there verbatim its words are matched with any white space between.
+func locate(text, frag string, from int) (int, int, bool) {
+	if frag = strings.TrimSpace(frag); frag == "" || from >= len(text) {
+		return 0, 0, false
+	}
+	if i := strings.Index(text[from:], frag); i >= 0 {
+		return from + i, from + i + len(frag), true
+	}
+	fields := strings.Fields(frag)
+	for at := from; at < len(text); {
+		i := strings.Index(text[at:], fields[0])
+		if i < 0 {
+			return 0, 0, false
+		}
+		start := at + i
+		end, ok := start+len(fields[0]), true
+		for _, f := range fields[1:] {
+			j := end
+			for j < len(text) {
+				r, n := utf8.DecodeRuneInString(text[j:])
+				if !unicode.IsSpace(r) {
+					break
+				}
+				j += n
+			}
+			if j == end || !strings.HasPrefix(text[j:], f) {
+				ok = false
+				break
+			}
+			end = j + len(f)
+		}
+		if ok {
+			return start, end, true
+		}
+		at = start + len(fields[0])
+	}
+	return 0, 0, false
+}
+
+// trimPunct narrows text[start:end] past white space and punctuation at
+// both ends, keeping a closing bracket or dot that belongs to the date only
+// if it is inside.
+func trimPunct(text string, start, end int) (int, int) {
+	for start < end {
+		r, n := utf8.DecodeRuneInString(text[start:end])
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			break
+		}
+		start += n
+	}
+	for end > start {
+		r, n := utf8.DecodeLastRuneInString(text[start:end])
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || (r == '.' && isAbbrevDot(text[start:end-n])) {
+			break
+		}
+		end -= n
+	}
+	return start, end
+}
+
+// isAbbrevDot reports whether a dot after s ends an abbreviation or an
+// ordinal ("Sept.", "2."), which is part of the date in some languages.
+func isAbbrevDot(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	if unicode.IsDigit(r) {
+		return strings.IndexFunc(s, unicode.IsLetter) >= 0 || strings.Count(s, ".") > 0
+	}
+	return false
+}
+
+// dropFirstWord returns text[start:end] without its first white-space
+// separated word, trimmed of punctuation.
+func dropFirstWord(text string, start, end int) (int, int, bool) {
+	i := strings.IndexFunc(text[start:end], unicode.IsSpace)
+	if i < 0 {
+		return 0, 0, false
+	}
+	s, e := trimPunct(text, start+i, end)
+	return s, e, s < e
+}
+
+// dropLastWord returns text[start:end] without its last white-space
+// separated word, trimmed of punctuation.
+func dropLastWord(text string, start, end int) (int, int, bool) {
+	i := strings.LastIndexFunc(text[start:end], unicode.IsSpace)
+	if i < 0 {
+		return 0, 0, false
+	}
+	s, e := trimPunct(text, start, start+i)
+	return s, e, s < e
+}
+
+// relativeMarker looks for up to three words right before text[start:end],
+// or one or two right after it, that go-dateparser reads together with it as
+// the same date ("vor 3 Tagen", "il y a 3 jours", "3 hari lalu"), and
+// returns the span with them.
+func (op *otherParser) relativeMarker(text string, start, end int, d dpdate.Date) (int, int, bool) {
+	same := func(s, e int) bool {
+		got, err := op.p.Parse(op.cfg, text[s:e])
+		return err == nil && sameDate(got, d)
+	}
+	best := -1
+	s := start
+	for range 3 {
+		ws, we, ok := lastWordBefore(text, 0, s)
+		if !ok {
+			break
+		}
+		if s = ws; !op.isFiller(text[ws:we]) && same(s, end) {
+			best = s // the longest wins: "Il y a 3 jours", not "a 3 jours"
+		}
+	}
+	if best >= 0 {
+		return best, end, true
+	}
+	e := end
+	for range 2 {
+		ws, we, ok := nextWordAfter(text, e)
+		if !ok {
+			break
+		}
+		if e = we; !op.isFiller(text[ws:we]) && same(start, e) {
+			return start, e, true
+		}
+	}
+	return 0, 0, false
+}
+
+// isFiller reports whether go-dateparser skips w next to a number it reads
+// as a day ("und", "y", "et"): such a word does not make a number of days
+// relative.
+func (op *otherParser) isFiller(w string) bool {
+	got, err := op.p.Parse(op.cfg, "2 "+w)
+	return err == nil && got.Period == dpdate.Day && got.Time.Day() == 2 && got.Time.Month() == op.ref.Month() &&
+		!op.movesWithRef("2 "+w, got, 0, 0, 1)
+}
+
+// nextWordAfter returns the span of the word of letters that follows
+// text[:at] after white space only.
+func nextWordAfter(text string, at int) (int, int, bool) {
+	i := at
+	for i < len(text) {
+		r, n := utf8.DecodeRuneInString(text[i:])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		i += n
+	}
+	if i == at {
+		return 0, 0, false
+	}
+	start := i
+	for i < len(text) {
+		r, n := utf8.DecodeRuneInString(text[i:])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		i += n
+	}
+	if i == start {
+		return 0, 0, false
+	}
+	return start, i, true
+}
+
+// yearAfter returns the end of a four-digit number that follows text[:at]
+// after white space.
+func yearAfter(text string, at int) (int, bool) {
+	i := at
+	for i < len(text) && (text[i] == ' ' || text[i] == '\u00a0') {
+		i++
+	}
+	if i == at || i+4 > len(text) {
+		return 0, false
+	}
+	for j := i; j < i+4; j++ {
+		if text[j] < '0' || text[j] > '9' {
+			return 0, false
+		}
+	}
+	if i+4 < len(text) && text[i+4] >= '0' && text[i+4] <= '9' {
+		return 0, false
+	}
+	return i + 4, true
+}
+
+// lastWordBefore returns the start of the word of letters that ends right
+// before at, separated from it by white space only, if it starts at or
+// after from.
+func lastWordBefore(text string, from, at int) (int, int, bool) {
+	i := at
+	for i > from {
+		r, n := utf8.DecodeLastRuneInString(text[from:i])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		i -= n
+	}
+	if i == at {
+		return 0, 0, false
+	}
+	end := i
+	for i > from {
+		r, n := utf8.DecodeLastRuneInString(text[from:i])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		i -= n
+	}
+	if i == end {
+		return 0, 0, false
+	}
+	return i, end, true
+}
+
+// splitTokens returns the words (runs of letters) and numbers (runs of
+// digits) of s.
+func splitTokens(s string) (words, numbers []string) {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		j := i + n
+		switch {
+		case unicode.IsLetter(r):
+			for j < len(s) {
+				r2, n2 := utf8.DecodeRuneInString(s[j:])
+				if !unicode.IsLetter(r2) && r2 != '\'' && r2 != '’' {
+					break
+				}
+				j += n2
+			}
+			words = append(words, s[i:j])
+		case unicode.IsDigit(r):
+			for j < len(s) {
+				r2, n2 := utf8.DecodeRuneInString(s[j:])
+				if !unicode.IsDigit(r2) {
+					break
+				}
+				j += n2
+			}
+			numbers = append(numbers, s[i:j])
+		}
+		i = j
+	}
+	return words, numbers
+}
+
+// numericDate reports whether s, which has no letters, is a numeric date:
+// two or three groups of digits joined by one of "/", "." or "-" with no
+// space, one of them of four digits or three groups in all ("14/07/2025",
+// "2025-07-14", "14.07.").
+func numericDate(s string) bool {
+	s = strings.TrimRight(s, ".")
+	var sep rune
+	groups, long := 0, false
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool {
+		if r == '/' || r == '.' || r == '-' {
+			if sep == 0 {
+				sep = r
+			}
+			return true
+		}
+		return false
+	}) {
+		for _, r := range part {
+			if r < '0' || r > '9' {
+				return false
+			}
+		}
+		if len(part) == 4 {
+			long = true
+		}
+		groups++
+	}
+	if sep == 0 || strings.ContainsFunc(s, func(r rune) bool { return r != sep && (r < '0' || r > '9') }) {
+		return false
+	}
+	return groups == 3 || (groups == 2 && long)
+}
+
+// numericValue reads a numeric date of three groups in the given order
+// ("DMY" or "YMD"), or of two with a four-digit year ("09/2025"), as a day or
+// a month.
+func numericValue(s, order string) (string, bool) {
+	if !numericDate(s) {
+		return "", false
+	}
+	var g []int
+	for _, part := range strings.FieldsFunc(strings.TrimRight(s, "."), func(r rune) bool { return r == '/' || r == '.' || r == '-' }) {
+		n := 0
+		for _, c := range part {
+			n = n*10 + int(c-'0')
+		}
+		if len(part) == 4 && len(g) > 0 && order == "YMD" {
+			return "", false
+		}
+		g = append(g, n)
+	}
+	var y, m, d int
+	switch {
+	case len(g) == 2 && g[1] >= 1000:
+		m, y = g[0], g[1]
+	case len(g) == 2 && g[0] >= 1000:
+		y, m = g[0], g[1]
+	case len(g) == 3 && g[0] >= 1000, len(g) == 3 && order == "YMD":
+		y, m, d = g[0], g[1], g[2]
+	case len(g) == 3:
+		d, m, y = g[0], g[1], g[2]
+	default:
+		return "", false
+	}
+	if y < 100 {
+		y += 2000
+	}
+	if m < 1 || m > 12 || y < 1000 || y > 9999 {
+		return "", false
+	}
+	if d == 0 {
+		return fmt.Sprintf("%04d-%02d", y, m), true
+	}
+	if !validDate(y, m, d) {
+		return "", false
+	}
+	return ymd(y, m, d), true
+}
+
+// overlaps reports whether d overlaps a date of ds.
+func overlaps(ds []events.Date, d events.Date) bool {
+	for _, o := range ds {
+		if d.Start < o.End && o.Start < d.End {
+			return true
+		}
+	}
+	return false
+}
+
+// mergeDates merges two sorted, disjoint lists whose spans do not overlap.
+func mergeDates(a, b []events.Date) []events.Date {
+	out := make([]events.Date, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		if j == len(b) || (i < len(a) && a[i].Start < b[j].Start) {
+			out = append(out, a[i])
+			i++
+		} else {
+			out = append(out, b[j])
+			j++
+		}
+	}
+	return out
+}
