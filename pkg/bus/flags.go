@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Flags is a flag set whose flags fall back to environment variables: a flag
@@ -63,11 +64,28 @@ func (f *Flags) Parse(args []string) error {
 		v := f.env[name]
 		if val := f.getenv(v); val != "" {
 			if err := f.Set(name, val); err != nil {
-				return fmt.Errorf("environment variable %s=%q: %v", v, val, err)
+				return fmt.Errorf("environment variable %s=%q: %v%s", v, val, err, valueHint(f.Lookup(name)))
 			}
 		}
 	}
 	return nil
+}
+
+// valueHint says what a flag's value should look like.
+func valueHint(fl *flag.Flag) string {
+	g, ok := fl.Value.(flag.Getter)
+	if !ok {
+		return ""
+	}
+	switch g.Get().(type) {
+	case time.Duration:
+		return ": use a duration such as 30s, 500ms or 1h"
+	case int, int64, uint, uint64:
+		return ": use a whole number"
+	case bool:
+		return ": use true or false"
+	}
+	return ""
 }
 
 // IsHelp reports whether err is the flag package's answer to -h or --help.

@@ -154,6 +154,8 @@ func (p *Processor) defaults() {
 
 func (p *Processor) process(ctx context.Context, msgs []jetstream.Msg) {
 	start := time.Now()
+	p.Stats.InFlight.Add(int64(len(msgs)))
+	defer p.Stats.InFlight.Add(-int64(len(msgs)))
 	b := &Batch{Msgs: msgs, errs: make([]error, len(msgs))}
 	for _, m := range msgs {
 		if md, err := m.Metadata(); err == nil && md.NumDelivered > 1 {

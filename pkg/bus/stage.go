@@ -2,7 +2,11 @@ package bus
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -24,6 +28,9 @@ type StageConfig struct {
 	MaxAckPending int
 	// SummaryInterval is how often the summary line is logged (0 = only at exit).
 	SummaryInterval time.Duration
+	// MetricsAddr is where /metrics, /healthz and /readyz are served
+	// (host:port); empty serves none.
+	MetricsAddr string
 }
 
 // Register adds the shared flags with their variables; workers is the
@@ -41,6 +48,7 @@ func (c *StageConfig) Register(f *Flags, workers int) {
 	f.Env("max-ack-pending", "MAX_ACK_PENDING")
 	f.DurationVar(&c.SummaryInterval, "summary-interval", 30*time.Second, "how often to log a summary line (0 = only at exit)")
 	f.Env("summary-interval", "SUMMARY_INTERVAL")
+	f.StringVar(&c.MetricsAddr, "metrics-addr", "METRICS_ADDR", "", "address (host:port) serving /metrics, /healthz and /readyz (empty = none)")
 }
 
 // Validate checks the settings, naming the bad one and what to use instead.
@@ -60,6 +68,11 @@ func (c *StageConfig) Validate() error {
 	case c.SummaryInterval < 0:
 		return fmt.Errorf("summary-interval %v: use 0 (only at exit) or a positive duration", c.SummaryInterval)
 	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("metrics-addr %q: use host:port, e.g. :9090 or 127.0.0.1:9090, or empty for none", c.MetricsAddr)
+		}
+	}
 	return nil
 }
 
@@ -71,6 +84,7 @@ func (c *StageConfig) LogFields() []zap.Field {
 		zap.Duration("ack_wait", c.AckWait),
 		zap.Int("max_ack_pending", c.MaxAckPending),
 		zap.Duration("summary_interval", c.SummaryInterval),
+		zap.String("metrics_addr", c.MetricsAddr),
 	)
 }
 
@@ -79,6 +93,20 @@ type Service struct {
 	NC  *nats.Conn
 	JS  jetstream.JetStream
 	Log *zap.Logger
+
+	consuming atomic.Bool
+}
+
+// Ready reports why the service is not ready to do its work, or nil: it
+// must be connected to NATS and consuming its stage's messages.
+func (s *Service) Ready() error {
+	if st := s.NC.Status(); st != nats.CONNECTED {
+		return fmt.Errorf("nats connection is %s", strings.ToLower(st.String()))
+	}
+	if !s.consuming.Load() {
+		return errors.New("not consuming")
+	}
+	return nil
 }
 
 // Start connects to NATS (waiting for it while ctx lasts) and creates or
@@ -102,12 +130,21 @@ type Stage struct {
 	BatchSize                     int
 	FlushInterval                 time.Duration
 	Stats                         *Stats
+	// Version and Description describe the stage's NATS micro service.
+	Version, Description string
+	// Endpoints are request-reply endpoints added to the micro service.
+	Endpoints []Endpoint
+	// Ops, if set, gets the stage's metrics and readiness.
+	Ops *Ops
 }
 
 // RunStage binds to the stage's durable consumer and processes its messages
 // until ctx ends; then it finishes the messages in hand, logs a final
 // summary and returns. Messages JetStream stops delivering after MaxDeliver
 // deliveries without an ack are dead-lettered (see WatchMaxDeliveries).
+//
+// While it runs, the stage is a NATS micro service (see AddMicro) and, with
+// st.Ops, reports its metrics and readiness there.
 func (s *Service) RunStage(ctx context.Context, c StageConfig, st Stage) error {
 	cons, err := EnsureConsumer(ctx, s.JS, ConsumerConfig{
 		Stream: st.Stream, Durable: st.Durable, Filter: st.Filter,
@@ -120,11 +157,28 @@ func (s *Service) RunStage(ctx context.Context, c StageConfig, st Stage) error {
 	if st.Stats == nil {
 		st.Stats = &Stats{}
 	}
+	st.Stats.setConsumer(cons)
 	stopWatch, err := s.WatchMaxDeliveries(st.Name, st.Stream, st.Durable, st.Stats)
 	if err != nil {
 		return err
 	}
 	defer stopWatch()
+	if st.Ops != nil {
+		if err := st.Ops.RegisterStage(st.Name, st.Stats); err != nil {
+			return fmt.Errorf("register metrics of stage %s: %w", st.Name, err)
+		}
+		st.Ops.SetReady(s.Ready)
+		defer st.Ops.SetStopped()
+	}
+	msvc, err := AddMicro(s.NC, st, st.Stats)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := msvc.Stop(); err != nil {
+			s.Log.Warn("stop micro service", zap.String("stage", st.Name), zap.Error(err))
+		}
+	}()
 	p := &Processor{
 		JS: s.JS, Consumer: cons, Stage: st.Name, Handler: st.Handler,
 		Workers: c.Workers, BatchSize: st.BatchSize, FlushInterval: st.FlushInterval,
@@ -138,7 +192,9 @@ func (s *Service) RunStage(ctx context.Context, c StageConfig, st Stage) error {
 	}()
 	s.Log.Info("consuming", zap.String("stage", st.Name), zap.String("stream", st.Stream),
 		zap.String("consumer", st.Durable), zap.Int("workers", p.Workers))
+	s.consuming.Store(true)
 	err = p.Run(ctx)
+	s.consuming.Store(false)
 	stopSummary()
 	<-summaryDone
 	return err

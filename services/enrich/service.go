@@ -43,9 +43,15 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	defer func() { _ = log.Sync() }()
 	tagger := tag.New()
-	log.Info("starting", append(c.LogFields(), zap.String("tagger_id", tagger.Name("id")),
+	log.Info("starting", append(c.LogFields(), zap.String("version", version), zap.String("tagger_id", tagger.Name("id")),
 		zap.String("tagger_en", tagger.Name("en")))...)
 
+	ops := bus.NewOps("enrich", version)
+	stopOps, err := ops.Serve(c.MetricsAddr, log)
+	if err != nil {
+		return err
+	}
+	defer stopOps()
 	svc, err := bus.Start(ctx, c.NATS, "enrich", log)
 	if err != nil {
 		return err
@@ -55,6 +61,7 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	err = svc.RunStage(ctx, c, bus.Stage{
 		Name: events.StageEnrich, Stream: events.StreamParagraphs, Durable: events.ConsumerEnrich,
 		Filter: events.SubjectParagraphs, Handler: h.handle,
+		Version: version, Description: "tags paragraphs with named entities and normalised dates", Ops: ops,
 	})
 	log.Info("stopped")
 	return err
@@ -81,7 +88,7 @@ func (h *handler) handle(_ context.Context, b *bus.Batch) ([]bus.Out, error) {
 		}
 		outs = append(outs, bus.Out{Subject: events.SubjectEnriched, Data: data, MsgID: events.MsgID(events.StageEnrich, &p)})
 		h.log.Debug("paragraph enriched", zap.String("article_id", p.ArticleID), zap.Int("paragraph", p.Index),
-			zap.Int("entities", len(e.Entities)), zap.Int("dates", len(e.Dates)))
+			zap.Int("entities", len(e.Entities)), zap.Int("dates", len(e.Dates)), bus.LatencyMS(bus.Stored(m)))
 	}
 	return outs, nil
 }

@@ -14,6 +14,10 @@ import (
 	"syscall"
 )
 
+// version is the build's version, set with -ldflags "-X main.version=…"; it
+// is in the "starting" log line, warta_build_info and the micro service.
+var version = "dev"
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -7,8 +7,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
@@ -25,6 +27,12 @@ type config struct {
 	HTTPAddr      string
 	BatchSize     int
 	FlushInterval time.Duration
+	// WriteDelay is slept before each index write: a knob for fault tests
+	// that need a slow index. 0 in production.
+	WriteDelay time.Duration
+	// Consumer is the durable consumer on ENRICHED. A new name replays the
+	// stream from its start: how an index is rebuilt in a fresh data dir.
+	Consumer string
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -41,6 +49,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	f.Env("batch-size", "BATCH_SIZE")
 	f.DurationVar(&c.FlushInterval, "flush-interval", 100*time.Millisecond, "longest wait to fill a batch")
 	f.Env("flush-interval", "FLUSH_INTERVAL")
+	f.DurationVar(&c.WriteDelay, "write-delay", 0, "for fault testing only: sleep this long before each index write, to simulate a slow disk")
+	f.Env("write-delay", "INDEX_WRITE_DELAY")
+	f.StringVar(&c.Consumer, "consumer", "INDEX_CONSUMER", events.ConsumerIndex,
+		"durable consumer on ENRICHED; a new name with a fresh --data-dir rebuilds the index from the stream")
 	if err := f.Parse(args); err != nil {
 		return c, err
 	}
@@ -53,10 +65,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	switch {
 	case c.DataDir == "":
 		return c, errors.New("data-dir is empty: set --data-dir or INDEX_DIR")
+	case c.Consumer == "" || strings.ContainsAny(c.Consumer, ".*> \t\r\n/\\"):
+		return c, fmt.Errorf("consumer %q: use a name of letters, digits, - and _, such as index or index-rebuild", c.Consumer)
 	case c.BatchSize < 1 || c.BatchSize > 10000:
 		return c, fmt.Errorf("batch-size %d: use 1 to 10000", c.BatchSize)
 	case c.FlushInterval <= 0:
 		return c, fmt.Errorf("flush-interval %v: use a positive duration such as 100ms", c.FlushInterval)
+	case c.WriteDelay < 0:
+		return c, fmt.Errorf("write-delay %v: use 0 (no delay) or a positive duration", c.WriteDelay)
 	}
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		return c, fmt.Errorf("http-addr %q: use host:port, e.g. 127.0.0.1:8080", c.HTTPAddr)
@@ -77,8 +93,10 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer func() { _ = log.Sync() }()
-	log.Info("starting", append(c.LogFields(), zap.String("data_dir", c.DataDir), zap.String("http_addr", c.HTTPAddr),
-		zap.Int("batch_size", c.BatchSize), zap.Duration("flush_interval", c.FlushInterval))...)
+	log.Info("starting", append(c.LogFields(), zap.String("version", version), zap.String("data_dir", c.DataDir), zap.String("http_addr", c.HTTPAddr),
+		zap.Int("batch_size", c.BatchSize), zap.Duration("flush_interval", c.FlushInterval),
+		zap.String("consumer", c.Consumer),
+		zap.Duration("write_delay", c.WriteDelay))...)
 
 	st, err := store.Open(c.DataDir)
 	if err != nil {
@@ -89,21 +107,26 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 			log.Error("close index", zap.Error(err))
 		}
 	}()
+	ops := bus.NewOps("index", version)
+	m, err := newMetrics(ops)
+	if err != nil {
+		return err
+	}
+	stopOps, err := ops.Serve(c.MetricsAddr, log)
+	if err != nil {
+		return err
+	}
+	defer stopOps()
 	ln, err := net.Listen("tcp", c.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another index running? choose another --http-addr)", c.HTTPAddr, err)
 	}
-	srv := &http.Server{Handler: api.NewHandler(st, log), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: api.NewHandler(st, log, api.WithMetrics(m.search),
+		api.WithRoute("GET /metrics", ops.MetricsHandler()), api.WithRoute("GET /readyz", ops.ReadyHandler())),
+		ReadHeaderTimeout: 5 * time.Second}
 	log.Info("serving search", zap.String("url", "http://"+ln.Addr().String()+"/search?q="))
-
-	svc, err := bus.Start(ctx, c.NATS, "index", log)
-	if err != nil {
-		ln.Close()
-		return err
-	}
-	defer svc.Close()
-
-	h := &handler{store: st, log: log}
+	// The API (and so /healthz and /readyz) answers while NATS is still
+	// being reached.
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
@@ -111,15 +134,27 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		}
 		return nil
 	})
+	shutdownHTTP := func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}
+
+	svc, err := bus.Start(gctx, c.NATS, "index", log)
+	if err != nil {
+		shutdownHTTP()
+		return errors.Join(err, g.Wait())
+	}
+	defer svc.Close()
+
+	h := &handler{store: st, log: log, writeDelay: c.WriteDelay, metrics: m}
 	g.Go(func() error {
-		defer func() {
-			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			defer cancel()
-			_ = srv.Shutdown(sctx)
-		}()
+		defer shutdownHTTP()
 		return svc.RunStage(gctx, c.StageConfig, bus.Stage{
-			Name: events.StageIndex, Stream: events.StreamEnriched, Durable: events.ConsumerIndex,
+			Name: events.StageIndex, Stream: events.StreamEnriched, Durable: c.Consumer,
 			Filter: events.SubjectEnriched, Handler: h.handle, BatchSize: c.BatchSize, FlushInterval: c.FlushInterval,
+			Version: version, Description: "indexes enriched paragraphs in Bleve and serves search", Ops: ops,
+			Endpoints: []bus.Endpoint{{Name: "search", Subject: api.SearchSubject, Handler: api.SearchHandler(st, m.search, log)}},
 		})
 	})
 	err = g.Wait()
@@ -129,12 +164,46 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 
 // handler writes batches of enriched paragraphs and announces complete articles.
 type handler struct {
-	store *store.Store
-	log   *zap.Logger
+	store      *store.Store
+	log        *zap.Logger
+	writeDelay time.Duration
+	metrics    *metrics
+}
+
+// metrics are the index's own metrics, next to its stage's.
+type metrics struct {
+	indexed prometheus.Counter
+	batch   prometheus.Histogram
+	search  *api.Metrics
+}
+
+func newMetrics(ops *bus.Ops) (*metrics, error) {
+	m := &metrics{
+		indexed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "warta_indexed_articles_total",
+			Help: "Articles whose paragraphs are all indexed (each version counts once).",
+		}),
+		batch: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "warta_index_batch_seconds",
+			Help:    "Time to write one batch of paragraphs to the index.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}),
+	}
+	for _, c := range []prometheus.Collector{m.indexed, m.batch} {
+		if err := ops.Registry.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	m.search, err = api.NewMetrics(ops.Registry)
+	return m, err
 }
 
 func (h *handler) handle(ctx context.Context, b *bus.Batch) ([]bus.Out, error) {
 	ps := make([]events.EnrichedParagraph, 0, len(b.Msgs))
+	// The latency of an article is from when its oldest paragraph in the
+	// batch that completes it reached ENRICHED.
+	oldest := map[string]time.Time{}
 	for i, m := range b.Msgs {
 		e, err := events.DecodeEnriched(m.Data())
 		if err != nil {
@@ -142,13 +211,28 @@ func (h *handler) handle(ctx context.Context, b *bus.Batch) ([]bus.Out, error) {
 			continue
 		}
 		ps = append(ps, e)
+		if t, ok := oldest[e.ArticleID]; !ok || bus.Stored(m).Before(t) {
+			oldest[e.ArticleID] = bus.Stored(m)
+		}
 	}
 	if len(ps) == 0 {
 		return nil, nil
 	}
+	if h.writeDelay > 0 {
+		select {
+		case <-time.After(h.writeDelay):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	start := time.Now()
 	done, err := h.store.Apply(ctx, ps)
 	if err != nil {
 		return nil, fmt.Errorf("write index: %w", err)
+	}
+	if h.metrics != nil {
+		h.metrics.batch.Observe(time.Since(start).Seconds())
+		h.metrics.indexed.Add(float64(len(done)))
 	}
 	outs := make([]bus.Out, 0, len(done))
 	for _, a := range done {
@@ -159,7 +243,7 @@ func (h *handler) handle(ctx context.Context, b *bus.Batch) ([]bus.Out, error) {
 		outs = append(outs, bus.Out{Subject: events.IndexedSubject(a.ArticleID), Data: data,
 			MsgID: "indexed:" + a.ArticleID + ":" + a.Version})
 		h.log.Info("article indexed", zap.String("article_id", a.ArticleID), zap.String("version", a.Version),
-			zap.String("title", a.Title), zap.Int("paragraphs", a.Paragraphs))
+			zap.String("title", a.Title), zap.Int("paragraphs", a.Paragraphs), bus.LatencyMS(oldest[a.ArticleID]))
 	}
 	return outs, nil
 }

@@ -76,9 +76,15 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer func() { _ = log.Sync() }()
-	log.Info("starting", append(c.LogFields(), zap.Int("max_article_bytes", c.MaxArticleBytes),
+	log.Info("starting", append(c.LogFields(), zap.String("version", version), zap.Int("max_article_bytes", c.MaxArticleBytes),
 		zap.Int("max_paragraphs", c.MaxParagraphs), zap.String("default_lang", c.DefaultLang))...)
 
+	ops := bus.NewOps("ingest", version)
+	stopOps, err := ops.Serve(c.MetricsAddr, log)
+	if err != nil {
+		return err
+	}
+	defer stopOps()
 	svc, err := bus.Start(ctx, c.NATS, "ingest", log)
 	if err != nil {
 		return err
@@ -97,6 +103,7 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	err = svc.RunStage(ctx, c.StageConfig, bus.Stage{
 		Name: events.StageIngest, Stream: events.StreamArticles, Durable: events.ConsumerIngest,
 		Filter: events.SubjectArticlesNew, Handler: h.handle,
+		Version: version, Description: "validates, normalises and splits articles into paragraphs", Ops: ops,
 	})
 	log.Info("stopped")
 	return err
@@ -132,7 +139,7 @@ func (h *handler) handle(_ context.Context, b *bus.Batch) ([]bus.Out, error) {
 		outs = append(outs, evs...)
 		h.log.Info("article ingested", zap.String("article_id", a.ID), zap.String("version", a.Version),
 			zap.String("title", a.Title), zap.String("lang", a.Lang), zap.String("published_at", a.PublishedAt),
-			zap.Int("paragraphs", len(ps)))
+			zap.Int("paragraphs", len(ps)), bus.LatencyMS(bus.Stored(m)))
 	}
 	return outs, nil
 }

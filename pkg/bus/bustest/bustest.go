@@ -4,7 +4,10 @@ package bustest
 
 import (
 	"bytes"
+	"io"
 	"net"
+	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -70,4 +73,47 @@ func FreeAddr(t testing.TB) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// FlagsWithoutEnv returns the flags in a flag set's usage output (as
+// PrintDefaults writes it) whose description names no environment variable
+// ("[$NAME]").
+func FlagsWithoutEnv(usage string) []string {
+	var missing []string
+	blocks := strings.Split(usage, "\n  -")
+	for _, b := range blocks[1:] {
+		name, _, _ := strings.Cut(b, " ")
+		name, _, _ = strings.Cut(name, "\n")
+		if !strings.Contains(b, "[$") {
+			missing = append(missing, name)
+		}
+	}
+	return missing
+}
+
+// Get fetches url and returns the status code and body; it fails the test
+// if there is no answer.
+func Get(t testing.TB, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// Status returns the status code of a GET of url, or 0 if nothing answers:
+// for polling a server that is starting.
+func Status(url string) int {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

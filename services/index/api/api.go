@@ -44,12 +44,16 @@ const (
 //	GET /stats         → store.Stats
 //	GET /healthz       → {"status": "ok"}
 //
-// entity and type may be repeated or comma-separated (so a canonical name
-// that contains a comma cannot be filtered on); see store.Query for what each
-// parameter means. Article ids may contain slashes.
-func NewHandler(s Searcher, logger *zap.Logger) http.Handler {
+// and the routes given with WithRoute (the index mounts /metrics and /readyz
+// so). entity and type may be repeated or comma-separated (so a canonical
+// name that contains a comma cannot be filtered on); see store.Query for what
+// each parameter means. Article ids may contain slashes.
+func NewHandler(s Searcher, logger *zap.Logger, opts ...Option) http.Handler {
 	a := &api{s: s, log: logger}
 	mux := http.NewServeMux()
+	for _, o := range opts {
+		o(a, mux)
+	}
 	mux.HandleFunc("/search", a.get(a.search))
 	mux.HandleFunc("/articles/{id...}", a.get(a.article))
 	mux.HandleFunc("/stats", a.get(a.stats))
@@ -62,8 +66,22 @@ func NewHandler(s Searcher, logger *zap.Logger) http.Handler {
 }
 
 type api struct {
-	s   Searcher
-	log *zap.Logger
+	s       Searcher
+	log     *zap.Logger
+	metrics *Metrics
+}
+
+// Option configures NewHandler.
+type Option func(*api, *http.ServeMux)
+
+// WithRoute serves h on pattern (a http.ServeMux pattern) too.
+func WithRoute(pattern string, h http.Handler) Option {
+	return func(_ *api, mux *http.ServeMux) { mux.Handle(pattern, h) }
+}
+
+// WithMetrics counts the search requests in m.
+func WithMetrics(m *Metrics) Option {
+	return func(a *api, _ *http.ServeMux) { a.metrics = m }
 }
 
 // get admits GET and HEAD requests only, and bounds their time.
@@ -81,6 +99,12 @@ func (a *api) get(h http.HandlerFunc) http.HandlerFunc {
 }
 
 func (a *api) search(w http.ResponseWriter, r *http.Request) {
+	sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
+	defer a.metrics.observe(time.Now(), &sw.code)
+	a.doSearch(sw, r)
+}
+
+func (a *api) doSearch(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
 	q := store.Query{
 		Text:          v.Get("q"),

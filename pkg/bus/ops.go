@@ -1,0 +1,184 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.uber.org/zap"
+)
+
+// Ops is a service's operational surface: its Prometheus registry (one per
+// service, never the global default one) and the handlers of
+//
+//	GET /metrics  metrics in the Prometheus text format
+//	GET /healthz  200 while the service runs, 503 once its stage has stopped
+//	GET /readyz   200 while connected to NATS and consuming, 503 otherwise
+//
+// Serve runs them on their own address (--metrics-addr); a service with an
+// HTTP server of its own (index) may mount them there as well.
+type Ops struct {
+	// Registry holds the service's metrics; services add their own to it.
+	Registry *prometheus.Registry
+
+	ready   atomic.Pointer[func() error]
+	stopped atomic.Bool
+}
+
+// NewOps returns the Ops of a service, with the Go runtime and process
+// metrics and warta_build_info{service,version} registered.
+func NewOps(service, version string) *Ops {
+	r := prometheus.NewRegistry()
+	r.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name:        "warta_build_info",
+			Help:        "Always 1; the labels name the service and its version.",
+			ConstLabels: prometheus.Labels{"service": service, "version": version},
+		}, func() float64 { return 1 }),
+	)
+	return &Ops{Registry: r}
+}
+
+// RegisterStage adds the metrics of a stage, read from its Stats at each
+// scrape: warta_processed_total, warta_failed_total, warta_redelivered_total,
+// warta_dead_lettered_total, warta_processing_seconds, warta_in_flight and
+// warta_consumer_lag, each labelled with the stage. It returns an error if
+// the stage is registered already.
+func (o *Ops) RegisterStage(stage string, s *Stats) error {
+	return o.Registry.Register(newStatsCollector(stage, s))
+}
+
+// SetReady sets the check behind /readyz: nil means ready. Until it is set,
+// /readyz answers 503.
+func (o *Ops) SetReady(check func() error) { o.ready.Store(&check) }
+
+// SetStopped makes /healthz and /readyz answer 503: the service's loop has ended.
+func (o *Ops) SetStopped() { o.stopped.Store(true) }
+
+// MetricsHandler serves the registry in the Prometheus text format.
+func (o *Ops) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{Registry: o.Registry})
+}
+
+// HealthHandler serves /healthz: 200 "ok" while the service runs.
+func (o *Ops) HealthHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if o.stopped.Load() {
+			http.Error(w, "stopped", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+}
+
+// ReadyHandler serves /readyz: 200 "ready" while the readiness check passes,
+// else 503 with what is missing.
+func (o *Ops) ReadyHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		err := errors.New("starting: not connected to NATS yet")
+		if o.stopped.Load() {
+			err = errors.New("stopped")
+		} else if check := o.ready.Load(); check != nil {
+			err = (*check)()
+		}
+		if err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+}
+
+// Handler serves /metrics, /healthz and /readyz.
+func (o *Ops) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", o.MetricsHandler())
+	mux.Handle("GET /healthz", o.HealthHandler())
+	mux.Handle("GET /readyz", o.ReadyHandler())
+	return mux
+}
+
+// Serve listens on addr and serves Handler until the returned stop function
+// is called. An empty addr serves nothing. The error names the setting.
+func (o *Ops) Serve(addr string, log *zap.Logger) (stop func(), err error) {
+	if addr == "" {
+		return func() {}, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics-addr %s: %w (choose another --metrics-addr, or empty to serve none)", addr, err)
+	}
+	srv := &http.Server{Handler: o.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics server", zap.Error(err))
+		}
+	})
+	log.Info("serving metrics", zap.String("url", "http://"+ln.Addr().String()+"/metrics"))
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		wg.Wait()
+	}, nil
+}
+
+// statsCollector turns a stage's Stats into metrics at scrape time, so the
+// counters are kept once, in Stats.
+type statsCollector struct {
+	s *Stats
+	processed, failed, redelivered, deadLettered,
+	processing, inFlight, lag *prometheus.Desc
+}
+
+func newStatsCollector(stage string, s *Stats) *statsCollector {
+	l := prometheus.Labels{"stage": stage}
+	d := func(name, help string) *prometheus.Desc { return prometheus.NewDesc(name, help, nil, l) }
+	return &statsCollector{
+		s:            s,
+		processed:    d("warta_processed_total", "Messages processed and acked."),
+		failed:       d("warta_failed_total", "Message processing failures (each retry and each dead letter counts)."),
+		redelivered:  d("warta_redelivered_total", "Messages received again after an earlier delivery was not acked."),
+		deadLettered: d("warta_dead_lettered_total", "Messages moved to the DEADLETTER stream."),
+		processing:   d("warta_processing_seconds", "Time to process a batch of messages (one message except in index), publish its output and ack it."),
+		inFlight:     d("warta_in_flight", "Messages being processed by this process now."),
+		lag:          d("warta_consumer_lag", "Messages of the stage's durable consumer not yet acked (pending plus ack pending), across all its processes."),
+	}
+}
+
+func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.processed, c.failed, c.redelivered, c.deadLettered, c.processing, c.inFlight, c.lag} {
+		ch <- d
+	}
+}
+
+func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
+	counter := func(d *prometheus.Desc, v uint64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v))
+	}
+	counter(c.processed, c.s.Processed.Load())
+	counter(c.failed, c.s.Failed.Load())
+	counter(c.redelivered, c.s.Redelivered.Load())
+	counter(c.deadLettered, c.s.DeadLettered.Load())
+	count, sum, buckets := c.s.histogram()
+	ch <- prometheus.MustNewConstHistogram(c.processing, count, sum, buckets)
+	ch <- prometheus.MustNewConstMetric(c.inFlight, prometheus.GaugeValue, float64(c.s.InFlight.Load()))
+	lag, ok := c.s.RefreshLag(context.Background())
+	if !ok {
+		lag, ok = c.s.lastLag()
+	}
+	if ok {
+		ch <- prometheus.MustNewConstMetric(c.lag, prometheus.GaugeValue, float64(lag))
+	}
+}
