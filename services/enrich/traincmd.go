@@ -78,7 +78,7 @@ func runTrain(args []string, getenv func(string) string, stdout, stderr io.Write
 func runEval(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	f := bus.NewFlags("enrich eval", getenv, stderr)
 	f.Usage = func() {
-		fmt.Fprint(stderr, "Usage: enrich eval --corpus DIR [--models DIR] [--rules]\n\n"+
+		fmt.Fprint(stderr, "Usage: enrich eval --corpus DIR [--models DIR] [--rules | --model-only] [--errors NAME]\n\n"+
 			"Prints per-type and overall precision, recall and F1 (exact span and type, as seqeval\n"+
 			"counts them) of the entity tagger on every development split under DIR, and the time\n"+
 			"per token.\n\nFlags:\n")
@@ -87,6 +87,7 @@ func runEval(args []string, getenv func(string) string, stdout, stderr io.Writer
 	corpus := f.String("corpus", "", "folder of the corpora (required)")
 	models := f.String("models", "", "evaluate the models in this folder (LANG.model) instead of the embedded ones")
 	rules := f.Bool("rules", false, "evaluate the rules and gazetteers alone (the baseline)")
+	modelOnly := f.Bool("model-only", false, "evaluate the models' spans and types alone, without the gazetteer's corrections")
 	errs := f.String("errors", "", "print the missed and wrong entities of this corpus (\"nergrit\")")
 	if err := f.Parse(args); err != nil {
 		if bus.IsHelp(err) {
@@ -113,8 +114,13 @@ func runEval(args []string, getenv func(string) string, stdout, stderr io.Writer
 		}
 	}
 	tag := t.Tag
-	if *rules {
+	switch {
+	case *rules && *modelOnly:
+		return errors.New("enrich eval: --rules and --model-only exclude each other")
+	case *rules:
 		tag = t.TagRules
+	case *modelOnly:
+		tag = t.TagModel
 	}
 	for _, l := range trainer.Languages {
 		fmt.Fprintf(stdout, "tagger for %s: %s\n", l, t.Name(l))

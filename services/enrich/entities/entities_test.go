@@ -474,3 +474,23 @@ func BenchmarkNew(b *testing.B) {
 		New()
 	}
 }
+
+// TestTagModel checks the model-only view that "enrich eval --model-only"
+// measures: well-formed spans from the model, the gazetteer's additions left
+// out, and no model for a language without one.
+func TestTagModel(t *testing.T) {
+	tg := New()
+	text := "Presiden Joko Widodo bertemu Xi Jinping di Beijing pada hari Selasa."
+	got := tg.TagModel(text, "id")
+	checkSpans(t, text, got)
+	if len(got) == 0 {
+		t.Errorf("TagModel(%q): no entities", text)
+	}
+	if len(got) > len(tg.Tag(text, "id")) {
+		t.Errorf("TagModel(%q) = %q: more than Tag, which adds the gazetteer's names", text, compact(got))
+	}
+	fr := "Emmanuel Macron a rencontré Xi Jinping à Pékin."
+	if a, b := compact(tg.TagModel(fr, "fr")), compact(tg.Tag(fr, "fr")); !slices.Equal(a, b) {
+		t.Errorf("TagModel(%q, fr) = %q, Tag gives %q: both are the gazetteer's alone", fr, a, b)
+	}
+}

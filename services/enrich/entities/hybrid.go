@@ -105,6 +105,19 @@ func (t *Tagger) Name(lang string) string {
 // Other languages, and text whose language is undetermined ("und", ""), get
 // the gazetteer's matches only: a model of the wrong language would guess.
 func (t *Tagger) Tag(text, lang string) []events.Entity {
+	return t.tag(text, lang, true)
+}
+
+// TagModel returns the model's entities alone, for measurements: the spans
+// and types the model decodes (with the rules' and gazetteers' hints as its
+// features), without the corrections, additions and canonical names of the
+// gazetteer that Tag applies. Languages without a model get the gazetteer's
+// matches, as with Tag.
+func (t *Tagger) TagModel(text, lang string) []events.Entity {
+	return t.tag(text, lang, false)
+}
+
+func (t *Tagger) tag(text, lang string, hybrid bool) []events.Entity {
 	m := t.models[primary(lang)]
 	s := t.analyse(text, lang)
 	s.result()
@@ -129,6 +142,14 @@ func (t *Tagger) Tag(text, lang string) []events.Entity {
 			to = sents[k+1]
 		}
 		labels = m.Predict(&ner.Sentence{Words: words[from:to], Hints: hints[from:to], Uncased: uncased}, labels)
+	}
+	if !hybrid {
+		out := []events.Entity{}
+		for _, sp := range ner.Spans(labels) {
+			start, end := toks[sp.Start].Start, toks[sp.End-1].End
+			out = append(out, events.Entity{Text: text[start:end], Type: ourType(sp.Type), Start: start, End: end, Canonical: text[start:end]})
+		}
+		return out
 	}
 	return s.merge(toks, labels)
 }
