@@ -9,10 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -29,7 +32,13 @@ type Config struct {
 	// DataDir holds NATS's storage (nats/) and the index (index/).
 	DataDir string
 	// NATSPort is the NATS client port on 127.0.0.1 (-1 picks a free one).
+	// In a cluster, node i listens on NATSPort+i (or a free port for -1).
 	NATSPort int
+	// ClusterSize, when 2 or more, runs that many embedded NATS servers as
+	// one cluster on loopback (JetStream clustered, each node with its own
+	// store under nats-<i>/), and the services with STREAM_REPLICAS set to
+	// the cluster size unless Env sets it. 0 or 1 runs one server.
+	ClusterSize int
 	// HTTPAddr is the index's search API address.
 	HTTPAddr string
 	// Enrichers is how many enrich processes to run.
@@ -42,15 +51,21 @@ type Config struct {
 
 // Stack is a running pipeline.
 type Stack struct {
-	NATS    *server.Server
+	// NATS is the first (in a cluster) or only NATS server. After
+	// RestartNATS it is the new server.
+	NATS *server.Server
+	// Servers holds every NATS server of a cluster (just NATS otherwise).
+	Servers []*server.Server
+	// NATSURL lists the client URLs of every server, comma-separated.
 	NATSURL string
 	HTTPURL string
 
-	cfg    Config
-	mu     sync.Mutex
-	procs  map[string]*Proc
-	exited chan *Proc
-	outMu  sync.Mutex
+	cfg     Config
+	natsCfg []natsd.Config // what each server was started with, real ports filled in
+	mu      sync.Mutex
+	procs   map[string]*Proc
+	exited  chan *Proc
+	outMu   sync.Mutex
 }
 
 // Proc is one service process of the stack.
@@ -59,6 +74,11 @@ type Proc struct {
 	Cmd  *exec.Cmd
 	Err  error // set when it has exited
 	done chan struct{}
+	bin  string
+	env  []string
+	// killed marks a process that Kill ended on purpose: Stop does not
+	// report it.
+	killed bool
 }
 
 // Start starts NATS, then ingest, the enrichers and index, and waits until
@@ -67,12 +87,13 @@ func Start(ctx context.Context, c Config) (*Stack, error) {
 	if c.Output == nil {
 		c.Output = io.Discard
 	}
-	ns, err := natsd.Start(natsd.Config{Port: c.NATSPort, StoreDir: filepath.Join(c.DataDir, "nats"), ServerName: "warta-local"})
-	if err != nil {
+	s := &Stack{HTTPURL: "http://" + c.HTTPAddr, cfg: c, procs: map[string]*Proc{}, exited: make(chan *Proc, 16)}
+	if err := s.startNATS(ctx); err != nil {
 		return nil, err
 	}
-	s := &Stack{NATS: ns, NATSURL: ns.ClientURL(), HTTPURL: "http://" + c.HTTPAddr, cfg: c,
-		procs: map[string]*Proc{}, exited: make(chan *Proc, 16)}
+	if c.ClusterSize > 1 {
+		s.cfg.Env = append([]string{"STREAM_REPLICAS=" + strconv.Itoa(c.ClusterSize)}, c.Env...)
+	}
 	if err := s.Spawn("index", "index", "INDEX_DIR="+filepath.Join(c.DataDir, "index"), "HTTP_ADDR="+c.HTTPAddr); err != nil {
 		s.Stop()
 		return nil, err
@@ -94,6 +115,142 @@ func Start(ctx context.Context, c Config) (*Stack, error) {
 	return s, nil
 }
 
+// startNATS starts the server, or every server of the cluster, and sets
+// NATS, Servers and NATSURL. In a cluster it returns once JetStream has
+// elected its meta leader, so services can create their streams at once.
+func (s *Stack) startNATS(ctx context.Context) error {
+	c := s.cfg
+	if c.ClusterSize <= 1 {
+		s.natsCfg = []natsd.Config{{Port: c.NATSPort, StoreDir: filepath.Join(c.DataDir, "nats"), ServerName: "warta-local"}}
+	} else {
+		routes := make([]string, c.ClusterSize)
+		s.natsCfg = make([]natsd.Config, c.ClusterSize)
+		for i := range s.natsCfg {
+			port, err := freePort()
+			if err != nil {
+				return err
+			}
+			routes[i] = "nats-route://127.0.0.1:" + strconv.Itoa(port)
+			client := -1
+			if c.NATSPort > 0 {
+				client = c.NATSPort + i
+			}
+			s.natsCfg[i] = natsd.Config{Port: client, StoreDir: filepath.Join(c.DataDir, fmt.Sprintf("nats-%d", i)),
+				ServerName: fmt.Sprintf("warta-%d", i), ClusterName: "warta", ClusterPort: port}
+		}
+		for i := range s.natsCfg {
+			for j, r := range routes {
+				if j != i {
+					s.natsCfg[i].Routes = append(s.natsCfg[i].Routes, r)
+				}
+			}
+		}
+	}
+	return s.bootNATS(ctx)
+}
+
+// bootNATS starts a server for each of natsCfg, records the ports it got so
+// a restart reuses them, and waits for a meta leader in a cluster.
+func (s *Stack) bootNATS(ctx context.Context) error {
+	servers := make([]*server.Server, 0, len(s.natsCfg))
+	urls := make([]string, 0, len(s.natsCfg))
+	for i := range s.natsCfg {
+		ns, err := natsd.Start(s.natsCfg[i])
+		if err != nil {
+			shutdown(servers)
+			return err
+		}
+		s.natsCfg[i].Port = ns.Addr().(*net.TCPAddr).Port
+		servers = append(servers, ns)
+		urls = append(urls, ns.ClientURL())
+	}
+	s.mu.Lock()
+	s.NATS, s.Servers, s.NATSURL = servers[0], servers, strings.Join(urls, ",")
+	s.mu.Unlock()
+	if len(servers) > 1 {
+		if err := waitMetaLeader(ctx, servers, 30*time.Second); err != nil {
+			shutdown(servers)
+			return err
+		}
+	}
+	return nil
+}
+
+// waitMetaLeader waits until one server leads JetStream's meta group and
+// sees every other server online and caught up, so that replicated streams
+// can be placed at once.
+func waitMetaLeader(ctx context.Context, servers []*server.Server, timeout time.Duration) error {
+	ready := func() bool {
+		for _, ns := range servers {
+			if !ns.JetStreamIsLeader() {
+				continue
+			}
+			jsz, err := ns.Jsz(nil)
+			if err != nil || jsz.Meta == nil || len(jsz.Meta.Replicas) != len(servers)-1 {
+				return false
+			}
+			for _, p := range jsz.Meta.Replicas {
+				if !p.Current || p.Offline {
+					return false
+				}
+			}
+			return true
+		}
+		return false
+	}
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); {
+		if ready() {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("nats cluster of %d: no JetStream meta leader with every peer current after %v", len(servers), timeout)
+}
+
+func shutdown(servers []*server.Server) {
+	for _, ns := range servers {
+		ns.Shutdown()
+		ns.WaitForShutdown()
+	}
+}
+
+// freePort returns a loopback port that was free just now.
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// RestartNATS shuts every NATS server down and starts it again on the same
+// ports with the same storage, as an operator restarting the broker would.
+// The services are left alone: they reconnect by themselves.
+func (s *Stack) RestartNATS(ctx context.Context) error {
+	s.mu.Lock()
+	servers := s.Servers
+	s.mu.Unlock()
+	shutdown(servers)
+	return s.bootNATS(ctx)
+}
+
+// KillNATS shuts down node i of the cluster (0-based) and leaves it down.
+func (s *Stack) KillNATS(i int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i < 0 || i >= len(s.Servers) {
+		return fmt.Errorf("no NATS node %d (the stack has %d)", i, len(s.Servers))
+	}
+	s.Servers[i].Shutdown()
+	s.Servers[i].WaitForShutdown()
+	return nil
+}
+
 // Spawn starts one more service process named name from binary bin, with
 // extra environment variables.
 func (s *Stack) Spawn(name, bin string, env ...string) error {
@@ -110,7 +267,7 @@ func (s *Stack) Spawn(name, bin string, env ...string) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w (build the binaries first: make build)", name, err)
 	}
-	p := &Proc{Name: name, Cmd: cmd, done: make(chan struct{})}
+	p := &Proc{Name: name, Cmd: cmd, done: make(chan struct{}), bin: bin, env: env}
 	s.mu.Lock()
 	s.procs[name] = p
 	s.mu.Unlock()
@@ -148,14 +305,62 @@ func (s *Stack) Signal(name string, sig os.Signal) error {
 
 // Wait waits until the named process has exited and returns its error.
 func (s *Stack) Wait(name string) error {
-	s.mu.Lock()
-	p := s.procs[name]
-	s.mu.Unlock()
-	if p == nil {
-		return fmt.Errorf("no process %q", name)
+	p, err := s.proc(name)
+	if err != nil {
+		return err
 	}
 	<-p.done
 	return p.Err
+}
+
+// Kill sends SIGKILL to the named process and waits until it is gone. Stop
+// does not report it.
+func (s *Stack) Kill(name string) error {
+	p, err := s.proc(name)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	p.killed = true
+	s.mu.Unlock()
+	if err := p.Cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("kill %s: %w", name, err)
+	}
+	<-p.done
+	return nil
+}
+
+// Restart starts the named process again, with the binary and environment
+// it was spawned with, once it has exited.
+func (s *Stack) Restart(name string) error {
+	p, err := s.proc(name)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-p.done:
+	default:
+		return fmt.Errorf("restart %s: it is still running", name)
+	}
+	return s.Spawn(name, p.bin, p.env...)
+}
+
+// PID returns the process id of the named process.
+func (s *Stack) PID(name string) (int, error) {
+	p, err := s.proc(name)
+	if err != nil {
+		return 0, err
+	}
+	return p.Cmd.Process.Pid, nil
+}
+
+func (s *Stack) proc(name string) (*Proc, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p := s.procs[name]; p != nil {
+		return p, nil
+	}
+	return nil, fmt.Errorf("no process %q", name)
 }
 
 func (s *Stack) waitHealthy(ctx context.Context, timeout time.Duration) error {
@@ -181,17 +386,19 @@ func (s *Stack) waitHealthy(ctx context.Context, timeout time.Duration) error {
 
 // Stop sends SIGTERM to every service (ingest first, index last, so work in
 // flight drains down the pipeline), waits up to 30 s for each, then shuts
-// NATS down. It returns the errors of services that did not exit cleanly.
+// NATS down. It returns the errors of services that did not exit cleanly,
+// except those ended on purpose with Kill.
 func (s *Stack) Stop() error {
 	s.mu.Lock()
 	var order []*Proc
 	for _, prefix := range []string{"ingest", "enrich", "index"} {
 		for name, p := range s.procs {
-			if len(name) >= len(prefix) && name[:len(prefix)] == prefix {
+			if strings.HasPrefix(name, prefix) && !p.killed {
 				order = append(order, p)
 			}
 		}
 	}
+	servers := s.Servers
 	s.mu.Unlock()
 	var errs []error
 	for _, p := range order {
@@ -208,7 +415,6 @@ func (s *Stack) Stop() error {
 			errs = append(errs, fmt.Errorf("%s: %w", p.Name, p.Err))
 		}
 	}
-	s.NATS.Shutdown()
-	s.NATS.WaitForShutdown()
+	shutdown(servers)
 	return errors.Join(errs...)
 }

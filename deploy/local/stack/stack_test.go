@@ -142,49 +142,19 @@ func TestEnrichersShareTheWork(t *testing.T) {
 	defer nc.Close()
 	js, _ := jetstream.New(nc)
 
-	sample, err := os.ReadFile("../../../samples/xi-putin-beijing.id.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lines []string
-	for _, l := range strings.Split(string(sample), "\n")[4:] {
-		if strings.TrimSpace(l) != "" {
-			lines = append(lines, l)
-		}
-	}
 	const articles = 500
-	var outs []bus.Out
-	want := 0
-	for i := range articles {
-		n := 2 + i%6
-		var body []string
-		for j := range n {
-			body = append(body, lines[(i+j)%len(lines)])
-		}
-		want += n
-		data, _ := json.Marshal(events.Article{Title: "Laporan " + strconv.Itoa(i), Body: strings.Join(body, "\n\n"),
-			PublishedAt: "2025-09-02", Lang: "id"})
-		outs = append(outs, bus.Out{Subject: events.SubjectArticlesNew, Data: data})
-	}
+	start := time.Now()
+	want := publishArticles(t, ctx, js, 0, articles)
 	bad := []string{`{"title":"t","body":""}`, `{"title": `, "Judul\n\nIsi \xff artikel", "Judul\n\n" + strings.Repeat("x ", 300_000)}
+	var outs []bus.Out
 	for _, b := range bad {
 		outs = append(outs, bus.Out{Subject: events.SubjectArticlesNew, Data: []byte(b)})
 	}
-	start := time.Now()
 	if err := bus.Publish(ctx, js, outs, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 
-	var stats struct {
-		Articles   int `json:"articles"`
-		Paragraphs int `json:"paragraphs"`
-	}
-	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
-		getJSON(t, s.HTTPURL+"/stats", &stats)
-		if stats.Articles == articles || time.Now().After(deadline) {
-			break
-		}
-	}
+	stats := waitArticles(s, articles, 3*time.Minute)
 	t.Logf("%d articles, %d paragraphs indexed in %v", stats.Articles, stats.Paragraphs, time.Since(start).Round(time.Millisecond))
 	if stats.Articles != articles || stats.Paragraphs != want {
 		t.Fatalf("index holds %d articles and %d paragraphs, want %d and %d", stats.Articles, stats.Paragraphs, articles, want)
