@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -71,29 +70,9 @@ func startFaultStack(t *testing.T, c stack.Config, env ...string) *faultRig {
 		t.Fatal(err)
 	}
 	r := &faultRig{t: t, ctx: ctx, s: s, logs: logs, js: js}
-	// Start returns once the index answers; the fault must not hit a service
-	// still starting up.
-	names := []string{"ingest", "index"}
-	for i := 1; i <= c.Enrichers; i++ {
-		names = append(names, fmt.Sprintf("enrich-%d", i))
-	}
-	if !poll(time.Minute, 20*time.Millisecond, func() bool { return r.consuming(names) }) {
-		t.Fatalf("not every one of %v is consuming after a minute", names)
-	}
 	return r
 }
 
-// consuming reports whether every named process has logged that it is
-// bound to its consumer.
-func (r *faultRig) consuming(names []string) bool {
-	logs := r.logs.String()
-	for _, name := range names {
-		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(fmt.Sprintf("%-9s| ", name)) + `.*"msg":"consuming"`).MatchString(logs) {
-			return false
-		}
-	}
-	return true
-}
 
 // poll calls cond every interval until it holds or timeout passes, and
 // reports whether it held.

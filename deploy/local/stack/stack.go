@@ -76,13 +76,15 @@ type Proc struct {
 	done chan struct{}
 	bin  string
 	env  []string
+	// readyURL is the service's /readyz: 200 once it consumes.
+	readyURL string
 	// killed marks a process that Kill ended on purpose: Stop does not
 	// report it.
 	killed bool
 }
 
 // Start starts NATS, then ingest, the enrichers and index, and waits until
-// the search API answers.
+// every service is ready: connected and consuming.
 func Start(ctx context.Context, c Config) (*Stack, error) {
 	if c.Output == nil {
 		c.Output = io.Discard
@@ -108,7 +110,7 @@ func Start(ctx context.Context, c Config) (*Stack, error) {
 			return nil, err
 		}
 	}
-	if err := s.waitHealthy(ctx, 60*time.Second); err != nil {
+	if err := s.WaitReady(ctx, 60*time.Second); err != nil {
 		s.Stop()
 		return nil, err
 	}
@@ -254,6 +256,22 @@ func (s *Stack) KillNATS(i int) error {
 // Spawn starts one more service process named name from binary bin, with
 // extra environment variables.
 func (s *Stack) Spawn(name, bin string, env ...string) error {
+	// Every service answers /readyz: the index on its API address, the
+	// others on a metrics address of their own.
+	var readyURL string
+	if addr := lookupEnv(env, "HTTP_ADDR"); bin == "index" && addr != "" {
+		readyURL = "http://" + addr + "/readyz"
+	} else {
+		addr := lookupEnv(env, "METRICS_ADDR")
+		if addr == "" {
+			var err error
+			if addr, err = freeAddr(); err != nil {
+				return err
+			}
+			env = append(env, "METRICS_ADDR="+addr)
+		}
+		readyURL = "http://" + addr + "/readyz"
+	}
 	cmd := exec.Command(filepath.Join(s.cfg.BinDir, bin))
 	cmd.Env = append(append(append(os.Environ(), "NATS_URL="+s.NATSURL), s.cfg.Env...), env...)
 	// Ctrl-C reaches only the runner, which then stops the services in
@@ -267,7 +285,7 @@ func (s *Stack) Spawn(name, bin string, env ...string) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w (build the binaries first: make build)", name, err)
 	}
-	p := &Proc{Name: name, Cmd: cmd, done: make(chan struct{}), bin: bin, env: env}
+	p := &Proc{Name: name, Cmd: cmd, done: make(chan struct{}), bin: bin, env: env, readyURL: readyURL}
 	s.mu.Lock()
 	s.procs[name] = p
 	s.mu.Unlock()
@@ -363,25 +381,61 @@ func (s *Stack) proc(name string) (*Proc, error) {
 	return nil, fmt.Errorf("no process %q", name)
 }
 
-func (s *Stack) waitHealthy(ctx context.Context, timeout time.Duration) error {
+// WaitReady waits until every running service answers /readyz with 200:
+// connected to NATS and bound to its consumer.
+func (s *Stack) WaitReady(ctx context.Context, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(s.HTTPURL + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
+	s.mu.Lock()
+	var procs []*Proc
+	for _, p := range s.procs {
+		procs = append(procs, p)
+	}
+	s.mu.Unlock()
+	for _, p := range procs {
+		for !ready(p.readyURL) {
+			select {
+			case <-p.done:
+				return fmt.Errorf("%s exited during start-up: %v", p.Name, p.Err)
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("%s not ready at %s after %v", p.Name, p.readyURL, timeout)
 			}
 		}
-		select {
-		case p := <-s.exited:
-			return fmt.Errorf("%s exited during start-up: %v", p.Name, p.Err)
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+	}
+	return nil
+}
+
+func ready(url string) bool {
+	resp, err := http.Get(url)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+// lookupEnv returns the value of name in a KEY=VALUE list, the last one winning.
+func lookupEnv(env []string, name string) string {
+	v := ""
+	for _, kv := range env {
+		if k, val, ok := strings.Cut(kv, "="); ok && k == name {
+			v = val
 		}
 	}
-	return fmt.Errorf("index search API at %s not healthy after %v", s.HTTPURL, timeout)
+	return v
+}
+
+// freeAddr returns a loopback address whose port was free just now.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
 }
 
 // Stop sends SIGTERM to every service (ingest first, index last, so work in
