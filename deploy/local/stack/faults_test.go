@@ -73,7 +73,6 @@ func startFaultStack(t *testing.T, c stack.Config, env ...string) *faultRig {
 	return r
 }
 
-
 // poll calls cond every interval until it holds or timeout passes, and
 // reports whether it held.
 func poll(timeout, interval time.Duration, cond func() bool) bool {
