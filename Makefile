@@ -29,8 +29,13 @@ run: build ## run NATS + ingest + enrichers + index on this machine, ingest the 
 	$(BIN)/warta --bin-dir $(BIN) --data-dir $(DATA) --nats-port $(NATS_PORT) \
 		--http-addr $(HTTP_ADDR) --enrichers $(ENRICHERS) --sample $(SAMPLE)
 
+# The fault and scale-out tests print their figures (recovery times, redeliveries,
+# RSS), so they run on their own with -v.
+SHOWN_TESTS := ^(TestFault|TestEnrichersShareTheWork)
+
 test: build vet fuzz ## vet, fuzz briefly, and test every module with the race detector (real NATS, real index, real processes)
-	WARTA_BIN_DIR=$(BIN) $(GO) test -race -count=1 -timeout 12m $(PKGS)
+	WARTA_BIN_DIR=$(BIN) $(GO) test -race -count=1 -timeout 12m -skip '$(SHOWN_TESTS)' $(PKGS)
+	WARTA_BIN_DIR=$(BIN) $(GO) test -race -count=1 -timeout 8m -v -run '$(SHOWN_TESTS)' ./deploy/local/stack/
 
 FUZZTIME ?= 9s
 fuzz: ## run each fuzz target for FUZZTIME (9s, 36s in all): article parsing and splitting, date and entity tagging
