@@ -11,7 +11,7 @@ require (
 )
 
 require (
-	github.com/segmentio/asm v1.1.3 // indirect
+	github.com/segmentio/asm v1.2.1 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 )
 

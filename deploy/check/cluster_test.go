@@ -1,0 +1,277 @@
+package check_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/bus/natsd"
+	"github.com/warta-news/warta/pkg/events"
+)
+
+// deployment is what a deploy file says to run: each service's environment
+// and the HTTP paths its probes GET, by the address variable they use.
+type deployment struct {
+	nodes, cluster string // NATS server names (prefix) and cluster name
+	env            map[string]map[string]string
+	probes         map[string][][2]string // service → {address variable, path}
+	healthcheck    []string               // the index's compose healthcheck command
+}
+
+// TestRunsOnNATSCluster runs the binaries the images contain, with the
+// environment deploy/k8s and compose.yaml give them, against a three-node
+// NATS cluster on loopback: ingest, two enrichers and index. The sample
+// article comes out indexed, every probe answers, and the streams are
+// replicated three times.
+func TestRunsOnNATSCluster(t *testing.T) {
+	set := loadK8s(t)
+	k8s := deployment{nodes: "nats-", cluster: "nats", env: map[string]map[string]string{}, probes: map[string][][2]string{}}
+	for _, svc := range services {
+		c := &workload(t, set, svc).Spec.Containers[0]
+		env := k8sEnv(t, set, c)
+		k8s.env[svc] = env
+		for _, p := range []*corev1.Probe{c.LivenessProbe, c.ReadinessProbe} {
+			k8s.probes[svc] = append(k8s.probes[svc], [2]string{probeEnv(t, c, env, p.HTTPGet.Port), p.HTTPGet.Path})
+		}
+	}
+	p := loadCompose(t)
+	compose := deployment{nodes: "n", cluster: natsOptions(t, p.Services["n1"].Command).Cluster.Name, env: map[string]map[string]string{}, probes: map[string][][2]string{},
+		healthcheck: p.Services["index"].HealthCheck.Test[1:]}
+	for _, svc := range services {
+		env := composeEnv(p.Services[svc])
+		compose.env[svc] = env
+		// compose has no probes for distroless services; its METRICS_ADDR serves them all the same.
+		compose.probes[svc] = [][2]string{{"METRICS_ADDR", "/healthz"}, {"METRICS_ADDR", "/readyz"}}
+	}
+	for name, d := range map[string]deployment{"k8s": k8s, "compose": compose} {
+		t.Run(name, func(t *testing.T) { runDeployment(t, d) })
+	}
+}
+
+func runDeployment(t *testing.T, d deployment) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	urls := startCluster(t, ctx, d.nodes, d.cluster)
+
+	// Each process (container) gets the deploy file's env, with only the
+	// addresses made local: its own free ports, the cluster's URLs, a temporary
+	// index folder.
+	localEnv := func(svc string) ([]string, map[string]string) {
+		if d.env[svc]["NATS_URL"] == "" {
+			t.Fatalf("%s: no NATS_URL in its environment", svc)
+		}
+		var env []string
+		addrs := map[string]string{}
+		for k, v := range d.env[svc] {
+			switch k {
+			case "NATS_URL":
+				v = strings.Join(urls, ",")
+			case "HTTP_ADDR", "METRICS_ADDR":
+				v = bustest.FreeAddr(t)
+				addrs[k] = v
+			case "INDEX_DIR":
+				v = filepath.Join(t.TempDir(), "index")
+			}
+			env = append(env, k+"="+v)
+		}
+		return env, addrs
+	}
+	var api string
+	for _, svc := range []string{"index", "ingest", "enrich", "enrich"} {
+		env, addrs := localEnv(svc)
+		start(t, svc, env)
+		if svc == "index" {
+			api = "http://" + addrs["HTTP_ADDR"]
+		}
+		for _, p := range d.probes[svc] {
+			if addrs[p[0]] == "" {
+				t.Errorf("%s: probe %s on %s, which its environment does not set", svc, p[1], p[0])
+				continue
+			}
+			waitOK(t, ctx, "http://"+addrs[p[0]]+p[1])
+		}
+	}
+
+	pub := exec.CommandContext(ctx, filepath.Join(binDir, "ingest"), "publish", "--wait", "--timeout", "60s", filepath.Join(root, "samples", "xi-putin-beijing.id.txt"))
+	pub.Env, _ = localEnv("ingest")
+	if out, err := pub.CombinedOutput(); err != nil || !strings.Contains(string(out), "17 paragraphs searchable") {
+		t.Fatalf("ingest publish --wait: %v\n%s", err, out)
+	}
+	var stats struct{ Articles, Paragraphs int }
+	getJSON(t, ctx, api+"/stats", &stats)
+	if stats.Articles != 1 || stats.Paragraphs != 17 {
+		t.Errorf("stats %+v, want 1 article, 17 paragraphs", stats)
+	}
+	if len(d.healthcheck) > 0 {
+		args := make([]string, len(d.healthcheck)-1)
+		for i, a := range d.healthcheck[1:] {
+			args[i] = strings.Replace(a, "http://127.0.0.1:8080", api, 1)
+		}
+		hc := exec.CommandContext(ctx, filepath.Join(binDir, filepath.Base(d.healthcheck[0])), args...)
+		if out, err := hc.CombinedOutput(); err != nil {
+			t.Errorf("compose healthcheck %v: %v\n%s", d.healthcheck, err, out)
+		}
+	}
+
+	nc, err := nats.Connect(strings.Join(urls, ","))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range events.Streams {
+		st, err := js.Stream(ctx, s.Name)
+		if err != nil {
+			t.Errorf("stream %s: %v", s.Name, err)
+			continue
+		}
+		info := st.CachedInfo()
+		if info.Config.Replicas != 3 || info.Cluster == nil || len(info.Cluster.Replicas) != 2 {
+			t.Errorf("stream %s: %d replicas, cluster %+v: want 3 copies", s.Name, info.Config.Replicas, info.Cluster)
+		}
+	}
+}
+
+// start runs a service binary with exactly env, and stops it with SIGTERM
+// when the test ends: it must exit cleanly.
+func start(t *testing.T, svc string, env []string) {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(binDir, svc))
+	cmd.Env = env
+	logs := &bustest.LogBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("%s exited: %v\n%s", svc, err, logs.String())
+			}
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Errorf("%s did not stop within 30s of SIGTERM\n%s", svc, logs.String())
+		}
+		if t.Failed() && testing.Verbose() {
+			t.Logf("%s:\n%s", svc, logs.String())
+		}
+	})
+}
+
+// startCluster starts three clustered NATS servers with JetStream on
+// loopback and waits until JetStream's meta leader sees all of them.
+func startCluster(t *testing.T, ctx context.Context, prefix, cluster string) []string {
+	t.Helper()
+	cfgs := make([]natsd.Config, 3)
+	routes := make([]string, 3)
+	for i := range cfgs {
+		_, port, _ := net.SplitHostPort(bustest.FreeAddr(t))
+		p, _ := strconv.Atoi(port)
+		routes[i] = "nats-route://127.0.0.1:" + port
+		name := prefix + strconv.Itoa(i+1)
+		if prefix == "nats-" {
+			name = prefix + strconv.Itoa(i) // the chart's StatefulSet pods: nats-0, nats-1, nats-2
+		}
+		cfgs[i] = natsd.Config{Port: -1, StoreDir: t.TempDir(), ServerName: name, ClusterName: cluster, ClusterPort: p}
+	}
+	var servers []*server.Server
+	var urls []string
+	for i := range cfgs {
+		for j, r := range routes {
+			if j != i {
+				cfgs[i].Routes = append(cfgs[i].Routes, r)
+			}
+		}
+		s, err := natsd.Start(cfgs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			s.Shutdown()
+			s.WaitForShutdown()
+		})
+		servers = append(servers, s)
+		urls = append(urls, s.ClientURL())
+	}
+	ready := func() bool {
+		for _, s := range servers {
+			if !s.JetStreamIsLeader() {
+				continue
+			}
+			jsz, err := s.Jsz(nil)
+			if err != nil || jsz.Meta == nil || len(jsz.Meta.Replicas) != len(servers)-1 {
+				return false
+			}
+			for _, r := range jsz.Meta.Replicas {
+				if !r.Current || r.Offline {
+					return false
+				}
+			}
+			return true
+		}
+		return false
+	}
+	for deadline := time.Now().Add(30 * time.Second); !ready(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			t.Fatal("no JetStream meta leader seeing all three servers within 30s")
+		}
+	}
+	return urls
+}
+
+// waitOK polls url until it answers 200, for at most 30 seconds.
+func waitOK(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	last := ""
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && ctx.Err() == nil; time.Sleep(100 * time.Millisecond) {
+		resp, err := http.Get(url)
+		if err != nil {
+			last = err.Error()
+			continue
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			return
+		}
+		last = resp.Status
+	}
+	t.Errorf("GET %s: not 200 within 30s (last: %s)", url, last)
+}
+
+func getJSON(t *testing.T, ctx context.Context, url string, v any) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s", url, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(fmt.Errorf("GET %s: %w", url, err))
+	}
+}
