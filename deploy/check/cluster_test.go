@@ -30,7 +30,7 @@ type deployment struct {
 	nodes, cluster string // NATS server names (prefix) and cluster name
 	env            map[string]map[string]string
 	probes         map[string][][2]string // service → {address variable, path}
-	healthcheck    []string               // the index's compose healthcheck command
+	healthchecks   map[string][]string    // service → its compose healthcheck command
 }
 
 // TestRunsOnNATSCluster runs the binaries the images contain, with the
@@ -51,10 +51,13 @@ func TestRunsOnNATSCluster(t *testing.T) {
 	}
 	p := loadCompose(t)
 	compose := deployment{nodes: "n", cluster: natsOptions(t, p.Services["n1"].Command).Cluster.Name, env: map[string]map[string]string{}, probes: map[string][][2]string{},
-		healthcheck: p.Services["index"].HealthCheck.Test[1:]}
+		healthchecks: map[string][]string{}}
 	for _, svc := range services {
 		env := composeEnv(p.Services[svc])
 		compose.env[svc] = env
+		if hc := p.Services[svc].HealthCheck; hc != nil && len(hc.Test) > 1 {
+			compose.healthchecks[svc] = hc.Test[1:]
+		}
 		// compose has no probes for distroless services; its METRICS_ADDR serves them all the same.
 		compose.probes[svc] = [][2]string{{"METRICS_ADDR", "/healthz"}, {"METRICS_ADDR", "/readyz"}}
 	}
@@ -105,6 +108,14 @@ func runDeployment(t *testing.T, d deployment) {
 			}
 			waitOK(t, ctx, "http://"+addrs[p[0]]+p[1])
 		}
+		// The compose health check runs inside the container, with its env.
+		if hc := d.healthchecks[svc]; len(hc) > 0 {
+			cmd := exec.CommandContext(ctx, filepath.Join(binDir, filepath.Base(hc[0])), hc[1:]...)
+			cmd.Env = env
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("%s: compose healthcheck %v: %v\n%s", svc, hc, err, out)
+			}
+		}
 	}
 
 	pub := exec.CommandContext(ctx, filepath.Join(binDir, "ingest"), "publish", "--wait", "--timeout", "60s", filepath.Join(root, "samples", "xi-putin-beijing.id.txt"))
@@ -116,16 +127,6 @@ func runDeployment(t *testing.T, d deployment) {
 	getJSON(t, ctx, api+"/stats", &stats)
 	if stats.Articles != 1 || stats.Paragraphs != 17 {
 		t.Errorf("stats %+v, want 1 article, 17 paragraphs", stats)
-	}
-	if len(d.healthcheck) > 0 {
-		args := make([]string, len(d.healthcheck)-1)
-		for i, a := range d.healthcheck[1:] {
-			args[i] = strings.Replace(a, "http://127.0.0.1:8080", api, 1)
-		}
-		hc := exec.CommandContext(ctx, filepath.Join(binDir, filepath.Base(d.healthcheck[0])), args...)
-		if out, err := hc.CombinedOutput(); err != nil {
-			t.Errorf("compose healthcheck %v: %v\n%s", d.healthcheck, err, out)
-		}
 	}
 
 	nc, err := nats.Connect(strings.Join(urls, ","))

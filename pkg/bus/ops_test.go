@@ -177,3 +177,28 @@ func TestServeBadAddr(t *testing.T) {
 		t.Errorf("second server on %s: %v, want an error naming metrics-addr", addr, err)
 	}
 }
+
+// TestRunHealthcheck asks a real ops server: ready answers 0, not ready or
+// nobody listening answers an error naming the address.
+func TestRunHealthcheck(t *testing.T) {
+	addr := bustest.FreeAddr(t)
+	ops := bus.NewOps("test", "dev")
+	stop, err := ops.Serve(addr, zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	env := func(k string) string { return map[string]string{"METRICS_ADDR": addr}[k] }
+	var out strings.Builder
+	err = bus.RunHealthcheck(context.Background(), "test", "METRICS_ADDR", nil, env, &out, &out)
+	if err == nil {
+		t.Errorf("healthcheck of a service not connected to NATS passed: %s", out.String())
+	}
+	ops.SetReady(func() error { return nil })
+	if err := bus.RunHealthcheck(context.Background(), "test", "METRICS_ADDR", nil, env, &out, &out); err != nil {
+		t.Errorf("healthcheck of a ready service: %v", err)
+	}
+	if err := bus.RunHealthcheck(context.Background(), "test", "METRICS_ADDR", []string{"--addr", bustest.FreeAddr(t)}, env, &out, &out); err == nil {
+		t.Error("healthcheck with nobody listening passed")
+	}
+}

@@ -10,6 +10,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/warta-news/warta/pkg/bus"
 	"io"
 	"os"
 	"os/signal"
@@ -37,6 +38,7 @@ Usage:
                                                       its enriched paragraph events as JSON lines
   enrich train --corpus DIR --out DIR                 train the entity models on the corpora under DIR
   enrich eval --corpus DIR                            score the entity tagger on the development splits
+  enrich healthcheck                                  exit 0 if the enrich running here is ready (container health check)
   enrich help                                         show this help
 
 Run "enrich --help" or "enrich tag --help" for the flags. Every flag can also
@@ -52,6 +54,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return runTrain(args[2:], getenv, stdout, stderr)
 		case "eval":
 			return runEval(args[2:], getenv, stdout, stderr)
+		case "healthcheck":
+			return bus.RunHealthcheck(ctx, "enrich", "METRICS_ADDR", args[2:], getenv, stdout, stderr)
 		case "help":
 			fmt.Fprint(stdout, usage)
 			return nil

@@ -8,6 +8,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/warta-news/warta/pkg/bus"
 	"io"
 	"os"
 	"os/signal"
@@ -32,6 +33,7 @@ const usage = `index: the pipeline's search stage (Bleve index and HTTP search A
 Usage:
   index [flags]                  run the service: consume enriched paragraphs, serve the HTTP API
   index search [flags] QUERY     search a running index and print the results for people
+  index healthcheck              exit 0 if the index running here is ready (container health check)
   index help                     show this help
 
 HTTP API (default http://127.0.0.1:8080):
@@ -51,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		switch args[1] {
 		case "search":
 			return runSearch(ctx, args[2:], getenv, stdout, stderr)
+		case "healthcheck":
+			return bus.RunHealthcheck(ctx, "index", "HTTP_ADDR", args[2:], getenv, stdout, stderr)
 		case "help":
 			fmt.Fprint(stdout, usage)
 			return nil

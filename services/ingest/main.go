@@ -8,6 +8,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/warta-news/warta/pkg/bus"
 	"io"
 	"os"
 	"os/signal"
@@ -34,6 +35,7 @@ Usage:
   ingest publish [flags] FILE...       drop articles (plain text or JSON; - for stdin) on articles.new
   ingest deadletters list [flags]      list dead letters (of every stage) with their reasons
   ingest deadletters replay SEQ...     republish dead letters to their original subjects after a fix
+  ingest healthcheck                   exit 0 if the ingest running here is ready (container health check)
   ingest help                          show this help
 
 Run "ingest --help", "ingest publish --help" or "ingest deadletters --help" for
@@ -48,6 +50,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return runPublish(ctx, args[2:], getenv, stdin, stdout, stderr)
 		case "deadletters":
 			return runDeadletters(ctx, args[2:], getenv, stdout, stderr)
+		case "healthcheck":
+			return bus.RunHealthcheck(ctx, "ingest", "METRICS_ADDR", args[2:], getenv, stdout, stderr)
 		case "help":
 			fmt.Fprint(stdout, usage)
 			return nil

@@ -105,7 +105,7 @@ func (t *Tagger) Name(lang string) string {
 // Other languages, and text whose language is undetermined ("und", ""), get
 // the gazetteer's matches only: a model of the wrong language would guess.
 func (t *Tagger) Tag(text, lang string) []events.Entity {
-	return t.tag(text, lang, true)
+	return validCanonicals(t.tag(text, lang, true))
 }
 
 // TagModel returns the model's entities alone, for measurements: the spans
@@ -114,7 +114,19 @@ func (t *Tagger) Tag(text, lang string) []events.Entity {
 // gazetteer that Tag applies. Languages without a model get the gazetteer's
 // matches, as with Tag.
 func (t *Tagger) TagModel(text, lang string) []events.Entity {
-	return t.tag(text, lang, false)
+	return validCanonicals(t.tag(text, lang, false))
+}
+
+// validCanonicals makes every canonical name valid UTF-8. Text that reached
+// the tagger with invalid bytes (ingest rejects it, but the tagger is also a
+// library) would otherwise give a name that JSON cannot carry faithfully.
+func validCanonicals(es []events.Entity) []events.Entity {
+	for i := range es {
+		if !utf8.ValidString(es[i].Canonical) {
+			es[i].Canonical = strings.ToValidUTF8(es[i].Canonical, "\uFFFD")
+		}
+	}
+	return es
 }
 
 func (t *Tagger) tag(text, lang string, hybrid bool) []events.Entity {
