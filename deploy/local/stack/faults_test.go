@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -239,6 +241,44 @@ func (r *faultRig) logSummaries() int {
 	return redelivered
 }
 
+// killBusy sends SIGKILL to the named service at a moment it is processing
+// messages (its warta_in_flight gauge above 0), so the kill lands mid-work
+// and leaves unacked messages behind, and returns when it was killed.
+func (r *faultRig) killBusy(name string) time.Time {
+	r.t.Helper()
+	url, err := r.s.MetricsURL(name)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if !poll(30*time.Second, time.Millisecond, func() bool { return inFlight(url) > 0 }) {
+		r.t.Fatalf("%s never had a message in flight", name)
+	}
+	at := time.Now()
+	if err := r.s.Kill(name); err != nil {
+		r.t.Fatal(err)
+	}
+	return at
+}
+
+// inFlight reads the warta_in_flight gauge from a service's /metrics.
+func inFlight(url string) float64 {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, l := range strings.Split(string(body), "\n") {
+		if rest, ok := strings.CutPrefix(l, "warta_in_flight"); ok {
+			f := strings.Fields(rest)
+			if v, err := strconv.ParseFloat(f[len(f)-1], 64); err == nil {
+				return v
+			}
+		}
+	}
+	return 0
+}
+
 // peakRSS returns the peak resident set size of a process in MiB, from
 // VmHWM in /proc/<pid>/status.
 func peakRSS(pid int) (float64, error) {
@@ -269,10 +309,7 @@ func TestFaultEnricherKilled(t *testing.T) {
 	r.waitStream(events.StreamEnriched, paragraphs/5)
 
 	enriched := r.streamMsgs(events.StreamEnriched)
-	killedAt := time.Now()
-	if err := r.s.Kill("enrich-1"); err != nil {
-		t.Fatal(err)
-	}
+	killedAt := r.killBusy("enrich-1")
 	recovery := r.waitIndexed(articles, killedAt)
 	t.Logf("killed enrich-1 with %d of %d paragraphs enriched; all %d articles indexed %v later (%v in all)",
 		enriched, paragraphs, articles, recovery.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
@@ -310,10 +347,7 @@ func TestFaultIndexKilled(t *testing.T) {
 		t.Fatalf("the index never reached %d articles (it has %d)", articles/5, before.Articles)
 	}
 
-	killedAt := time.Now()
-	if err := r.s.Kill("index"); err != nil {
-		t.Fatal(err)
-	}
+	killedAt := r.killBusy("index")
 	// Whatever was written when it died, by the stats read just before.
 	at := before
 	if err := r.s.Restart("index"); err != nil {

@@ -363,6 +363,15 @@ func (s *Stack) Restart(name string) error {
 	return s.Spawn(name, p.bin, p.env...)
 }
 
+// MetricsURL returns the named service's Prometheus endpoint.
+func (s *Stack) MetricsURL(name string) (string, error) {
+	p, err := s.proc(name)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(p.readyURL, "/readyz") + "/metrics", nil
+}
+
 // PID returns the process id of the named process.
 func (s *Stack) PID(name string) (int, error) {
 	p, err := s.proc(name)
