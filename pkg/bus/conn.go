@@ -44,7 +44,7 @@ func (c *NATSConfig) Register(f *Flags) {
 	f.StringVar(&c.TLSKey, "nats-tls-key", "NATS_TLS_KEY", "", "client key file for NATS TLS")
 	f.IntVar(&c.Replicas, "stream-replicas", 1, "replicas of the streams this service creates (3 on a cluster)")
 	f.Env("stream-replicas", "STREAM_REPLICAS")
-	f.DurationVar(&c.StreamMaxAge, "stream-max-age", 7*24*time.Hour, "how long streams keep messages (0 = forever)")
+	f.DurationVar(&c.StreamMaxAge, "stream-max-age", 7*24*time.Hour, "how long streams keep messages, 0 = forever (dead letters are kept until replayed)")
 	f.Env("stream-max-age", "STREAM_MAX_AGE")
 }
 

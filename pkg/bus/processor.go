@@ -79,14 +79,26 @@ type Processor struct {
 // covers: none waits in a prefetch buffer while its AckWait runs out,
 // however slow the handler is, and a stopping process holds nothing it has
 // not processed.
+//
+// Run returns an error when the consumer is gone (deleted by an operator,
+// say): the process then exits, and its restart creates the consumer again.
 func (p *Processor) Run(ctx context.Context) error {
 	p.defaults()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var wg sync.WaitGroup
+	errs := make(chan error, p.Workers)
 	for range p.Workers {
-		wg.Go(func() { p.work(ctx) })
+		wg.Go(func() {
+			if err := p.work(ctx); err != nil {
+				errs <- err
+				cancel()
+			}
+		})
 	}
 	wg.Wait()
-	return nil
+	close(errs)
+	return <-errs
 }
 
 // idleWait is how long a free worker's fetch waits for a first message.
@@ -95,10 +107,13 @@ func (p *Processor) Run(ctx context.Context) error {
 // how long an idle worker takes to stop.
 const idleWait = 500 * time.Millisecond
 
-// work fetches batches and processes them until ctx ends.
-func (p *Processor) work(ctx context.Context) {
+// work fetches batches and processes them until ctx ends. Fetch errors are
+// retried with growing pauses (up to 5 s), except a consumer that no longer
+// exists, which ends the work with an error.
+func (p *Processor) work(ctx context.Context) error {
 	// Work carries on after ctx ends, so the batch in hand is finished.
 	work := context.WithoutCancel(ctx)
+	failures := 0
 	for ctx.Err() == nil {
 		batch, err := p.fetch(1, idleWait)
 		if err == nil && len(batch) == 1 && p.BatchSize > 1 {
@@ -106,19 +121,26 @@ func (p *Processor) work(ctx context.Context) {
 			more, err = p.fetch(p.BatchSize-1, p.FlushInterval)
 			batch = append(batch, more...)
 		}
-		if err != nil {
-			p.Log.Warn("pull consumer", zap.String("stage", p.Stage), zap.Error(err))
-			if len(batch) == 0 {
-				select {
-				case <-ctx.Done():
-				case <-time.After(100 * time.Millisecond):
-				}
-			}
-		}
 		if len(batch) > 0 {
 			p.process(work, batch)
 		}
+		if err == nil {
+			failures = 0
+			continue
+		}
+		if errors.Is(err, jetstream.ErrConsumerDeleted) || errors.Is(err, jetstream.ErrConsumerNotFound) {
+			return fmt.Errorf("%s: consumer is gone (%w); restart the service to create it again", p.Stage, err)
+		}
+		failures++
+		pause := min(100*time.Millisecond<<min(failures-1, 6), 5*time.Second)
+		p.Log.Warn("pull consumer", zap.String("stage", p.Stage), zap.Int("failures", failures),
+			zap.Duration("retry_in", pause), zap.Error(err))
+		select {
+		case <-ctx.Done():
+		case <-time.After(pause):
+		}
 	}
+	return nil
 }
 
 // fetch pulls up to n messages, waiting up to wait for them, and returns
@@ -162,12 +184,14 @@ func (p *Processor) process(ctx context.Context, msgs []jetstream.Msg) {
 			p.Stats.Redelivered.Add(1)
 		}
 	}
+	// InProgress covers the handler, the publishes and the dead letters of
+	// failed messages, which may take as long.
 	stopProgress := p.keepAlive(msgs)
+	defer stopProgress()
 	outs, err := p.Handler(ctx, b)
 	if err == nil && len(outs) > 0 {
 		err = p.publish(ctx, outs)
 	}
-	stopProgress()
 	for i, m := range msgs {
 		e := b.errs[i]
 		if e == nil {
@@ -186,7 +210,9 @@ func (p *Processor) process(ctx context.Context, msgs []jetstream.Msg) {
 }
 
 // keepAlive sends InProgress for msgs every AckWait/3 until the returned
-// function is called.
+// function is called, for at most MaxDeliver×AckWait: a handler stuck longer
+// than that is taken to be hung, and its messages are left to redelivery
+// (and, at MaxDeliver, to the dead-letter stream).
 func (p *Processor) keepAlive(msgs []jetstream.Msg) (stop func()) {
 	if p.AckWait <= 0 {
 		return func() {}
@@ -197,9 +223,15 @@ func (p *Processor) keepAlive(msgs []jetstream.Msg) (stop func()) {
 		defer close(finished)
 		t := time.NewTicker(p.AckWait / 3)
 		defer t.Stop()
+		limit := time.After(time.Duration(p.MaxDeliver) * p.AckWait)
 		for {
 			select {
 			case <-done:
+				return
+			case <-limit:
+				p.Log.Warn("batch still in hand; no longer holding it, JetStream will redeliver it",
+					zap.String("stage", p.Stage), zap.Int("messages", len(msgs)),
+					zap.Duration("after", time.Duration(p.MaxDeliver)*p.AckWait))
 				return
 			case <-t.C:
 				for _, m := range msgs {

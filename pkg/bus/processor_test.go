@@ -129,3 +129,36 @@ func TestFlagsEnvFallback(t *testing.T) {
 		t.Errorf("MaskURL = %q", got)
 	}
 }
+
+// TestConsumerDeleted: a stage whose consumer is deleted under it stops with
+// an error saying so, instead of warning forever while reporting ready.
+func TestConsumerDeleted(t *testing.T) {
+	srv := bustest.Server(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cfg := bus.StageConfig{NATS: bus.NATSConfig{URL: srv.ClientURL(), Replicas: 1}, Workers: 2,
+		MaxDeliver: 5, AckWait: 5 * time.Second, MaxAckPending: 100}
+	svc, err := bus.Start(ctx, cfg.NATS, "test", zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	done := make(chan error, 1)
+	go func() {
+		done <- svc.RunStage(ctx, cfg, bus.Stage{Name: "test", Stream: events.StreamParagraphs, Durable: "test",
+			Filter: events.SubjectParagraphs, Handler: func(context.Context, *bus.Batch) ([]bus.Out, error) { return nil, nil }})
+	}()
+	bustest.WaitFor(t, func() bool { _, err := svc.JS.Consumer(ctx, events.StreamParagraphs, "test"); return err == nil })
+	time.Sleep(200 * time.Millisecond) // let the workers fetch
+	if err := svc.JS.DeleteConsumer(ctx, events.StreamParagraphs, "test"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "consumer is gone") {
+			t.Errorf("RunStage = %v, want an error saying the consumer is gone", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("RunStage still running 15s after its consumer was deleted")
+	}
+}

@@ -36,6 +36,11 @@ func EnsureStreams(ctx context.Context, js jetstream.StreamManager, c NATSConfig
 			// One completion per article is all that --wait needs.
 			cfg.MaxMsgsPerSubject = 1
 		}
+		if s.Name == events.StreamDeadLetter {
+			// Dead letters wait for a person: they do not expire, they are
+			// removed when replayed ("ingest deadletters replay").
+			cfg.MaxAge = 0
+		}
 		err := retryTransient(ctx, func(ctx context.Context) error {
 			_, err := js.CreateOrUpdateStream(ctx, cfg)
 			return err

@@ -10,11 +10,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/warta-news/warta/pkg/bus"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/warta-news/warta/pkg/bus"
 )
 
 // version is the build's version, set with -ldflags "-X main.version=…"; it

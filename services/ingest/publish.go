@@ -22,7 +22,10 @@ type publishConfig struct {
 	Wait            bool
 	Timeout         time.Duration
 	MaxArticleBytes int
-	Files           []string
+	// DefaultLang must be the service's: it enters the article's version,
+	// which --wait waits for.
+	DefaultLang string
+	Files       []string
 }
 
 func runPublish(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -39,6 +42,7 @@ func runPublish(ctx context.Context, args []string, getenv func(string) string, 
 	f.DurationVar(&c.Timeout, "timeout", 2*time.Minute, "how long --wait waits for each article")
 	f.IntVar(&c.MaxArticleBytes, "max-article-bytes", 512<<10, "largest article accepted, as the service's setting")
 	f.Env("max-article-bytes", "MAX_ARTICLE_BYTES")
+	f.StringVar(&c.DefaultLang, "default-lang", "DEFAULT_LANG", "", "language assumed when detection is unsure, as the service's setting")
 	if err := f.Parse(args); err != nil {
 		if bus.IsHelp(err) {
 			return nil
@@ -97,7 +101,7 @@ func publishFile(ctx context.Context, js jetstream.JetStream, c publishConfig, m
 	}
 	// Reading the article here as ingest will tells its id, and rejects bad
 	// input before it travels.
-	a, err := article.Parse(data, article.Options{MaxBytes: c.MaxArticleBytes})
+	a, err := article.Parse(data, article.Options{MaxBytes: c.MaxArticleBytes, DefaultLang: c.DefaultLang})
 	if err != nil {
 		return err
 	}

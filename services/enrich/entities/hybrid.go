@@ -437,7 +437,7 @@ func (s *tagState) neverName(start, end int) bool {
 func (s *tagState) normalise(text string, typ events.EntityType) string {
 	words := strings.Fields(text)
 	for i, w := range words {
-		if !allCapsWord(w) || isRoman(w) && typ != events.Person {
+		if !isAcronym(w) || isRoman(w) && typ != events.Person {
 			continue
 		}
 		if s.shouting && (len(w) > 4 || typ == events.Person || len(words) > 1) || typ == events.Person && utf8.RuneCountInString(w) > 1 {
@@ -445,19 +445,6 @@ func (s *tagState) normalise(text string, typ events.EntityType) string {
 		}
 	}
 	return strings.Join(words, " ")
-}
-
-func allCapsWord(w string) bool {
-	letters := 0
-	for _, r := range w {
-		if unicode.IsLower(r) {
-			return false
-		}
-		if unicode.IsLetter(r) {
-			letters++
-		}
-	}
-	return letters >= 2
 }
 
 // Hints returns what the rules and gazetteers say about each of toks, the
