@@ -258,30 +258,41 @@ func (p *Processor) publish(ctx context.Context, outs []Out) error {
 func Publish(ctx context.Context, js jetstream.Publisher, outs []Out, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	futures := make([]jetstream.PubAckFuture, 0, len(outs))
-	for _, o := range outs {
-		msg := nats.NewMsg(o.Subject)
-		msg.Data = o.Data
-		if o.MsgID != "" {
-			msg.Header.Set(jetstream.MsgIDHeader, o.MsgID)
+	// A window of publishes at a time: an article of thousands of paragraphs
+	// must not overrun the connection's PublishAsyncMaxPending, which it
+	// shares with every other worker of the process.
+	futures := make([]jetstream.PubAckFuture, 0, min(len(outs), publishWindow))
+	for len(outs) > 0 {
+		n := min(len(outs), publishWindow)
+		futures = futures[:0]
+		for _, o := range outs[:n] {
+			msg := nats.NewMsg(o.Subject)
+			msg.Data = o.Data
+			if o.MsgID != "" {
+				msg.Header.Set(jetstream.MsgIDHeader, o.MsgID)
+			}
+			f, err := js.PublishMsgAsync(msg)
+			if err != nil {
+				return fmt.Errorf("publish %s: %w", o.Subject, err)
+			}
+			futures = append(futures, f)
 		}
-		f, err := js.PublishMsgAsync(msg)
-		if err != nil {
-			return fmt.Errorf("publish %s: %w", o.Subject, err)
+		for _, f := range futures {
+			select {
+			case <-f.Ok():
+			case err := <-f.Err():
+				return fmt.Errorf("publish %s: %w", f.Msg().Subject, err)
+			case <-ctx.Done():
+				return fmt.Errorf("publish %s: no ack from JetStream within %v: %w", f.Msg().Subject, timeout, ctx.Err())
+			}
 		}
-		futures = append(futures, f)
-	}
-	for _, f := range futures {
-		select {
-		case <-f.Ok():
-		case err := <-f.Err():
-			return fmt.Errorf("publish %s: %w", f.Msg().Subject, err)
-		case <-ctx.Done():
-			return fmt.Errorf("publish %s: no ack from JetStream within %v: %w", f.Msg().Subject, timeout, ctx.Err())
-		}
+		outs = outs[n:]
 	}
 	return nil
 }
+
+// publishWindow bounds the publishes one call has awaiting their ack.
+const publishWindow = 256
 
 // fail retries a failed message later or, when the error is permanent or
 // retries are exhausted, moves it to the dead-letter stream.
