@@ -29,6 +29,24 @@ func newArticleState() *articleState {
 	return &articleState{live: map[int]string{}, pending: map[string]map[int]bool{}}
 }
 
+// freeFor reports whether the paragraph document at index is free for a
+// paragraph of version: empty, or holding a paragraph of that version.
+func (st *articleState) freeFor(index int, version string) bool {
+	v, ok := st.live[index]
+	return !ok || v == version
+}
+
+// complete reports whether all count paragraphs of version are in, as
+// paragraph or pending documents.
+func (st *articleState) complete(version string, count int) bool {
+	for i := range count {
+		if st.live[i] != version && !st.pending[version][i] {
+			return false
+		}
+	}
+	return true
+}
+
 // Apply writes a batch of enriched paragraphs and reports the articles that
 // are complete after it. It returns an error wrapping events.ErrInvalid if a
 // paragraph fails events.EnrichedParagraph.Validate, before writing anything;
@@ -46,23 +64,36 @@ func newArticleState() *articleState {
 // in. The rule is "the last version to complete wins, and nothing else ever
 // replaces a complete version":
 //
-//   - Until a version of the article has completed, paragraphs are written as
-//     paragraph documents ("<article_id>-<index>") at once and are searchable.
+//   - Until a version of the article has completed, a paragraph is written
+//     as its paragraph document ("<article_id>-<index>") at once, searchable,
+//     unless that document holds a paragraph of another version: then it is
+//     written as a pending document, invisible to search. So the paragraph
+//     documents never lose a paragraph of one version to another version's
+//     before a version completes, and both can still complete.
 //   - Once the article has a complete version, its paragraphs are rewritten in
 //     place when redelivered, but a paragraph of any other version is written
-//     as a pending document, invisible to search. A stale redelivery of an
-//     older version therefore cannot clobber the current one.
+//     as a pending document. A stale redelivery of an older version therefore
+//     cannot clobber the current one.
 //   - When all paragraphs of a version are in (as paragraph or pending
 //     documents), that version becomes current in the same batch: its
 //     paragraphs are written as the paragraph documents, paragraph documents
 //     with index >= Count are deleted, its pending documents are deleted, and
-//     the article document "article:<article_id>" is written. If it replaced
-//     another version, every pending document of the article is deleted too,
-//     so leftovers of versions that never completed do not pile up.
+//     the article document "article:<article_id>" is written. A paragraph
+//     document it overwrites or deletes that holds a paragraph of a third
+//     version (possible only if no version was complete before) is moved to
+//     a pending document of that version first.
 //   - If more than one version completes in one batch, a version other than
 //     the current one wins over the current one (new content beats a
 //     redelivery of the old), and among those the one whose last paragraph
 //     comes latest in ps wins.
+//   - When a version wins, the pending documents deleted are exactly those of
+//     the winner (now paragraph documents), of the version it replaces, and
+//     of the versions that completed in the same batch and lost. Pending
+//     documents of every other version stay, whether written by this batch
+//     or earlier ones: versions carry no order, so such a version may be a
+//     newer one still arriving, and it must be able to complete and replace
+//     the winner. They go when their own version completes: promoted if it
+//     wins, deleted if it loses a tie in its batch.
 //
 // Linking. When a version becomes current, its mentions are linked across
 // the article (see link.go: "Xi" → "Xi Jinping", "SCO" → its bracketed
@@ -81,14 +112,17 @@ func newArticleState() *articleState {
 // is published again after a crash between writing and publishing; publish it
 // with a dedupe id built from ArticleID and Version.
 //
-// Pending documents of a version that never completes (one of its paragraphs
-// was dead-lettered, say) stay, invisible to search, until another version of
-// the article completes.
+// Storage cost of that rule: pending documents of a version that never
+// completes (one of its paragraphs was dead-lettered, or a stale partial
+// redelivery of an old version) stay for good, invisible to search: at most
+// Count documents per such version, counted in Stats.DocCount and read back
+// by every later Apply that has a paragraph of the article.
 //
-// Known limit: versions are content hashes and carry no order, so if every
-// paragraph of an old version is redelivered after a newer version completed,
-// the old version completes again and becomes current. Rebuilding the index by
-// replaying the stream in order ends on the newest version.
+// Known limit: versions are content hashes and carry no order, so if the
+// missing paragraphs of an old version are redelivered after a newer version
+// completed, the old version completes again and becomes current (its
+// earlier paragraphs may still be pending). Rebuilding the index by replaying
+// the stream in order ends on the newest version.
 func (s *Store) Apply(ctx context.Context, ps []events.EnrichedParagraph) ([]events.ArticleIndexed, error) {
 	if len(ps) == 0 {
 		return nil, nil
@@ -190,7 +224,9 @@ func (s *Store) plan(ctx context.Context, batch *bleve.Batch, articleID string, 
 	batchParas := map[string]map[int]*events.EnrichedParagraph{}
 	last := map[string]int{} // version → position of its last paragraph in ps
 	for pos, p := range ps {
-		if st.current == "" || p.Version == st.current {
+		// Before any version completed, a paragraph takes its paragraph
+		// document unless a paragraph of another version holds it.
+		if p.Version == st.current || st.current == "" && st.freeFor(p.Index, p.Version) {
 			paras[p.ID] = p
 			st.live[p.Index] = p.Version
 		} else {
@@ -212,15 +248,12 @@ func (s *Store) plan(ctx context.Context, batch *bleve.Batch, articleID string, 
 	}
 
 	winner, best := "", -1
+	var complete []string
 	for v, pos := range last {
-		count := ps[pos].Count
-		complete := true
-		for i := 0; i < count && complete; i++ {
-			complete = st.live[i] == v || st.pending[v][i]
-		}
-		if !complete {
+		if !st.complete(v, ps[pos].Count) {
 			continue
 		}
+		complete = append(complete, v)
 		// Rank: a version other than the current one first, then the latest.
 		rank := pos
 		if v != st.current {
@@ -286,6 +319,18 @@ func (s *Store) plan(ctx context.Context, batch *bleve.Batch, articleID string, 
 			}
 		}
 	}
+	// Pending documents deleted: the winner's (promoted above), those of the
+	// version it replaces and those of versions that completed in this batch
+	// but lost to the winner. Other versions keep theirs.
+	drop := map[string]bool{winner: true, st.current: true}
+	for _, v := range complete {
+		drop[v] = true
+	}
+	if winner != st.current {
+		if err := s.demote(ctx, ops, articleID, st, batchParas, drop); err != nil {
+			return nil, err
+		}
+	}
 	for i := range st.live {
 		if i >= count {
 			id := events.ParagraphID(articleID, i)
@@ -294,7 +339,7 @@ func (s *Store) plan(ctx context.Context, batch *bleve.Batch, articleID string, 
 		}
 	}
 	for v, indexes := range st.pending {
-		if v == winner || winner != st.current {
+		if drop[v] {
 			for i := range indexes {
 				ops[pendingDocID(articleID, v, i)] = nil
 			}
@@ -319,6 +364,46 @@ func (s *Store) plan(ctx context.Context, batch *bleve.Batch, articleID string, 
 		Paragraphs: count,
 		IndexedAt:  now,
 	}, nil
+}
+
+// demote adds to ops a pending document for every paragraph document that
+// holds a paragraph of a version other than those of drop, which the
+// winner's paragraphs are about to overwrite or delete. Such documents exist
+// only if the article had no complete version before the batch: each holds
+// a paragraph that took a free paragraph document while several versions
+// were arriving, and moving it to a pending document keeps its version able
+// to complete. Paragraphs of the batch are taken from batchParas; others are
+// read back.
+func (s *Store) demote(ctx context.Context, ops map[string]map[string]any, articleID string, st *articleState, batchParas map[string]map[int]*events.EnrichedParagraph, drop map[string]bool) error {
+	var moved []*events.EnrichedParagraph
+	var stored []string
+	for i, v := range st.live {
+		if drop[v] {
+			continue
+		}
+		if p := batchParas[v][i]; p != nil {
+			moved = append(moved, p)
+			continue
+		}
+		stored = append(stored, events.ParagraphID(articleID, i))
+	}
+	if len(stored) > 0 {
+		earlier, err := s.loadParagraphs(ctx, articleID, stored)
+		if err != nil {
+			return err
+		}
+		for i := range earlier {
+			moved = append(moved, &earlier[i])
+		}
+	}
+	for _, p := range moved {
+		doc, err := pendingDoc(p)
+		if err != nil {
+			return err
+		}
+		ops[pendingDocID(articleID, p.Version, p.Index)] = doc
+	}
+	return nil
 }
 
 // addParagraphs adds to ops the paragraph documents of paras, linking those

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -471,5 +472,169 @@ func TestConcurrentSearchDuringApply(t *testing.T) {
 	cancel()
 	if err := <-errc; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// edition is a version of the article "ed" with n paragraphs whose texts
+// name the version and index, so that a mix of versions shows.
+func edition(id, version string, n int) article {
+	a := article{id: id, version: version, title: "Edition " + version, lang: "en"}
+	for i := range n {
+		a.paras = append(a.paras, paraSpec{text: fmt.Sprintf("paragraph %d of %s", i, version), tags: nil})
+	}
+	return a
+}
+
+// delivery is one paragraph message: paragraph i of an article version.
+type delivery struct {
+	a article
+	i int
+}
+
+func (d delivery) String() string { return fmt.Sprintf("%s/%d", d.a.version, d.i) }
+
+// assertComplete checks that article id is complete on version want, with
+// exactly want's paragraphs.
+func assertComplete(t *testing.T, s *store.Store, want article) {
+	t.Helper()
+	v := articleView(t, s, want.id)
+	var wantTexts []string
+	for _, p := range want.paras {
+		wantTexts = append(wantTexts, p.text)
+	}
+	if !v.Complete || v.Version != want.version || !slices.Equal(texts(v), wantTexts) {
+		t.Errorf("article %s = version %q complete %v %q, want complete %s %q", want.id, v.Version, v.Complete, texts(v), want.version, wantTexts)
+	}
+}
+
+// A version still arriving keeps its pending paragraphs when another one
+// completes, including one written in the batch that completes the other.
+func TestPendingVersionSurvivesCompletionOfAnother(t *testing.T) {
+	s, _ := openStore(t)
+	v1, v2, v3 := edition("ed", "v1", 3), edition("ed", "v2", 3), edition("ed", "v3", 3)
+	steps := []struct {
+		batch [][]events.EnrichedParagraph
+		want  []string
+	}{
+		{[][]events.EnrichedParagraph{v1.all(t)}, []string{"ed@v1"}},
+		{[][]events.EnrichedParagraph{v2.all(t, 0, 1)}, nil},
+		{[][]events.EnrichedParagraph{v3.all(t, 0)}, nil},
+		{[][]events.EnrichedParagraph{v2.all(t, 2), v3.all(t, 1)}, []string{"ed@v2"}},
+		{[][]events.EnrichedParagraph{v3.all(t, 2)}, []string{"ed@v3"}},
+	}
+	for i, step := range steps {
+		if got := completed(apply(t, s, step.batch...)); !slices.Equal(got, step.want) {
+			t.Fatalf("step %d: completions = %v, want %v", i, got, step.want)
+		}
+	}
+	assertComplete(t, s, v3)
+	if st := stats(t, s); st.Articles != 1 || st.Paragraphs != 3 || st.DocCount != 4 {
+		t.Errorf("stats = %+v, want 1 article, 3 paragraphs, 4 documents (no pending left)", st)
+	}
+}
+
+// Two versions overlapping before either completed: each completes when its
+// last paragraph comes, the last to complete is current, and no paragraph
+// of one is shown as part of the other.
+func TestFirstVersionsOverlapping(t *testing.T) {
+	v1, v2 := edition("ed", "v1", 3), edition("ed", "v2", 3)
+	short := edition("ed", "v2", 2)
+	for _, tc := range []struct {
+		name  string
+		order []delivery
+		want  []string // completions, one batch after another
+		final article
+	}{
+		{"mixed slots", []delivery{{v1, 0}, {v2, 0}, {v2, 1}, {v1, 1}, {v1, 2}, {v2, 2}},
+			[]string{"ed@v1", "ed@v2"}, v2},
+		{"second completes first", []delivery{{v1, 0}, {v1, 1}, {v2, 0}, {v2, 1}, {v2, 2}, {v1, 2}},
+			[]string{"ed@v2", "ed@v1"}, v1},
+		{"first completes first", []delivery{{v1, 0}, {v1, 1}, {v2, 0}, {v1, 2}, {v2, 1}, {v2, 2}},
+			[]string{"ed@v1", "ed@v2"}, v2},
+		{"shorter second holds no slot", []delivery{{v1, 2}, {short, 0}, {v1, 0}, {short, 1}, {v1, 1}},
+			[]string{"ed@v2", "ed@v1"}, v1},
+		{"shorter second completes last", []delivery{{v1, 2}, {v1, 0}, {short, 1}, {v1, 1}, {short, 0}},
+			[]string{"ed@v1", "ed@v2"}, short},
+		{"redelivered", []delivery{{v1, 0}, {v2, 0}, {v1, 0}, {v2, 1}, {v2, 1}, {v1, 1}, {v1, 2}, {v2, 2}},
+			[]string{"ed@v1", "ed@v2"}, v2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _ := openStore(t)
+			var got []string
+			for _, d := range tc.order {
+				got = append(got, completed(apply(t, s, d.a.all(t, d.i)))...)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("completions = %v, want %v", got, tc.want)
+			}
+			assertComplete(t, s, tc.final)
+			if st, want := stats(t, s), uint64(1+len(tc.final.paras)); st.DocCount != want {
+				t.Errorf("stats = %+v, want %d documents (no pending left)", st, want)
+			}
+		})
+	}
+}
+
+// permutations returns every order of ds.
+func permutations(ds []delivery) [][]delivery {
+	if len(ds) <= 1 {
+		return [][]delivery{slices.Clone(ds)}
+	}
+	var out [][]delivery
+	for i := range ds {
+		rest := slices.Concat(ds[:i:i], ds[i+1:])
+		for _, p := range permutations(rest) {
+			out = append(out, append([]delivery{ds[i]}, p...))
+		}
+	}
+	return out
+}
+
+// Every order of the paragraphs of two versions, one per batch, without a
+// complete version before (versions of 3 and 2 paragraphs, 120 orders) and
+// with one (2 and 2, 24 orders): every version completes (no message is
+// lost), and the article ends complete on the last one to complete. About
+// 700 Apply calls, 2-3 s.
+func TestEveryOrderOfTwoVersionsCompletesBoth(t *testing.T) {
+	s, _ := openStore(t)
+	var docs uint64
+	n := 0
+	for _, start := range []bool{false, true} {
+		a, b := edition("", "a", 3), edition("", "b", 2)
+		if start {
+			a = edition("", "a", 2)
+		}
+		var base []delivery
+		for _, v := range []article{a, b} {
+			for i := range v.paras {
+				base = append(base, delivery{v, i})
+			}
+		}
+		for _, order := range permutations(base) {
+			n++
+			id := fmt.Sprintf("p%d", n)
+			if start {
+				apply(t, s, edition(id, "v0", 4).all(t))
+			}
+			var got []string
+			var last article
+			for _, d := range order {
+				a := d.a
+				a.id = id
+				for _, c := range apply(t, s, a.all(t, d.i)) {
+					got = append(got, c.Version)
+					last = a
+				}
+			}
+			if slices.Sort(got); !slices.Equal(slices.Compact(got), []string{"a", "b"}) {
+				t.Errorf("order %v, start %v: versions completed %v, want a and b", order, start, got)
+				continue
+			}
+			assertComplete(t, s, last)
+			docs += uint64(1 + len(last.paras))
+		}
+	}
+	if st := stats(t, s); st.DocCount != docs {
+		t.Errorf("stats = %+v, want %d documents (no pending left)", st, docs)
 	}
 }
