@@ -37,34 +37,25 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	log, err := bus.NewLogger(c.Log, "enrich", stdout)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = log.Sync() }()
 	tagger := tag.New()
-	log.Info("starting", append(c.LogFields(), zap.String("version", version), zap.String("tagger_id", tagger.Name("id")),
-		zap.String("tagger_en", tagger.Name("en")))...)
-
-	ops := bus.NewOps("enrich", version)
-	stopOps, err := ops.Serve(c.MetricsAddr, log)
+	boot, err := bus.NewBoot("enrich", version, c, stdout,
+		zap.String("tagger_id", tagger.Name("id")), zap.String("tagger_en", tagger.Name("en")))
 	if err != nil {
 		return err
 	}
-	defer stopOps()
+	defer boot.Close()
+	log, ops := boot.Log, boot.Ops
 	svc, err := bus.Start(ctx, c.NATS, "enrich", log)
 	if err != nil {
 		return err
 	}
 	defer svc.Close()
 	h := &handler{tagger: tagger, log: log}
-	err = svc.RunStage(ctx, c, bus.Stage{
+	return svc.RunStage(ctx, c, bus.Stage{
 		Name: events.StageEnrich, Stream: events.StreamParagraphs, Durable: events.ConsumerEnrich,
 		Filter: events.SubjectParagraphs, Handler: h.handle,
 		Version: version, Description: "tags paragraphs with named entities and normalised dates", Ops: ops,
 	})
-	log.Info("stopped")
-	return err
 }
 
 // handler enriches paragraph events.

@@ -88,15 +88,14 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	log, err := bus.NewLogger(c.Log, "index", stdout)
+	boot, err := bus.NewBoot("index", version, c.StageConfig, stdout, zap.String("data_dir", c.DataDir),
+		zap.String("http_addr", c.HTTPAddr), zap.Int("batch_size", c.BatchSize), zap.Duration("flush_interval", c.FlushInterval),
+		zap.String("consumer", c.Consumer), zap.Duration("write_delay", c.WriteDelay))
 	if err != nil {
 		return err
 	}
-	defer func() { _ = log.Sync() }()
-	log.Info("starting", append(c.LogFields(), zap.String("version", version), zap.String("data_dir", c.DataDir), zap.String("http_addr", c.HTTPAddr),
-		zap.Int("batch_size", c.BatchSize), zap.Duration("flush_interval", c.FlushInterval),
-		zap.String("consumer", c.Consumer),
-		zap.Duration("write_delay", c.WriteDelay))...)
+	defer boot.Close()
+	log, ops := boot.Log, boot.Ops
 
 	st, err := store.Open(c.DataDir)
 	if err != nil {
@@ -107,16 +106,10 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 			log.Error("close index", zap.Error(err))
 		}
 	}()
-	ops := bus.NewOps("index", version)
 	m, err := newMetrics(ops)
 	if err != nil {
 		return err
 	}
-	stopOps, err := ops.Serve(c.MetricsAddr, log)
-	if err != nil {
-		return err
-	}
-	defer stopOps()
 	ln, err := net.Listen("tcp", c.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another index running? choose another --http-addr)", c.HTTPAddr, err)
@@ -157,9 +150,7 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 			Endpoints: []bus.Endpoint{{Name: "search", Subject: api.SearchSubject, Handler: api.SearchHandler(st, m.search, log)}},
 		})
 	})
-	err = g.Wait()
-	log.Info("stopped")
-	return err
+	return g.Wait()
 }
 
 // handler writes batches of enriched paragraphs and announces complete articles.

@@ -71,20 +71,13 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	log, err := bus.NewLogger(c.Log, "ingest", stdout)
+	boot, err := bus.NewBoot("ingest", version, c.StageConfig, stdout, zap.Int("max_article_bytes", c.MaxArticleBytes),
+		zap.Int("max_paragraphs", c.MaxParagraphs), zap.String("default_lang", c.DefaultLang))
 	if err != nil {
 		return err
 	}
-	defer func() { _ = log.Sync() }()
-	log.Info("starting", append(c.LogFields(), zap.String("version", version), zap.Int("max_article_bytes", c.MaxArticleBytes),
-		zap.Int("max_paragraphs", c.MaxParagraphs), zap.String("default_lang", c.DefaultLang))...)
-
-	ops := bus.NewOps("ingest", version)
-	stopOps, err := ops.Serve(c.MetricsAddr, log)
-	if err != nil {
-		return err
-	}
-	defer stopOps()
+	defer boot.Close()
+	log, ops := boot.Log, boot.Ops
 	svc, err := bus.Start(ctx, c.NATS, "ingest", log)
 	if err != nil {
 		return err
@@ -100,13 +93,11 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		maxPayload: maxPayload,
 		log:        log,
 	}
-	err = svc.RunStage(ctx, c.StageConfig, bus.Stage{
+	return svc.RunStage(ctx, c.StageConfig, bus.Stage{
 		Name: events.StageIngest, Stream: events.StreamArticles, Durable: events.ConsumerIngest,
 		Filter: events.SubjectArticlesNew, Handler: h.handle,
 		Version: version, Description: "validates, normalises and splits articles into paragraphs", Ops: ops,
 	})
-	log.Info("stopped")
-	return err
 }
 
 // handler turns one raw article into its paragraph events.
