@@ -335,7 +335,10 @@ func TestFaultEnricherKilled(t *testing.T) {
 // batches and starts it again on the same data folder: Bleve opens cleanly,
 // the unacked batch is redelivered, and no document is lost or doubled.
 func TestFaultIndexKilled(t *testing.T) {
-	r := startFaultStack(t, stack.Config{Enrichers: 2}, "BATCH_SIZE=100")
+	// A short write delay keeps each batch in hand for a while: the index
+	// otherwise keeps up with the enrichers and holds a batch only for
+	// milliseconds, and the kill could land between batches.
+	r := startFaultStack(t, stack.Config{Enrichers: 2}, "BATCH_SIZE=100", "INDEX_WRITE_DELAY=50ms")
 	const articles = 300
 	paragraphs := publishArticles(t, r.ctx, r.js, 0, articles)
 	var before indexStats
@@ -492,7 +495,10 @@ func TestFaultSlowIndex(t *testing.T) {
 // turn while each is busy: each finishes and acks what it holds, exits 0,
 // and once started again the pipeline completes with nothing redelivered.
 func TestFaultSIGTERM(t *testing.T) {
-	r := startFaultStack(t, stack.Config{Enrichers: 2}, "BATCH_SIZE=100")
+	// A short write delay keeps each batch in hand for a while: the index
+	// otherwise keeps up with the enrichers and holds a batch only for
+	// milliseconds, and the kill could land between batches.
+	r := startFaultStack(t, stack.Config{Enrichers: 2}, "BATCH_SIZE=100", "INDEX_WRITE_DELAY=50ms")
 	const perRound = 100
 	articles, paragraphs := 0, 0
 	for _, name := range []string{"ingest", "enrich-1", "index"} {
