@@ -49,10 +49,11 @@ func (r SearchRequest) Query() store.Query {
 // m may be nil.
 func SearchHandler(s Searcher, m *Metrics, logger *zap.Logger) micro.Handler {
 	return micro.HandlerFunc(func(r micro.Request) {
-		code := 200
-		defer m.observe(time.Now(), &code)
+		// The metrics are recorded before the answer goes out, so a client
+		// that reads them right after its answer sees its request counted.
+		start := time.Now()
 		fail := func(c int, msg string) {
-			code = c
+			m.observe(start, &c)
 			_ = r.Error(strconv.Itoa(c), msg, nil)
 		}
 		var req SearchRequest
@@ -84,6 +85,8 @@ func SearchHandler(s Searcher, m *Metrics, logger *zap.Logger) micro.Handler {
 				fail(500, "the response could not be encoded; report it")
 				return
 			}
+			ok := 200
+			m.observe(start, &ok)
 			if err := r.Respond(body); err != nil {
 				logger.Warn("answer search request", zap.Error(err))
 			}
