@@ -118,16 +118,9 @@ func TestMaxDeliveriesAdvisory(t *testing.T) {
 // then processed; the second is dead-lettered once MaxDeliver is reached,
 // saying so.
 func TestTransientRetries(t *testing.T) {
-	srv := bustest.Server(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
-	cfg := bus.StageConfig{NATS: bus.NATSConfig{URL: srv.ClientURL(), Replicas: 1}, Workers: 2,
-		MaxDeliver: 3, AckWait: 5 * time.Second, MaxAckPending: 100}
-	svc, err := bus.Start(ctx, cfg.NATS, "test", zaptest.NewLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer svc.Close()
+	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 2, MaxDeliver: 3})
 
 	var mu sync.Mutex
 	seen := map[string][]time.Time{}

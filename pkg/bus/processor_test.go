@@ -20,17 +20,9 @@ import (
 // and are acked, invalid ones are dead-lettered at once, and a transient
 // failure is retried until it succeeds.
 func TestStage(t *testing.T) {
-	srv := bustest.Server(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	log := zaptest.NewLogger(t)
-	cfg := bus.StageConfig{NATS: bus.NATSConfig{URL: srv.ClientURL(), Replicas: 1}, Workers: 4,
-		MaxDeliver: 5, AckWait: 5 * time.Second, MaxAckPending: 100}
-	svc, err := bus.Start(ctx, cfg.NATS, "test", log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer svc.Close()
+	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 4, MaxDeliver: 5})
 
 	var flaky atomic.Int32
 	handler := func(ctx context.Context, b *bus.Batch) ([]bus.Out, error) {
@@ -133,16 +125,9 @@ func TestFlagsEnvFallback(t *testing.T) {
 // TestConsumerDeleted: a stage whose consumer is deleted under it stops with
 // an error saying so, instead of warning forever while reporting ready.
 func TestConsumerDeleted(t *testing.T) {
-	srv := bustest.Server(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cfg := bus.StageConfig{NATS: bus.NATSConfig{URL: srv.ClientURL(), Replicas: 1}, Workers: 2,
-		MaxDeliver: 5, AckWait: 5 * time.Second, MaxAckPending: 100}
-	svc, err := bus.Start(ctx, cfg.NATS, "test", zaptest.NewLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer svc.Close()
+	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 2, MaxDeliver: 5})
 	done := make(chan error, 1)
 	go func() {
 		done <- svc.RunStage(ctx, cfg, bus.Stage{Name: "test", Stream: events.StreamParagraphs, Durable: "test",
@@ -161,4 +146,20 @@ func TestConsumerDeleted(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("RunStage still running 15s after its consumer was deleted")
 	}
+}
+
+// startTestService starts a NATS server for the test and connects a service
+// to it. cfg gives the workers and MaxDeliver; the server URL, an AckWait of
+// 5 s and MaxAckPending 100 are filled in. The service closes with the test.
+func startTestService(t *testing.T, ctx context.Context, cfg bus.StageConfig) (*bus.Service, bus.StageConfig) {
+	t.Helper()
+	srv := bustest.Server(t)
+	cfg.NATS = bus.NATSConfig{URL: srv.ClientURL(), Replicas: 1}
+	cfg.AckWait, cfg.MaxAckPending = 5*time.Second, 100
+	svc, err := bus.Start(ctx, cfg.NATS, "test", zaptest.NewLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Close)
+	return svc, cfg
 }

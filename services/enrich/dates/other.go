@@ -495,29 +495,37 @@ func (op *otherParser) isFiller(w string) bool {
 // nextWordAfter returns the span of the word of letters that follows
 // text[:at] after white space only.
 func nextWordAfter(text string, at int) (int, int, bool) {
-	i := at
+	start := skipForward(text, at, unicode.IsSpace)
+	end := skipForward(text, start, unicode.IsLetter)
+	if start == at || end == start {
+		return 0, 0, false
+	}
+	return start, end, true
+}
+
+// skipForward returns the end of the run of runes from i that satisfy keep.
+func skipForward(text string, i int, keep func(rune) bool) int {
 	for i < len(text) {
 		r, n := utf8.DecodeRuneInString(text[i:])
-		if !unicode.IsSpace(r) {
+		if !keep(r) {
 			break
 		}
 		i += n
 	}
-	if i == at {
-		return 0, 0, false
-	}
-	start := i
-	for i < len(text) {
-		r, n := utf8.DecodeRuneInString(text[i:])
-		if !unicode.IsLetter(r) {
+	return i
+}
+
+// skipBack returns the start, at or after from, of the run of runes ending
+// at i that satisfy keep.
+func skipBack(text string, from, i int, keep func(rune) bool) int {
+	for i > from {
+		r, n := utf8.DecodeLastRuneInString(text[from:i])
+		if !keep(r) {
 			break
 		}
-		i += n
+		i -= n
 	}
-	if i == start {
-		return 0, 0, false
-	}
-	return start, i, true
+	return i
 }
 
 // yearAfter returns the end of a four-digit number that follows text[:at]
@@ -545,29 +553,12 @@ func yearAfter(text string, at int) (int, bool) {
 // before at, separated from it by white space only, if it starts at or
 // after from.
 func lastWordBefore(text string, from, at int) (int, int, bool) {
-	i := at
-	for i > from {
-		r, n := utf8.DecodeLastRuneInString(text[from:i])
-		if !unicode.IsSpace(r) {
-			break
-		}
-		i -= n
-	}
-	if i == at {
+	end := skipBack(text, from, at, unicode.IsSpace)
+	start := skipBack(text, from, end, unicode.IsLetter)
+	if end == at || start == end {
 		return 0, 0, false
 	}
-	end := i
-	for i > from {
-		r, n := utf8.DecodeLastRuneInString(text[from:i])
-		if !unicode.IsLetter(r) {
-			break
-		}
-		i -= n
-	}
-	if i == end {
-		return 0, 0, false
-	}
-	return i, end, true
+	return start, end, true
 }
 
 // splitTokens returns the words (runs of letters) and numbers (runs of
