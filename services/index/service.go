@@ -202,8 +202,9 @@ func (h *handler) handle(ctx context.Context, b *bus.Batch) ([]bus.Out, error) {
 			continue
 		}
 		ps = append(ps, e)
-		if t, ok := oldest[e.ArticleID]; !ok || bus.Stored(m).Before(t) {
-			oldest[e.ArticleID] = bus.Stored(m)
+		stored := bus.Stored(m)
+		if t, ok := oldest[e.ArticleID]; !ok || stored.Before(t) {
+			oldest[e.ArticleID] = stored
 		}
 	}
 	if len(ps) == 0 {
