@@ -14,20 +14,25 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 CORPORA  ?= $(abspath $(CURDIR)/../shared/eval/ner)
 MODEL_DIR := services/enrich/entities/model
 
-.PHONY: all build run test fuzz fuzz-article vet lint fmt tidy clean help
+.PHONY: all build run bench test fuzz fuzz-article vet lint fmt tidy clean help
 
 all: build
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-build: ## build the services and the local runner into ./bin
+build: ## build the services, the local runner and the benchmark into ./bin
 	@mkdir -p $(BIN)
-	$(GO) build -o $(BIN)/ ./services/ingest ./services/enrich ./services/index ./deploy/local/cmd/warta
+	$(GO) build -o $(BIN)/ ./services/ingest ./services/enrich ./services/index ./deploy/local/cmd/warta ./bench
 
 run: build ## run NATS + ingest + enrichers + index on this machine, ingest the sample, stay up until Ctrl-C
 	$(BIN)/warta --bin-dir $(BIN) --data-dir $(DATA) --nats-port $(NATS_PORT) \
 		--http-addr $(HTTP_ADDR) --enrichers $(ENRICHERS) --sample $(SAMPLE)
+
+# BENCH_PARAGRAPHS, BENCH_ENRICHERS and the other BENCH_* variables of
+# "bin/bench --help" change what it runs.
+bench: build ## measure throughput, latency and scale-out (1, 2, 4 enrichers) and print the report
+	$(BIN)/bench --bin-dir $(BIN) --samples samples --data-dir $(DATA)/bench
 
 # The fault and scale-out tests print their figures (recovery times, redeliveries,
 # RSS), so they run on their own with -v.

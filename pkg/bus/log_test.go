@@ -92,7 +92,7 @@ func TestStageConfigBadEnv(t *testing.T) {
 					}
 					return ""
 				}, &strings.Builder{})
-				c.Register(f, 1)
+				c.Register(f, 1, 1)
 				if err := f.Parse(nil); err != nil {
 					return err
 				}

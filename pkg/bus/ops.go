@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,6 +23,7 @@ import (
 //	GET /metrics  metrics in the Prometheus text format
 //	GET /healthz  200 while the service runs, 503 once its stage has stopped
 //	GET /readyz   200 while connected to NATS and consuming, 503 otherwise
+//	GET /debug/pprof/…  Go's profiler, only when turned on (--pprof)
 //
 // Serve runs them on their own address (--metrics-addr); a service with an
 // HTTP server of its own (index) may mount them there as well.
@@ -29,13 +31,15 @@ type Ops struct {
 	// Registry holds the service's metrics; services add their own to it.
 	Registry *prometheus.Registry
 
-	ready   atomic.Pointer[func() error]
-	stopped atomic.Bool
+	ready     atomic.Pointer[func() error]
+	stopped   atomic.Bool
+	profiling bool
 }
 
 // NewOps returns the Ops of a service, with the Go runtime and process
-// metrics and warta_build_info{service,version} registered.
-func NewOps(service, version string) *Ops {
+// metrics and warta_build_info{service,version} registered. profiling turns
+// on /debug/pprof/.
+func NewOps(service, version string, profiling bool) *Ops {
 	r := prometheus.NewRegistry()
 	r.MustRegister(
 		collectors.NewGoCollector(),
@@ -46,7 +50,7 @@ func NewOps(service, version string) *Ops {
 			ConstLabels: prometheus.Labels{"service": service, "version": version},
 		}, func() float64 { return 1 }),
 	)
-	return &Ops{Registry: r}
+	return &Ops{Registry: r, profiling: profiling}
 }
 
 // RegisterStage adds the metrics of a stage, read from its Stats at each
@@ -99,12 +103,28 @@ func (o *Ops) ReadyHandler() http.Handler {
 	})
 }
 
-// Handler serves /metrics, /healthz and /readyz.
+// ProfilingHandler serves Go's profiler (net/http/pprof) under
+// /debug/pprof/, or 404 unless profiling was turned on in NewOps.
+func (o *Ops) ProfilingHandler() http.Handler {
+	if !o.profiling {
+		return http.NotFoundHandler()
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
+}
+
+// Handler serves /metrics, /healthz, /readyz and, when on, /debug/pprof/.
 func (o *Ops) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", o.MetricsHandler())
 	mux.Handle("GET /healthz", o.HealthHandler())
 	mux.Handle("GET /readyz", o.ReadyHandler())
+	mux.Handle("/debug/pprof/", o.ProfilingHandler())
 	return mux
 }
 

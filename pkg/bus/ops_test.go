@@ -28,7 +28,7 @@ func TestOpsAndMicro(t *testing.T) {
 	log := zaptest.NewLogger(t)
 	cfg := bus.StageConfig{NATS: bus.NATSConfig{URL: srv.ClientURL(), Replicas: 1}, Workers: 2,
 		MaxDeliver: 2, AckWait: 5 * time.Second, MaxAckPending: 100}
-	ops := bus.NewOps("test", "v1.2.3")
+	ops := bus.NewOps("test", "v1.2.3", false)
 	addr := bustest.FreeAddr(t)
 	stopOps, err := ops.Serve(addr, log)
 	if err != nil {
@@ -167,13 +167,13 @@ func TestMicroVersion(t *testing.T) {
 
 func TestServeBadAddr(t *testing.T) {
 	addr := bustest.FreeAddr(t)
-	ops := bus.NewOps("test", "dev")
+	ops := bus.NewOps("test", "dev", false)
 	stop, err := ops.Serve(addr, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stop()
-	if _, err := bus.NewOps("test", "dev").Serve(addr, zaptest.NewLogger(t)); err == nil || !strings.Contains(err.Error(), "metrics-addr") {
+	if _, err := bus.NewOps("test", "dev", false).Serve(addr, zaptest.NewLogger(t)); err == nil || !strings.Contains(err.Error(), "metrics-addr") {
 		t.Errorf("second server on %s: %v, want an error naming metrics-addr", addr, err)
 	}
 }
@@ -182,7 +182,7 @@ func TestServeBadAddr(t *testing.T) {
 // nobody listening answers an error naming the address.
 func TestRunHealthcheck(t *testing.T) {
 	addr := bustest.FreeAddr(t)
-	ops := bus.NewOps("test", "dev")
+	ops := bus.NewOps("test", "dev", false)
 	stop, err := ops.Serve(addr, zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatal(err)
@@ -200,5 +200,21 @@ func TestRunHealthcheck(t *testing.T) {
 	}
 	if err := bus.RunHealthcheck(context.Background(), "test", "METRICS_ADDR", []string{"--addr", bustest.FreeAddr(t)}, env, &out, &out); err == nil {
 		t.Error("healthcheck with nobody listening passed")
+	}
+}
+
+// TestProfiling serves /debug/pprof/ only when turned on.
+func TestProfiling(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		addr := bustest.FreeAddr(t)
+		stop, err := bus.NewOps("test", "dev", on).Serve(addr, zaptest.NewLogger(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, body := bustest.Get(t, "http://"+addr+"/debug/pprof/")
+		stop()
+		if want := map[bool]int{false: 404, true: 200}[on]; code != want {
+			t.Errorf("profiling %v: GET /debug/pprof/ = %d %.80q, want %d", on, code, body, want)
+		}
 	}
 }

@@ -54,7 +54,10 @@ type Processor struct {
 	Workers int
 	// BatchSize is the most messages per batch (default 1).
 	BatchSize int
-	// FlushInterval is how long a worker waits to fill a batch (default 50ms).
+	// FlushInterval is how long a worker that has a first message waits
+	// for more to fill its batch. 0 takes only the messages already
+	// waiting: the batch grows with the backlog, and a lone message is not
+	// held back.
 	FlushInterval time.Duration
 	// MaxDeliver must match the consumer's: at the last delivery a failing
 	// message is dead-lettered rather than retried.
@@ -143,10 +146,17 @@ func (p *Processor) work(ctx context.Context) error {
 	return nil
 }
 
-// fetch pulls up to n messages, waiting up to wait for them, and returns
-// every message it received, even when the fetch ends in an error.
+// fetch pulls up to n messages, waiting up to wait for them (0: only those
+// waiting now), and returns every message it received, even when the fetch
+// ends in an error.
 func (p *Processor) fetch(n int, wait time.Duration) ([]jetstream.Msg, error) {
-	b, err := p.Consumer.Fetch(n, jetstream.FetchMaxWait(wait))
+	var b jetstream.MessageBatch
+	var err error
+	if wait > 0 {
+		b, err = p.Consumer.Fetch(n, jetstream.FetchMaxWait(wait))
+	} else {
+		b, err = p.Consumer.FetchNoWait(n)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -160,9 +170,7 @@ func (p *Processor) fetch(n int, wait time.Duration) ([]jetstream.Msg, error) {
 func (p *Processor) defaults() {
 	p.Workers = max(p.Workers, 1)
 	p.BatchSize = max(p.BatchSize, 1)
-	if p.FlushInterval <= 0 {
-		p.FlushInterval = 50 * time.Millisecond
-	}
+	p.FlushInterval = max(p.FlushInterval, 0)
 	if p.MaxDeliver <= 0 {
 		p.MaxDeliver = 5
 	}

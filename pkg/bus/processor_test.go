@@ -22,7 +22,7 @@ import (
 func TestStage(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 4, MaxDeliver: 5})
+	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 4, BatchSize: 5, MaxDeliver: 5})
 
 	var flaky atomic.Int32
 	handler := func(ctx context.Context, b *bus.Batch) ([]bus.Out, error) {
@@ -55,7 +55,7 @@ func TestStage(t *testing.T) {
 	stats := &bus.Stats{}
 	go func() {
 		done <- svc.RunStage(runCtx, cfg, bus.Stage{Name: "test", Stream: events.StreamParagraphs,
-			Durable: "test", Filter: events.SubjectParagraphs, Handler: handler, BatchSize: 5, Stats: stats})
+			Durable: "test", Filter: events.SubjectParagraphs, Handler: handler, Stats: stats})
 	}()
 	bustest.WaitFor(t, func() bool { return stats.Processed.Load() == 21 && stats.DeadLettered.Load() == 1 })
 	stop()
@@ -103,14 +103,14 @@ func TestFlagsEnvFallback(t *testing.T) {
 	env := map[string]string{"NATS_URL": "nats://env:4222", "WORKERS": "7", "MAX_DELIVER": "x"}
 	var c bus.StageConfig
 	f := bus.NewFlags("t", func(k string) string { return env[k] }, &strings.Builder{})
-	c.Register(f, 1)
+	c.Register(f, 1, 1)
 	err := f.Parse([]string{"--workers", "3"})
 	if err == nil || !strings.Contains(err.Error(), "MAX_DELIVER") {
 		t.Fatalf("bad env value not reported by name: %v", err)
 	}
 	delete(env, "MAX_DELIVER")
 	f = bus.NewFlags("t", func(k string) string { return env[k] }, &strings.Builder{})
-	c.Register(f, 1)
+	c.Register(f, 1, 1)
 	if err := f.Parse([]string{"--workers", "3"}); err != nil {
 		t.Fatal(err)
 	}

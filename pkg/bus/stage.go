@@ -18,8 +18,11 @@ import (
 type StageConfig struct {
 	NATS NATSConfig
 	Log  LogConfig
-	// Workers is how many messages (or batches) a process handles at once.
+	// Workers is how many batches a process handles at once.
 	Workers int
+	// BatchSize is the most messages a worker takes at once: fewer round
+	// trips to NATS per message when there is a backlog.
+	BatchSize int
 	// MaxDeliver is how often a message is tried before it is dead-lettered.
 	MaxDeliver int
 	// AckWait is how long JetStream waits for an ack before redelivering.
@@ -31,15 +34,19 @@ type StageConfig struct {
 	// MetricsAddr is where /metrics, /healthz and /readyz are served
 	// (host:port); empty serves none.
 	MetricsAddr string
+	// Pprof serves Go's profiler on MetricsAddr under /debug/pprof/.
+	Pprof bool
 }
 
-// Register adds the shared flags with their variables; workers is the
-// stage's default worker count.
-func (c *StageConfig) Register(f *Flags, workers int) {
+// Register adds the shared flags with their variables; workers and batch
+// are the stage's default worker count and batch size.
+func (c *StageConfig) Register(f *Flags, workers, batch int) {
 	c.NATS.Register(f)
 	c.Log.Register(f)
-	f.IntVar(&c.Workers, "workers", workers, "messages processed concurrently by this process")
+	f.IntVar(&c.Workers, "workers", workers, "batches processed concurrently by this process")
 	f.Env("workers", "WORKERS")
+	f.IntVar(&c.BatchSize, "batch-size", batch, "most messages a worker takes at once")
+	f.Env("batch-size", "BATCH_SIZE")
 	f.IntVar(&c.MaxDeliver, "max-deliver", 5, "deliveries of a failing message before it is dead-lettered")
 	f.Env("max-deliver", "MAX_DELIVER")
 	f.DurationVar(&c.AckWait, "ack-wait", 30*time.Second, "time JetStream waits for an ack before redelivering")
@@ -49,6 +56,8 @@ func (c *StageConfig) Register(f *Flags, workers int) {
 	f.DurationVar(&c.SummaryInterval, "summary-interval", 30*time.Second, "how often to log a summary line (0 = only at exit)")
 	f.Env("summary-interval", "SUMMARY_INTERVAL")
 	f.StringVar(&c.MetricsAddr, "metrics-addr", "METRICS_ADDR", "", "address (host:port) serving /metrics, /healthz and /readyz (empty = none)")
+	f.BoolVar(&c.Pprof, "pprof", false, "also serve Go's profiler under /debug/pprof/ on the metrics address (the index: on its HTTP address); for profiling, off in production")
+	f.Env("pprof", "PPROF")
 }
 
 // Validate checks the settings, naming the bad one and what to use instead.
@@ -59,6 +68,8 @@ func (c *StageConfig) Validate() error {
 	switch {
 	case c.Workers < 1 || c.Workers > 1024:
 		return fmt.Errorf("workers %d: use 1 to 1024", c.Workers)
+	case c.BatchSize < 1 || c.BatchSize > 10000:
+		return fmt.Errorf("batch-size %d: use 1 to 10000", c.BatchSize)
 	case c.MaxDeliver < 1:
 		return fmt.Errorf("max-deliver %d: use 1 or more", c.MaxDeliver)
 	case c.AckWait < time.Second:
@@ -80,11 +91,13 @@ func (c *StageConfig) Validate() error {
 func (c *StageConfig) LogFields() []zap.Field {
 	return append(c.NATS.LogFields(),
 		zap.Int("workers", c.Workers),
+		zap.Int("batch_size", c.BatchSize),
 		zap.Int("max_deliver", c.MaxDeliver),
 		zap.Duration("ack_wait", c.AckWait),
 		zap.Int("max_ack_pending", c.MaxAckPending),
 		zap.Duration("summary_interval", c.SummaryInterval),
 		zap.String("metrics_addr", c.MetricsAddr),
+		zap.Bool("pprof", c.Pprof),
 	)
 }
 
@@ -127,9 +140,10 @@ func Start(ctx context.Context, c NATSConfig, name string, log *zap.Logger) (*Se
 type Stage struct {
 	Name, Stream, Durable, Filter string
 	Handler                       Handler
-	BatchSize                     int
-	FlushInterval                 time.Duration
-	Stats                         *Stats
+	// FlushInterval is how long a worker waits to fill its batch once it
+	// has a first message; 0 takes only what is waiting (see Processor).
+	FlushInterval time.Duration
+	Stats         *Stats
 	// Version and Description describe the stage's NATS micro service.
 	Version, Description string
 	// Endpoints are request-reply endpoints added to the micro service.
@@ -149,7 +163,7 @@ func (s *Service) RunStage(ctx context.Context, c StageConfig, st Stage) error {
 	cons, err := EnsureConsumer(ctx, s.JS, ConsumerConfig{
 		Stream: st.Stream, Durable: st.Durable, Filter: st.Filter,
 		MaxDeliver: c.MaxDeliver, AckWait: c.AckWait,
-		MaxAckPending: max(c.MaxAckPending, c.Workers*max(st.BatchSize, 1)),
+		MaxAckPending: max(c.MaxAckPending, c.Workers*max(c.BatchSize, 1)),
 	})
 	if err != nil {
 		return err
@@ -181,7 +195,7 @@ func (s *Service) RunStage(ctx context.Context, c StageConfig, st Stage) error {
 	}()
 	p := &Processor{
 		JS: s.JS, Consumer: cons, Stage: st.Name, Handler: st.Handler,
-		Workers: c.Workers, BatchSize: st.BatchSize, FlushInterval: st.FlushInterval,
+		Workers: c.Workers, BatchSize: c.BatchSize, FlushInterval: st.FlushInterval,
 		MaxDeliver: c.MaxDeliver, Log: s.Log, Stats: st.Stats, MaxPayload: s.NC.MaxPayload(), AckWait: c.AckWait,
 	}
 	sumCtx, stopSummary := context.WithCancel(context.WithoutCancel(ctx))
@@ -191,7 +205,7 @@ func (s *Service) RunStage(ctx context.Context, c StageConfig, st Stage) error {
 		Summarize(sumCtx, s.Log, st.Stats, cons, c.SummaryInterval)
 	}()
 	s.Log.Info("consuming", zap.String("stage", st.Name), zap.String("stream", st.Stream),
-		zap.String("consumer", st.Durable), zap.Int("workers", p.Workers))
+		zap.String("consumer", st.Durable), zap.Int("workers", p.Workers), zap.Int("batch_size", p.BatchSize))
 	s.consuming.Store(true)
 	err = p.Run(ctx)
 	s.consuming.Store(false)

@@ -19,7 +19,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (b
 		fmt.Fprint(stderr, usage, "\nFlags of the service:\n")
 		f.PrintDefaults()
 	}
-	c.Register(f, 4)
+	c.Register(f, 4, 32)
 	if err := f.Parse(args); err != nil {
 		return c, err
 	}

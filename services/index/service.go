@@ -25,7 +25,6 @@ type config struct {
 	bus.StageConfig
 	DataDir       string
 	HTTPAddr      string
-	BatchSize     int
 	FlushInterval time.Duration
 	// WriteDelay is slept before each index write: a knob for fault tests
 	// that need a slow index. 0 in production.
@@ -42,11 +41,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		fmt.Fprint(stderr, usage, "\nFlags of the service:\n")
 		f.PrintDefaults()
 	}
-	c.Register(f, 1)
+	c.Register(f, 1, 1000)
 	f.StringVar(&c.DataDir, "data-dir", "INDEX_DIR", "./.data/index", "folder of the on-disk Bleve index")
 	f.StringVar(&c.HTTPAddr, "http-addr", "HTTP_ADDR", "127.0.0.1:8080", "address of the HTTP search API")
-	f.IntVar(&c.BatchSize, "batch-size", 500, "paragraphs written to the index in one batch")
-	f.Env("batch-size", "BATCH_SIZE")
 	f.DurationVar(&c.FlushInterval, "flush-interval", 100*time.Millisecond, "longest wait to fill a batch")
 	f.Env("flush-interval", "FLUSH_INTERVAL")
 	f.DurationVar(&c.WriteDelay, "write-delay", 0, "for fault testing only: sleep this long before each index write, to simulate a slow disk")
@@ -67,8 +64,6 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, errors.New("data-dir is empty: set --data-dir or INDEX_DIR")
 	case c.Consumer == "" || strings.ContainsAny(c.Consumer, ".*> \t\r\n/\\"):
 		return c, fmt.Errorf("consumer %q: use a name of letters, digits, - and _, such as index or index-rebuild", c.Consumer)
-	case c.BatchSize < 1 || c.BatchSize > 10000:
-		return c, fmt.Errorf("batch-size %d: use 1 to 10000", c.BatchSize)
 	case c.FlushInterval <= 0:
 		return c, fmt.Errorf("flush-interval %v: use a positive duration such as 100ms", c.FlushInterval)
 	case c.WriteDelay < 0:
@@ -89,7 +84,7 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	boot, err := bus.NewBoot("index", version, c.StageConfig, stdout, zap.String("data_dir", c.DataDir),
-		zap.String("http_addr", c.HTTPAddr), zap.Int("batch_size", c.BatchSize), zap.Duration("flush_interval", c.FlushInterval),
+		zap.String("http_addr", c.HTTPAddr), zap.Duration("flush_interval", c.FlushInterval),
 		zap.String("consumer", c.Consumer), zap.Duration("write_delay", c.WriteDelay))
 	if err != nil {
 		return err
@@ -115,7 +110,8 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		return fmt.Errorf("listen on %s: %w (is another index running? choose another --http-addr)", c.HTTPAddr, err)
 	}
 	srv := &http.Server{Handler: api.NewHandler(st, log, api.WithMetrics(m.search),
-		api.WithRoute("GET /metrics", ops.MetricsHandler()), api.WithRoute("GET /readyz", ops.ReadyHandler())),
+		api.WithRoute("GET /metrics", ops.MetricsHandler()), api.WithRoute("GET /readyz", ops.ReadyHandler()),
+		api.WithRoute("/debug/pprof/", ops.ProfilingHandler())),
 		ReadHeaderTimeout: 5 * time.Second}
 	log.Info("serving search", zap.String("url", "http://"+ln.Addr().String()+"/search?q="))
 	// The API (and so /healthz and /readyz) answers while NATS is still
@@ -145,7 +141,7 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		defer shutdownHTTP()
 		return svc.RunStage(gctx, c.StageConfig, bus.Stage{
 			Name: events.StageIndex, Stream: events.StreamEnriched, Durable: c.Consumer,
-			Filter: events.SubjectEnriched, Handler: h.handle, BatchSize: c.BatchSize, FlushInterval: c.FlushInterval,
+			Filter: events.SubjectEnriched, Handler: h.handle, FlushInterval: c.FlushInterval,
 			Version: version, Description: "indexes enriched paragraphs in Bleve and serves search", Ops: ops,
 			Endpoints: []bus.Endpoint{{Name: "search", Subject: api.SearchSubject, Handler: api.SearchHandler(st, m.search, log)}},
 		})

@@ -32,7 +32,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		fmt.Fprint(stderr, usage, "\nFlags of the service:\n")
 		f.PrintDefaults()
 	}
-	c.Register(f, 4)
+	c.Register(f, 2, 16)
 	f.IntVar(&c.MaxArticleBytes, "max-article-bytes", 512<<10, "largest article accepted, in bytes (larger ones are dead-lettered)")
 	f.Env("max-article-bytes", "MAX_ARTICLE_BYTES")
 	f.IntVar(&c.MaxParagraphs, "max-paragraphs", article.DefaultMaxParagraphs, "most paragraphs an article may have (more are dead-lettered)")

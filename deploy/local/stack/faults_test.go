@@ -3,10 +3,8 @@ package stack_test
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -279,25 +277,6 @@ func inFlight(url string) float64 {
 	return 0
 }
 
-// peakRSS returns the peak resident set size of a process in MiB, from
-// VmHWM in /proc/<pid>/status.
-func peakRSS(pid int) (float64, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, l := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			if err != nil {
-				return 0, fmt.Errorf("VmHWM %q: %w", v, err)
-			}
-			return float64(kb) / 1024, nil
-		}
-	}
-	return 0, fmt.Errorf("no VmHWM in /proc/%d/status", pid)
-}
-
 // TestFaultEnricherKilled kills one of three enrichers with SIGKILL while
 // they work through a backlog: the other two carry on, and what the dead one
 // held unacked is redelivered to them after AckWait.
@@ -472,14 +451,11 @@ func TestFaultSlowIndex(t *testing.T) {
 
 	const boundMiB = 200
 	for _, name := range []string{"ingest", "enrich-1", "enrich-2", "index"} {
-		pid, err := r.s.PID(name)
+		u, err := r.s.Usage(name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rss, err := peakRSS(pid)
-		if err != nil {
-			t.Fatal(err)
-		}
+		rss := float64(u.PeakRSS) / (1 << 20)
 		t.Logf("%s peak RSS %.1f MiB", name, rss)
 		if rss > boundMiB {
 			t.Errorf("%s peak RSS %.1f MiB, over %d MiB", name, rss, boundMiB)

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// binDir holds the service binaries: WARTA_BIN_DIR (make test builds them
+// there), or a fresh build.
+func binDir(t *testing.T) string {
+	if dir := os.Getenv("WARTA_BIN_DIR"); dir != "" {
+		return dir
+	}
+	dir := t.TempDir()
+	cmd := exec.Command("go", "build", "-o", dir+"/", "../services/ingest", "../services/enrich", "../services/index")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build services: %v\n%s", err, out)
+	}
+	return dir
+}
+
+// TestBenchSmoke runs the whole benchmark on a small corpus: the parts on
+// their own, one and two enrichers at full speed and a run at half load,
+// with real processes, and checks that the report shows every run with
+// every article searchable.
+func TestBenchSmoke(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var out, errs strings.Builder
+	args := []string{"--bin-dir", binDir(t), "--samples", "../samples", "--data-dir", t.TempDir(),
+		"--paragraphs", "1500", "--limit-paragraphs", "400", "--enrichers", "1,2", "--timeout", "2m"}
+	if err := run(ctx, args, func(string) string { return "" }, &out, &errs); err != nil {
+		t.Fatalf("bench: %v\n%s\n%s", err, out.String(), errs.String())
+	}
+	report := out.String()
+	t.Log("\n" + report)
+	for _, want := range []string{"split (ingest)", "tag (enrich)", "index: store.Apply", "index: plain Bleve batches",
+		"one JetStream hop", "index store / plain Bleve", "Limit for the pipeline", "scale-out vs 1 enricher"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	// The end-to-end rows: enrichers, load, paragraphs/s, …, checked.
+	row := regexp.MustCompile(`(?m)^\s+(\d)\s+(max|\d+/s)\s+(\d+)\s+\d+\s+\d+%.*\s(\d+)\s*$`)
+	rows := row.FindAllStringSubmatch(report, -1)
+	if len(rows) != 3 {
+		t.Fatalf("%d end-to-end rows, want 3 (1 and 2 enrichers at max, one at half load)", len(rows))
+	}
+	for _, r := range rows {
+		if rate, _ := strconv.Atoi(r[3]); rate <= 0 {
+			t.Errorf("row %q: no paragraphs/s", r[0])
+		}
+		if checked, _ := strconv.Atoi(r[4]); checked == 0 {
+			t.Errorf("row %q: no article read back", r[0])
+		}
+	}
+	if rows[2][2] == "max" {
+		t.Errorf("third row %q is not the half-load run", rows[2][0])
+	}
+}
+
+// TestFlags rejects bad values by name.
+func TestFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--enrichers", "1,x"}, "enrichers"},
+		{[]string{"--enrichers", "0"}, "enrichers"},
+		{[]string{"--paragraphs", "0"}, "paragraphs"},
+		{[]string{"--seed", "-1"}, "seed"},
+		{[]string{"extra"}, "unexpected argument"},
+	} {
+		_, err := parseConfig(tc.args, func(string) string { return "" }, &strings.Builder{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want an error naming %s", tc.args, err, tc.want)
+		}
+	}
+}
