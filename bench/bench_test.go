@@ -41,7 +41,8 @@ func TestBenchSmoke(t *testing.T) {
 	report := out.String()
 	t.Log("\n" + report)
 	for _, want := range []string{"split (ingest)", "tag (enrich)", "index: store.Apply", "index: plain Bleve batches",
-		"one JetStream hop", "index store / plain Bleve", "Limit for the pipeline", "scale-out vs 1 enricher"} {
+		"one JetStream hop", "index store / plain Bleve", "Limit for the pipeline", "The enrich stage alone",
+		"scale-out vs 1 enricher"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q", want)
 		}
@@ -62,6 +63,16 @@ func TestBenchSmoke(t *testing.T) {
 	}
 	if rows[2][2] == "max" {
 		t.Errorf("third row %q is not the half-load run", rows[2][0])
+	}
+	// The enrich stage alone: enrichers, paragraphs/s, ratio to the first.
+	drains := regexp.MustCompile(`(?m)^\s+(\d)\s+(\d+)\s+\d+\.\d\dx\s`).FindAllStringSubmatch(report, -1)
+	if len(drains) != 2 {
+		t.Fatalf("%d rows for the enrich stage alone, want 2", len(drains))
+	}
+	for _, r := range drains {
+		if rate, _ := strconv.Atoi(r[2]); rate <= 0 {
+			t.Errorf("enrich stage row %q: no paragraphs/s", r[0])
+		}
 	}
 }
 

@@ -57,6 +57,7 @@ type config struct {
 	Keep                     bool
 	ProfileDir               string
 	ProfileFor               time.Duration
+	DrainCores               int
 }
 
 func main() {
@@ -85,6 +86,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	f.Env("limit-paragraphs", "BENCH_LIMIT_PARAGRAPHS")
 	enrichers := "1,2,4"
 	f.StringVar(&enrichers, "enrichers", "BENCH_ENRICHERS", enrichers, "enricher counts to run, comma-separated")
+	f.IntVar(&c.DrainCores, "drain-cores", 1, "cores (GOMAXPROCS) of each enricher when the enrich stage is measured alone, for scale-out (0: skip that measurement)")
+	f.Env("drain-cores", "BENCH_DRAIN_CORES")
 	f.BoolVar(&c.HalfLoad, "half-load", true, "also run at half the best peak rate, for latency")
 	f.Env("half-load", "BENCH_HALF_LOAD")
 	f.IntVar(&c.BatchSize, "batch-size", 500, "index batch size for the standalone index rates (the index service's default)")
@@ -118,6 +121,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	switch {
 	case c.Paragraphs < 1:
 		return c, fmt.Errorf("paragraphs %d: use 1 or more", c.Paragraphs)
+	case c.DrainCores < 0:
+		return c, fmt.Errorf("drain-cores %d: use 0 (skip) or more", c.DrainCores)
 	case c.LimitParagraphs < 0:
 		return c, fmt.Errorf("limit-paragraphs %d: use 0 (skip) or more", c.LimitParagraphs)
 	case c.BatchSize < 1:
@@ -161,6 +166,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		rep.limits(lim)
 	}
 
+	if c.DrainCores > 0 {
+		var drains []load.DrainResult
+		payloads, err := paragraphEvents(articles)
+		if err != nil {
+			return err
+		}
+		for _, n := range c.Enrichers {
+			fmt.Fprintf(stderr, "bench: the enrich stage alone, %d enricher(s) of %d core(s) each\n", n, c.DrainCores)
+			res, err := drainOnce(ctx, c, n, payloads)
+			if err != nil {
+				return err
+			}
+			drains = append(drains, res)
+		}
+		rep.drains(drains)
+	}
+
 	var results []load.Result
 	best := 0.0
 	for _, n := range c.Enrichers {
@@ -191,37 +213,83 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return nil
 }
 
-// runOnce runs the pipeline once in a fresh folder, removed afterwards
-// unless it failed or --keep.
-func runOnce(ctx context.Context, c config, enrichers int, rate float64, articles []corpus.Article) (load.Result, error) {
-	dir, err := load.TempDir(c.DataDir, fmt.Sprintf("run-%de", enrichers))
+// inRunDir calls f with a fresh folder under --data-dir and a services.log
+// in it. The folder is removed afterwards, unless f failed or --keep: the
+// error names it.
+func inRunDir(c config, name string, f func(dir string, logs io.Writer) error) error {
+	dir, err := load.TempDir(c.DataDir, name)
 	if err != nil {
-		return load.Result{}, err
+		return err
 	}
 	logs, err := os.Create(filepath.Join(dir, "services.log"))
 	if err != nil {
-		return load.Result{}, err
+		return err
 	}
-	defer logs.Close()
-	profiles := ""
-	if c.ProfileDir != "" && rate == 0 {
-		profiles = filepath.Join(c.ProfileDir, fmt.Sprintf("%de", enrichers))
-	}
-	res, err := load.Run(ctx, load.Config{
-		ProfileDir: profiles, ProfileFor: c.ProfileFor,
-		BinDir: c.BinDir, DataDir: dir, Enrichers: enrichers, Rate: rate, Timeout: c.Timeout, Logs: logs,
-		// Summaries every 10 s show progress in services.log; the level
-		// is the services' default, so the run pays for the same logging
-		// as production.
-		Env: []string{"LOG_FORMAT=json", "SUMMARY_INTERVAL=10s"},
-	}, articles)
+	err = f(dir, logs)
+	logs.Close()
 	if err != nil {
-		return res, fmt.Errorf("run with %d enricher(s): %w (its folder is kept: %s)", enrichers, err, dir)
+		return fmt.Errorf("%w (its folder is kept: %s)", err, dir)
 	}
 	if !c.Keep {
 		_ = load.Remove(dir)
 	}
-	return res, nil
+	return nil
+}
+
+// runOnce runs the pipeline once in a fresh folder.
+func runOnce(ctx context.Context, c config, enrichers int, rate float64, articles []corpus.Article) (load.Result, error) {
+	profiles := ""
+	if c.ProfileDir != "" && rate == 0 {
+		profiles = filepath.Join(c.ProfileDir, fmt.Sprintf("%de", enrichers))
+	}
+	var res load.Result
+	err := inRunDir(c, fmt.Sprintf("run-%de", enrichers), func(dir string, logs io.Writer) error {
+		var err error
+		res, err = load.Run(ctx, load.Config{
+			ProfileDir: profiles, ProfileFor: c.ProfileFor,
+			BinDir: c.BinDir, DataDir: dir, Enrichers: enrichers, Rate: rate, Timeout: c.Timeout, Logs: logs,
+			// Summaries every 10 s show progress in services.log; the level
+			// is the services' default, so the run pays for the same logging
+			// as production.
+			Env: []string{"LOG_FORMAT=json", "SUMMARY_INTERVAL=10s"},
+		}, articles)
+		if err != nil {
+			return fmt.Errorf("run with %d enricher(s): %w", enrichers, err)
+		}
+		return nil
+	})
+	return res, err
+}
+
+// drainOnce measures the enrich stage alone in a fresh folder.
+func drainOnce(ctx context.Context, c config, enrichers int, payloads [][]byte) (load.DrainResult, error) {
+	var res load.DrainResult
+	err := inRunDir(c, fmt.Sprintf("drain-%de", enrichers), func(dir string, logs io.Writer) error {
+		var err error
+		res, err = load.Drain(ctx, load.DrainConfig{BinDir: c.BinDir, DataDir: dir, Enrichers: enrichers,
+			Cores: c.DrainCores, Timeout: c.Timeout, Logs: logs}, payloads)
+		if err != nil {
+			return fmt.Errorf("enrich stage alone with %d enricher(s): %w", enrichers, err)
+		}
+		return nil
+	})
+	return res, err
+}
+
+// paragraphEvents splits every article as ingest does and returns the
+// paragraph events.
+func paragraphEvents(articles []corpus.Article) ([][]byte, error) {
+	_, ps, err := limits.Split(articles)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(ps))
+	for i := range ps {
+		if out[i], err = events.Marshal(&ps[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // measured holds the standalone rates of the parts.

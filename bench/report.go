@@ -54,6 +54,23 @@ func (r *report) limits(m measured) {
 	fmt.Fprintf(r.w, "the one index writer takes at most %.0f paragraphs/s. Limit for the pipeline: %.0f paragraphs/s.\n", writer, r.limit)
 }
 
+func (r *report) drains(ds []load.DrainResult) {
+	if len(ds) == 0 {
+		return
+	}
+	fmt.Fprintf(r.w, "\nThe enrich stage alone, for scale-out: PARAGRAPHS filled with the corpus's %d paragraphs, then the enrichers\n", ds[0].Paragraphs)
+	fmt.Fprintf(r.w, "start, each held to %d core(s) (GOMAXPROCS, as a container with that many CPUs); no ingest, no index:\n", ds[0].Cores)
+	t := r.table()
+	fmt.Fprintln(t, "enrichers\tparagraphs/s\tvs first\tcores used\tparagraphs per CPU-s\tredelivered\t")
+	for _, d := range ds {
+		fmt.Fprintf(t, "%d\t%.0f\t%.2fx\t%.2f\t%.0f\t%d\t\n", d.Enrichers, d.ParagraphsPerSecond(),
+			d.ParagraphsPerSecond()/ds[0].ParagraphsPerSecond(), d.CPU.Seconds()/d.Elapsed.Seconds(),
+			float64(d.Paragraphs)/d.CPU.Seconds(), d.Redelivered)
+	}
+	t.Flush()
+	fmt.Fprintf(r.w, "(cores used counts the enrichers only; NATS, in this process, takes its share of the %d CPUs too.)\n", runtime.NumCPU())
+}
+
 func (r *report) runs(rs []load.Result) {
 	if len(rs) == 0 {
 		return
@@ -82,9 +99,10 @@ func (r *report) runs(rs []load.Result) {
 	fmt.Fprintln(r.w, "latency: each article's publish to its articles.indexed event (all its paragraphs searchable);")
 	fmt.Fprintln(r.w, "checked: articles read back whole from GET /articles/{id}.")
 
-	fmt.Fprintln(r.w, "\nPer process (cores = CPU time / run time; nats is the embedded server and shares its process with the load generator):")
+	fmt.Fprintln(r.w, "\nPer process (cores = CPU time / run time; nats is the embedded server and shares its process with the load generator;")
+	fmt.Fprintln(r.w, "peak RSS counts mapped files too, such as the index's segments, which the kernel drops under pressure; peak anon is the heap's part):")
 	t = r.table()
-	fmt.Fprintln(t, "enrichers\tload\tprocess\tprocessed\tmsgs/s\tcores\tmsgs per CPU-s\tpeak RSS MiB\t")
+	fmt.Fprintln(t, "enrichers\tload\tprocess\tprocessed\tmsgs/s\tcores\tmsgs per CPU-s\tpeak RSS MiB\tpeak anon MiB\t")
 	for _, x := range rs {
 		loadCol := "max"
 		if x.Rate > 0 {
@@ -97,8 +115,8 @@ func (r *report) runs(rs []load.Result) {
 				processed = fmt.Sprintf("%.0f", p.Processed)
 				perCPU = fmt.Sprintf("%.0f", p.Processed/max(p.CPU.Seconds(), 1e-9))
 			}
-			fmt.Fprintf(t, "%d\t%s\t%s\t%s\t%s\t%.2f\t%s\t%.0f\t\n", x.Enrichers, loadCol, p.Name, processed,
-				rate(p, secs), p.CPU.Seconds()/secs, perCPU, float64(p.PeakRSS)/(1<<20))
+			fmt.Fprintf(t, "%d\t%s\t%s\t%s\t%s\t%.2f\t%s\t%.0f\t%.0f\t\n", x.Enrichers, loadCol, p.Name, processed,
+				rate(p, secs), p.CPU.Seconds()/secs, perCPU, float64(p.PeakRSS)/(1<<20), float64(p.PeakAnon)/(1<<20))
 		}
 	}
 	t.Flush()

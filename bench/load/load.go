@@ -64,8 +64,11 @@ type Proc struct {
 	// CPU is the CPU time it used from the first publish to the last
 	// completion.
 	CPU time.Duration
-	// PeakRSS is its peak resident set size in bytes, since it started.
-	PeakRSS int64
+	// PeakRSS is its peak resident set size in bytes, since it started;
+	// PeakAnon is the peak of its anonymous part (the Go heap, not the
+	// pages of mapped files such as the index's segments), sampled every
+	// 100 ms during the run.
+	PeakRSS, PeakAnon int64
 }
 
 // Result is what a run measured.
@@ -176,6 +179,8 @@ type run struct {
 	cpu0     map[string]time.Duration
 	self0    time.Duration
 
+	peakAnon map[string]*atomic.Int64 // by process name, and "nats" for this one
+
 	index   map[string]int // article id → position in articles
 	sent    []atomic.Int64 // publish time (UnixNano) of each article
 	done    []atomic.Int64 // completion time of each article
@@ -204,7 +209,46 @@ func newRun(s *stack.Stack, c Config, articles []corpus.Article) (*run, error) {
 	for i, a := range articles {
 		r.index[a.ID] = i
 	}
+	r.peakAnon = map[string]*atomic.Int64{"nats": {}}
+	for _, n := range r.names {
+		r.peakAnon[n] = &atomic.Int64{}
+	}
 	return r, nil
+}
+
+// sample reads every process's anonymous RSS every 100 ms and keeps the
+// peaks, until the returned function is called.
+func (r *run) sample() (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			for name, peak := range r.peakAnon {
+				var u stack.Usage
+				var err error
+				if name == "nats" {
+					u, err = stack.ProcessUsage(os.Getpid())
+				} else {
+					u, err = r.s.Usage(name)
+				}
+				if err == nil && u.RSSAnon > peak.Load() {
+					peak.Store(u.RSSAnon)
+				}
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
 }
 
 // publishAndWait publishes every article, at the configured rate, and waits
@@ -232,6 +276,8 @@ func (r *run) publishAndWait(ctx context.Context, res *Result) error {
 	r.self0 = selfCPU()
 	stopProfiles := r.profile()
 	defer stopProfiles()
+	stopSampling := r.sample()
+	defer stopSampling()
 	start := time.Now()
 	ctx, cancel := context.WithDeadline(ctx, start.Add(r.c.Timeout))
 	defer cancel()
@@ -339,11 +385,12 @@ func (r *run) collect(ctx context.Context, res *Result) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", n, err)
 		}
-		res.Procs = append(res.Procs, Proc{Name: n, Stage: stage, Processed: processed, CPU: u.CPU - r.cpu0[n], PeakRSS: u.PeakRSS})
+		res.Procs = append(res.Procs, Proc{Name: n, Stage: stage, Processed: processed, CPU: u.CPU - r.cpu0[n],
+			PeakRSS: u.PeakRSS, PeakAnon: max(u.RSSAnon, r.peakAnon[n].Load())})
 	}
 	res.NATS = Proc{Name: "nats", Stage: "nats", CPU: selfCPU() - r.self0}
 	if u, err := stack.ProcessUsage(os.Getpid()); err == nil {
-		res.NATS.PeakRSS = u.PeakRSS
+		res.NATS.PeakRSS, res.NATS.PeakAnon = u.PeakRSS, max(u.RSSAnon, r.peakAnon["nats"].Load())
 	}
 	res.Redelivered = map[string]uint64{}
 	for _, c := range []struct{ stream, durable string }{

@@ -43,6 +43,9 @@ type Config struct {
 	HTTPAddr string
 	// Enrichers is how many enrich processes to run.
 	Enrichers int
+	// OnlyEnrichers, when set, starts only the enrichers, not ingest and index:
+	// to measure the enrich stage alone on a stream filled beforehand.
+	OnlyEnrichers bool
 	// Env is added to every service's environment (LOG_FORMAT=console, …).
 	Env []string
 	// Output receives every service's log lines, each prefixed by its name.
@@ -96,13 +99,15 @@ func Start(ctx context.Context, c Config) (*Stack, error) {
 	if c.ClusterSize > 1 {
 		s.cfg.Env = append([]string{"STREAM_REPLICAS=" + strconv.Itoa(c.ClusterSize)}, c.Env...)
 	}
-	if err := s.Spawn("index", "index", "INDEX_DIR="+filepath.Join(c.DataDir, "index"), "HTTP_ADDR="+c.HTTPAddr); err != nil {
-		s.Stop()
-		return nil, err
-	}
-	if err := s.Spawn("ingest", "ingest"); err != nil {
-		s.Stop()
-		return nil, err
+	if !c.OnlyEnrichers {
+		if err := s.Spawn("index", "index", "INDEX_DIR="+filepath.Join(c.DataDir, "index"), "HTTP_ADDR="+c.HTTPAddr); err != nil {
+			s.Stop()
+			return nil, err
+		}
+		if err := s.Spawn("ingest", "ingest"); err != nil {
+			s.Stop()
+			return nil, err
+		}
 	}
 	for i := 1; i <= c.Enrichers; i++ {
 		if err := s.Spawn(fmt.Sprintf("enrich-%d", i), "enrich"); err != nil {

@@ -13,8 +13,13 @@ import (
 type Usage struct {
 	// CPU is its user plus system CPU time.
 	CPU time.Duration
-	// PeakRSS is its peak resident set size in bytes (VmHWM).
+	// PeakRSS is its peak resident set size in bytes (VmHWM): anonymous
+	// memory (the Go heap) and the pages of files it maps (the index's
+	// segments), which the kernel can drop under memory pressure.
 	PeakRSS int64
+	// RSS and RSSAnon are its resident set size now, in bytes: in all, and
+	// its anonymous memory alone (VmRSS, RssAnon).
+	RSS, RSSAnon int64
 }
 
 // clockTick is the unit of utime and stime in /proc/<pid>/stat: USER_HZ,
@@ -54,15 +59,21 @@ func ProcessUsage(pid int) (Usage, error) {
 	if err != nil {
 		return Usage{}, err
 	}
+	fields := map[string]*int64{"VmHWM": &u.PeakRSS, "VmRSS": &u.RSS, "RssAnon": &u.RSSAnon}
+	found := 0
 	for _, l := range strings.Split(string(status), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+		name, v, ok := strings.Cut(l, ":")
+		if dst := fields[name]; ok && dst != nil {
 			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
 			if err != nil {
-				return Usage{}, fmt.Errorf("/proc/%d/status: VmHWM %q: %w", pid, v, err)
+				return Usage{}, fmt.Errorf("/proc/%d/status: %s %q: %w", pid, name, v, err)
 			}
-			u.PeakRSS = kb << 10
-			return u, nil
+			*dst = kb << 10
+			found++
 		}
 	}
-	return Usage{}, fmt.Errorf("no VmHWM in /proc/%d/status", pid)
+	if found < len(fields) {
+		return Usage{}, fmt.Errorf("/proc/%d/status lacks VmHWM, VmRSS or RssAnon", pid)
+	}
+	return u, nil
 }

@@ -44,7 +44,9 @@ const textAnalyzer = "warta_text"
 
 // mappingVersion is stamped into a new index. Open refuses an index built with
 // another version, since Bleve keeps the mapping an index was created with and
-// would silently go on using the old one.
+// would silently go on using the old one. Changes that old indexes can live
+// with keep the version: an index created when the text field still had
+// term vectors keeps them and searches the same, only writes more slowly.
 const mappingVersion = "1"
 
 // newMapping builds the index mapping. It is explicit and lean: nothing is
@@ -58,10 +60,10 @@ const mappingVersion = "1"
 //     version an article has.
 //   - index, count: numbers, stored only. Apply and Article read them; no query
 //     filters on them, and a numeric field costs about a dozen terms to index.
-//   - title: text, indexed and stored, without term vectors (no title highlights).
-//   - text: text, indexed and stored, with term vectors: the highlighter needs
-//     both the stored text and the term positions. It is the only field with
-//     term vectors.
+//   - title, text: text, indexed and stored, without term vectors. Search
+//     highlights the query's words in the text by analysing the stored text
+//     again (see highlight.go): term vectors would cost a fifth of the
+//     indexing time and much of the index's size for that alone.
 //   - lang, tagger, entity (canonical names), entity_type, date_value: keywords,
 //     indexed for filtering, not stored. entity, entity_type and lang keep doc
 //     values, which the facets need.
@@ -138,7 +140,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		fieldIndex:       storedNumber(),
 		fieldCount:       storedNumber(),
 		fieldTitle:       textField(true, false),
-		fieldText:        textField(true, true),
+		fieldText:        textField(true, false),
 		fieldLang:        keywordField(false, true),
 		fieldTagger:      keywordField(false, false),
 		fieldPublishedAt: datetimeField(true),

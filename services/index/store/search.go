@@ -10,7 +10,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	bq "github.com/blevesearch/bleve/v2/search/query"
 	"github.com/segmentio/encoding/json"
 	"github.com/warta-news/warta/pkg/events"
@@ -154,9 +153,15 @@ type FacetCount struct {
 // out of bounds (see the limits) or has an unreadable date or unknown entity
 // type; other errors come from the index.
 func (s *Store) Search(ctx context.Context, q Query) (Result, error) {
-	req, err := s.request(q)
+	req, words, err := s.request(q)
 	if err != nil {
 		return Result{}, err
+	}
+	var hl *highlighter
+	if len(words) > 0 {
+		if hl, err = s.newHighlighter(words); err != nil {
+			return Result{}, err
+		}
 	}
 	res, err := s.idx.SearchInContext(ctx, req)
 	if err != nil {
@@ -172,6 +177,9 @@ func (s *Store) Search(ctx context.Context, q Query) (Result, error) {
 		hit, err := toHit(h)
 		if err != nil {
 			return Result{}, err
+		}
+		if hl != nil {
+			hit.Highlights = hl.fragments(h.ID, hit.Text)
 		}
 		out.Hits = append(out.Hits, hit)
 	}
@@ -196,10 +204,6 @@ func toHit(h *search.DocumentMatch) (Hit, error) {
 	if math.IsNaN(score) || math.IsInf(score, 0) {
 		score = 0 // JSON has no NaN
 	}
-	highlights := h.Fragments[fieldText]
-	if highlights == nil {
-		highlights = []string{}
-	}
 	return Hit{
 		ArticleID:   p.ArticleID,
 		ParagraphID: h.ID,
@@ -207,7 +211,7 @@ func toHit(h *search.DocumentMatch) (Hit, error) {
 		Title:       p.Title,
 		Text:        p.Text,
 		Score:       score,
-		Highlights:  highlights,
+		Highlights:  []string{},
 		Entities:    p.Entities,
 		Dates:       p.Dates,
 		PublishedAt: p.PublishedAt,
@@ -222,45 +226,45 @@ func badQuery(format string, args ...any) error {
 }
 
 // request validates q and turns it into a Bleve request.
-func (s *Store) request(q Query) (*bleve.SearchRequest, error) {
+func (s *Store) request(q Query) (*bleve.SearchRequest, []string, error) {
 	size, err := bounded("size", q.Size, DefaultSize, MaxSize)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	facets, err := bounded("facets", q.Facets, DefaultFacets, MaxFacets)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if q.Offset < 0 || q.Offset > MaxOffset {
-		return nil, badQuery("offset %d is out of range: use 0 to %d, and narrow the query to see further", q.Offset, MaxOffset)
+		return nil, nil, badQuery("offset %d is out of range: use 0 to %d, and narrow the query to see further", q.Offset, MaxOffset)
 	}
 	// Filters decide which paragraphs match but add nothing to the score.
 	filters := []bq.Query{termQuery(fieldType, typeParagraph)}
 
 	text := strings.TrimSpace(q.Text)
 	if len(text) > MaxTextBytes {
-		return nil, badQuery("text is %d bytes long: use at most %d", len(text), MaxTextBytes)
+		return nil, nil, badQuery("text is %d bytes long: use at most %d", len(text), MaxTextBytes)
 	}
 	if !utf8.ValidString(text) {
-		return nil, badQuery("text is not valid UTF-8")
+		return nil, nil, badQuery("text is not valid UTF-8")
 	}
 	var words []string
 	if text != "" {
 		if words, err = s.words(text); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 
 	entities, err := filterValues("entity", q.Entity, func(v string) (string, error) { return v, nil })
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, e := range entities {
 		filters = append(filters, termQuery(fieldEntity, e))
 	}
 	types, err := filterValues("type", q.Type, entityType)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, t := range types {
 		filters = append(filters, termQuery(fieldEntityType, t))
@@ -274,7 +278,7 @@ func (s *Store) request(q Query) (*bleve.SearchRequest, error) {
 	} {
 		dq, err := dateRange(r.field, r.fromName, r.from, r.toName, r.to)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if dq != nil {
 			filters = append(filters, dq)
@@ -310,8 +314,6 @@ func (s *Store) request(q Query) (*bleve.SearchRequest, error) {
 	req.AddFacet(FacetEntityType, bleve.NewFacetRequest(fieldEntityType, facets))
 	req.AddFacet(FacetLang, bleve.NewFacetRequest(fieldLang, facets))
 	if scored {
-		req.Highlight = bleve.NewHighlightWithStyle(html.Name)
-		req.Highlight.AddField(fieldText)
 		// The id breaks ties, so that pages do not overlap.
 		req.SortBy([]string{"-_score", "_id"})
 	} else {
@@ -320,7 +322,7 @@ func (s *Store) request(q Query) (*bleve.SearchRequest, error) {
 		req.Score = bleve.ScoreNone
 		req.SortBy([]string{"-" + fieldPublishedAt, "_id"})
 	}
-	return req, nil
+	return req, words, nil
 }
 
 // words splits text as the text fields are analysed, dropping repeats.
