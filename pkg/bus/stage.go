@@ -36,6 +36,10 @@ type StageConfig struct {
 	MetricsAddr string
 	// Pprof serves Go's profiler on MetricsAddr under /debug/pprof/.
 	Pprof bool
+	// GCPercent is the garbage collector's target (GOGC) when the
+	// environment sets none; 0 means 200 (see NewBoot). Not a flag: each
+	// service picks it for its memory profile.
+	GCPercent int
 }
 
 // Register adds the shared flags with their variables; workers and batch
