@@ -1,6 +1,7 @@
 package dates
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -36,18 +37,67 @@ import (
 // Known limits: "mardi prochain" comes out as the Tuesday on or before
 // publication (go-dateparser drops "prochain"), decades ("les années 1930")
 // as their first year, fuzzy parts ("début 2022") are missed, and "en 3
-// jours" (within three days) reads as three days ahead. The wrapper parses
-// each match a few more times, so a paragraph costs milliseconds, not
-// microseconds: see BenchmarkFindDateparser, and TestCompareDateparser for
-// how go-dateparser fares on Indonesian and English against the grammar.
+// jours" (within three days) reads as three days ahead. See
+// TestCompareDateparser for how go-dateparser fares on Indonesian and
+// English against the grammar.
+//
+// Cost. A go-dateparser parse costs tens of microseconds (it runs dozens of
+// regular expressions over the string), a search of a paragraph hundreds,
+// and the rules parse each match several times. So go-dateparser never sees
+// a whole paragraph: it searches only the windows that can hold a date
+// (dateWords.windows, from the words of its own locale data), which leaves a
+// paragraph without a digit or a date word at a few microseconds; and each
+// string the rules ask about is parsed once per paragraph, folded to ASCII
+// and without the fillers at its ends (otherParser.parse), or not at all
+// when it has a word go-dateparser does not know. A paragraph with a date
+// still costs a few hundred microseconds: see BenchmarkFindDateparser and
+// BenchmarkFindDateparserMix.
 
 // otherParser reads one paragraph in one language known to go-dateparser.
 type otherParser struct {
-	p    *dps.Parser
-	cfg  *dps.Configuration
-	lang string
-	ref  time.Time
+	p     *dps.Parser
+	cfg   *dps.Configuration
+	lang  string
+	ref   time.Time
+	words *dateWords // nil for a language dateparser_words.txt leaves out
+	// cfgs are cfg with the reference moved as each refShift says, made
+	// on first use.
+	cfgs [numShifts]*dps.Configuration
+	// parsed remembers go-dateparser's readings: the rules ask about the
+	// same strings several times, and a reading costs tens of microseconds.
+	parsed map[parseKey]parseResult
 }
+
+// errUnreadable is parse's error for a string with a word go-dateparser
+// does not know: it would fail to parse it.
+var errUnreadable = errors.New("a word go-dateparser does not know")
+
+// refShift is a publication date the rules try a string against.
+type refShift uint8
+
+const (
+	atRef     refShift = iota // the publication date
+	atOther                   // 3 years back, then 4 months and 11 days on: see same
+	atNextDay                 // a day later
+	atNextYMD                 // a year, a month and a day later
+	numShifts
+)
+
+type parseKey struct {
+	at refShift
+	s  string
+}
+
+type parseResult struct {
+	d   dpdate.Date
+	err error
+}
+
+// dateparserTypes are the parsers go-dateparser tries, in its order: all
+// but NoSpacesTime, which reads runs of digits without separators
+// ("20250902", a span that the rules drop) and took a fifth of the time,
+// and CustomFormat, which reads nothing without formats.
+var dateparserTypes = []dps.ParserType{dps.Timestamp, dps.NegativeTimestamp, dps.RelativeTime, dps.AbsoluteTime}
 
 // knownByDateparser reports whether go-dateparser has data for lang, a
 // primary language subtag.
@@ -59,7 +109,7 @@ func newOtherParser(lang string, ref time.Time) *otherParser {
 	return &otherParser{
 		// A Parser caches the locales it has used behind a mutex; one per
 		// paragraph keeps concurrent taggers from queueing on it.
-		p: &dps.Parser{},
+		p: &dps.Parser{ParserTypes: dateparserTypes},
 		cfg: &dps.Configuration{
 			Languages:          []string{lang},
 			CurrentTime:        ref,
@@ -69,9 +119,48 @@ func newOtherParser(lang string, ref time.Time) *otherParser {
 			// weekdays the day on or before it (the news convention).
 			PreferredDateSource: dps.CurrentPeriod,
 		},
-		lang: lang,
-		ref:  ref,
+		lang:   lang,
+		ref:    ref,
+		words:  wordsFor(lang),
+		parsed: map[parseKey]parseResult{},
 	}
+}
+
+// parse returns go-dateparser's reading of s against the publication date
+// moved as at says. It reads s folded (see fold) and without the fillers at
+// its ends (see dateWords.trimFillers), which it parses the same way,
+// faster.
+func (op *otherParser) parse(at refShift, s string) (dpdate.Date, error) {
+	k := parseKey{at, op.canonical(s)}
+	if r, ok := op.parsed[k]; ok {
+		return r.d, r.err
+	}
+	if op.words != nil && op.words.unreadable(k.s) {
+		op.parsed[k] = parseResult{err: errUnreadable}
+		return dpdate.Date{}, errUnreadable
+	}
+	cfg := op.config(at)
+	d, err := op.p.Parse(cfg, k.s)
+	op.parsed[k] = parseResult{d, err}
+	return d, err
+}
+
+// config returns the configuration with the publication date moved as at
+// says.
+func (op *otherParser) config(at refShift) *dps.Configuration {
+	if op.cfgs[at] == nil {
+		c := *op.cfg
+		switch at {
+		case atOther:
+			c.CurrentTime = op.ref.AddDate(-3, 4, 11)
+		case atNextDay:
+			c.CurrentTime = op.ref.AddDate(0, 0, 1)
+		case atNextYMD:
+			c.CurrentTime = op.ref.AddDate(1, 1, 1)
+		}
+		op.cfgs[at] = &c
+	}
+	return op.cfgs[at]
 }
 
 // dateOrder is the order of numeric dates in lang.
@@ -83,9 +172,20 @@ func dateOrder(lang string) string {
 	return "DMY"
 }
 
+// canonical returns s as parse hands it to go-dateparser.
+func (op *otherParser) canonical(s string) string {
+	s = fold(s)
+	if op.words != nil {
+		s = op.words.trimFillers(s)
+	}
+	return s
+}
+
 // findOther returns the dates go-dateparser finds in text that pass the
 // wrapper's rules, sorted, disjoint and not overlapping taken (spans found
-// already).
+// already). go-dateparser searches only the windows of text that can hold a
+// date (see dateWords.windows), or all of it in a language that
+// dateparser_words.txt leaves out.
 func findOther(text, lang string, ref time.Time, taken []events.Date) []events.Date {
 	if ref.IsZero() {
 		// Without a publication date go-dateparser would resolve against the
@@ -93,26 +193,42 @@ func findOther(text, lang string, ref time.Time, taken []events.Date) []events.D
 		// them apart costs a second parse per match. ISO dates suffice.
 		return taken
 	}
-	op := newOtherParser(lang, ref)
-	res, err := op.p.SearchWithLanguage(op.cfg, lang, text)
-	if err != nil || len(res) == 0 {
-		return taken
+	spans := []window{{0, len(text)}}
+	if dw := wordsFor(lang); dw != nil {
+		if spans = dw.windows(text); len(spans) == 0 {
+			return taken
+		}
 	}
-	out := make([]events.Date, 0, len(taken)+len(res))
+	return newOtherParser(lang, ref).find(text, spans, taken)
+}
+
+// find returns the dates go-dateparser's search finds in the spans of text
+// that pass the wrapper's rules, merged into taken.
+func (op *otherParser) find(text string, spans []window, taken []events.Date) []events.Date {
+	var out []events.Date
 	from := 0
-	for _, r := range res {
-		start, end, ok := locate(text, r.Text, from)
-		if !ok {
+	for _, w := range spans {
+		res, err := op.p.SearchWithLanguage(op.cfg, op.lang, text[w.start:w.end])
+		if err != nil {
 			continue
 		}
-		from = end
-		for _, c := range op.candidates(text, start, end, r.Date) {
-			d, ok := op.refine(text, c.start, c.end, c.date)
-			if !ok || overlaps(taken, d) || (len(out) > 0 && d.Start < out[len(out)-1].End) {
+		for _, r := range res {
+			start, end, ok := locate(text[:w.end], r.Text, max(from, w.start))
+			if !ok {
 				continue
 			}
-			out = append(out, d)
+			from = end
+			for _, c := range op.candidates(text, start, end, r.Date) {
+				d, ok := op.refine(text, c.start, c.end, c.date)
+				if !ok || overlaps(taken, d) || (len(out) > 0 && d.Start < out[len(out)-1].End) {
+					continue
+				}
+				out = append(out, d)
+			}
 		}
+	}
+	if len(out) == 0 {
+		return taken
 	}
 	return mergeDates(taken, out)
 }
@@ -142,7 +258,7 @@ func (op *otherParser) candidates(text string, start, end int, d dpdate.Date) []
 		if s >= e {
 			continue
 		}
-		got, err := op.p.Parse(op.cfg, text[s:e])
+		got, err := op.parse(atRef, text[s:e])
 		if err != nil || got.IsZero() {
 			continue
 		}
@@ -162,7 +278,7 @@ func (op *otherParser) candidates(text string, start, end int, d dpdate.Date) []
 // it against the grammar and the wrapper.
 func rawDateparser(text, lang string, ref time.Time) []events.Date {
 	op := newOtherParser(lang, ref)
-	res, err := op.p.SearchWithLanguage(op.cfg, lang, text)
+	res, err := (&dps.Parser{}).SearchWithLanguage(op.cfg, lang, text)
 	out := []events.Date{}
 	if err != nil {
 		return out
@@ -217,7 +333,7 @@ func (op *otherParser) refine(text string, start, end int, d dpdate.Date) (event
 	if d.Period == dpdate.Month && len(numbers) == 0 {
 		// The search splits "im September 2024" before the year.
 		if e, ok := yearAfter(text, end); ok {
-			if got, err := op.p.Parse(op.cfg, text[start:e]); err == nil && got.Period == dpdate.Month && got.Time.Year() != d.Time.Year() {
+			if got, err := op.parse(atRef, text[start:e]); err == nil && got.Period == dpdate.Month && got.Time.Year() != d.Time.Year() {
 				end, span, d = e, text[start:e], got
 				numbers = append(numbers, text[e-4:e])
 			}
@@ -225,8 +341,8 @@ func (op *otherParser) refine(text string, start, end int, d dpdate.Date) (event
 	}
 	// relative: the date moves with the publication date ("hier", "3 Tage",
 	// "80 ans", "mardi"); a day later is enough to move a day, not a year.
-	relative := op.movesWithRef(span, d, 0, 0, 1)
-	if len(numbers) > 0 && len(words) > 0 && (relative || op.movesWithRef(span, d, 1, 1, 1)) {
+	relative := op.movesWithRef(span, d, atNextDay)
+	if len(numbers) > 0 && len(words) > 0 && (relative || op.movesWithRef(span, d, atNextYMD)) {
 		units := 0
 		for _, w := range words {
 			if op.isUnit(w) || op.isFiller(w) {
@@ -288,24 +404,25 @@ func (op *otherParser) shrink(text string, start, end int, d dpdate.Date) (int, 
 // the publication date is another one: "2" alone reads as 2 September 2025
 // when the paragraph is of that day, but it does not say so.
 func (op *otherParser) same(s, whole string, d dpdate.Date) bool {
-	got, err := op.p.Parse(op.cfg, s)
+	got, err := op.parse(atRef, s)
 	if err != nil || !sameDate(got, d) {
 		return false
 	}
-	cfg := *op.cfg
-	cfg.CurrentTime = op.ref.AddDate(-3, 4, 11)
-	a, errA := op.p.Parse(&cfg, s)
-	b, errB := op.p.Parse(&cfg, whole)
+	a, errA := op.parse(atOther, s)
+	b, errB := op.parse(atOther, whole)
 	return errA == nil && errB == nil && sameDate(a, b)
 }
 
 // movesWithRef reports whether s parses to another date when the
-// publication date moves by years, months and days: then s leaves something
-// to the reference (a relative expression, or a day without month).
-func (op *otherParser) movesWithRef(s string, d dpdate.Date, years, months, days int) bool {
-	cfg := *op.cfg
-	cfg.CurrentTime = op.ref.AddDate(years, months, days)
-	got, err := op.p.Parse(&cfg, s)
+// publication date moves as at says: then s leaves something to the
+// reference (a relative expression, or a day without month).
+func (op *otherParser) movesWithRef(s string, d dpdate.Date, at refShift) bool {
+	if r, ok := op.parsed[parseKey{atOther, op.canonical(s)}]; ok && r.err == nil && sameDate(r.d, d) {
+		// same found that s reads as d three years away too: it leaves
+		// nothing to the reference, so a day or a year makes no difference.
+		return false
+	}
+	got, err := op.parse(at, s)
 	return err != nil || !sameDate(got, d)
 }
 
@@ -320,15 +437,15 @@ func sameDate(a, b dpdate.Date) bool {
 // "3 w" parse to dates relative to the reference, the larger number further
 // back ("Tage", "jours", "años"), where "3 juillet" comes after "2 juillet".
 func (op *otherParser) isUnit(w string) bool {
-	two, err2 := op.p.Parse(op.cfg, "2 "+w)
-	three, err3 := op.p.Parse(op.cfg, "3 "+w)
+	two, err2 := op.parse(atRef, "2 "+w)
+	three, err3 := op.parse(atRef, "3 "+w)
 	return err2 == nil && err3 == nil && !two.IsZero() && three.Time.Before(two.Time)
 }
 
 // isMonth reports whether w names a month in the language: "15 w 2001"
 // parses to the 15th of some month of 2001.
 func (op *otherParser) isMonth(w string) bool {
-	got, err := op.p.Parse(op.cfg, "15 "+w+" 2001")
+	got, err := op.parse(atRef, "15 "+w+" 2001")
 	return err == nil && got.Period == dpdate.Day && got.Time.Day() == 15 && got.Time.Year() == 2001
 }
 
@@ -453,7 +570,7 @@ func dropLastWord(text string, start, end int) (int, int, bool) {
 // returns the span with them.
 func (op *otherParser) relativeMarker(text string, start, end int, d dpdate.Date) (int, int, bool) {
 	same := func(s, e int) bool {
-		got, err := op.p.Parse(op.cfg, text[s:e])
+		got, err := op.parse(atRef, text[s:e])
 		return err == nil && sameDate(got, d)
 	}
 	best := -1
@@ -487,9 +604,9 @@ func (op *otherParser) relativeMarker(text string, start, end int, d dpdate.Date
 // as a day ("und", "y", "et"): such a word does not make a number of days
 // relative.
 func (op *otherParser) isFiller(w string) bool {
-	got, err := op.p.Parse(op.cfg, "2 "+w)
+	got, err := op.parse(atRef, "2 "+w)
 	return err == nil && got.Period == dpdate.Day && got.Time.Day() == 2 && got.Time.Month() == op.ref.Month() &&
-		!op.movesWithRef("2 "+w, got, 0, 0, 1)
+		!op.movesWithRef("2 "+w, got, atNextDay)
 }
 
 // nextWordAfter returns the span of the word of letters that follows

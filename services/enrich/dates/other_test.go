@@ -1,8 +1,12 @@
 package dates
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestFindDateparserLanguages checks go-dateparser behind the wrapper's
@@ -36,6 +40,24 @@ func TestFindDateparserLanguages(t *testing.T) {
 		{"ms", "Pada 2 September 2025, Xi menerima Putin di Beijing; semalam dia tiba.", []string{"2 September 2025=2025-09-02", "semalam=2025-09-01"}},
 		{"ms", "Beliau tiba 3 hari lalu dan menandatangani 20 perjanjian selama 3 hari.", []string{"3 hari lalu=2025-08-30"}},
 		{"ms", "Ekonomi pulih pada tahun 2022 selepas 80 tahun.", []string{"tahun 2022=2022"}},
+		// Dates without a digit, which only a date word lets through to
+		// go-dateparser (see dateWords.windows). go-dateparser does not
+		// read "premier": the month is what it finds.
+		{"fr", "Le premier mars, la ville a voté; il y a trois jours, le maire a démissionné.", []string{"mars=2025-03", "trois jours=2025-08-30"}},
+		{"fr", "Hier, le maire a démissionné; avant-hier, il avait nié.", []string{"Hier=2025-09-01", "avant-hier=2025-08-31"}},
+		{"fr", "Aujourd'hui, la ville vote; demain, elle proclame les résultats.", []string{"Aujourd'hui=2025-09-02", "demain=2025-09-03"}},
+		{"de", "Vor drei Tagen stimmte die Stadt ab; gestern wurde das Ergebnis bekannt.", []string{"drei Tagen=2025-08-30", "gestern=2025-09-01"}},
+		{"de", "Vorgestern stimmte die Stadt ab, heute tagt der Rat.", []string{"Vorgestern=2025-08-31", "heute=2025-09-02"}},
+		{"de", "Letzte Woche stimmte die Stadt ab.", []string{"Letzte Woche=2025-08-26"}},
+		{"es", "Ayer la ciudad votó; anteayer hubo protestas.", []string{"Ayer=2025-09-01", "anteayer=2025-08-31"}},
+		{"es", "Hace un año la ciudad votó.", []string{"un año=2024"}},
+		{"ms", "Semalam bandar itu mengundi; kelmarin ada bantahan.", []string{"Semalam=2025-09-01"}},
+		{"pt", "Ontem a cidade votou.", []string{"Ontem=2025-09-01"}},
+		{"it", "Ieri la città ha votato.", []string{"Ieri=2025-09-01"}},
+		{"nl", "Gisteren stemde de stad; vorige week waren er protesten.", []string{"Gisteren=2025-09-01", "vorige week=2025-08-26"}},
+		// No date at all: no window, no search.
+		{"fr", "Le gouvernement a présenté son projet devant les députés, qui en débattront longuement.", nil},
+		{"de", "Die Regierung hat die Reform vorgestellt, die Abgeordneten werden darüber beraten.", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang+"/"+tt.in, func(t *testing.T) {
@@ -45,6 +67,33 @@ func TestFindDateparserLanguages(t *testing.T) {
 				t.Errorf("got %q, want %q", g, tt.want)
 			}
 		})
+	}
+}
+
+// TestFindDateparserNotDates checks that counts, measures and durations are
+// no dates, against a publication date at the end of a month too: there
+// the rules alone used to let "10 à 15" through as 15 October and "3 Tage
+// und" as three days ago, which windows now leave out (see
+// dateWords.windows).
+func TestFindDateparserNotDates(t *testing.T) {
+	tests := []struct{ lang, in string }{
+		{"fr", "Les rendements pourraient être inférieurs de 10 à 15 % à ceux de l’an dernier."},
+		{"fr", "Cárdenas, 26 ans, s’impose avec 38 secondes d’avance, et 1 min 12 s sur Garnier."},
+		{"de", "Die Investitionskosten beziffert das Unternehmen auf etwa 2,8 Milliarden Euro."},
+		{"de", "Die Prognosen gehen von einem Höchststand zwischen 10,20 und 10,60 Metern aus."},
+		{"de", "Die Gespräche dauerten 3 Tage und seit 80 Jahren gibt es den Vertrag."},
+		{"es", "El premio fue para un poeta chileno de 82 años."},
+		{"es", "La cumbre duró 3 días y asistieron 2025 delegados a la reunión."},
+		{"ms", "Seramai 12,486 mangsa daripada 3,902 keluarga ditempatkan di 48 pusat pemindahan."},
+	}
+	for _, ref := range []time.Time{published, time.Date(2025, 9, 30, 0, 0, 0, 0, time.UTC)} {
+		for _, tt := range tests {
+			t.Run(ref.Format(time.DateOnly)+"/"+tt.lang+"/"+tt.in, func(t *testing.T) {
+				if g := got(Find(tt.in, tt.lang, ref)); len(g) != 0 {
+					t.Errorf("got %q, want none", g)
+				}
+			})
+		}
 	}
 }
 
@@ -85,4 +134,62 @@ func BenchmarkFindDateparser(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "paragraphs/s")
+}
+
+// BenchmarkFindDateparserMix measures the paragraphs of the benchmark
+// corpus in languages read by go-dateparser (French, German, Spanish,
+// Malay: samples/bench), and one paragraph without a date.
+func BenchmarkFindDateparserMix(b *testing.B) {
+	paras := benchParagraphs(b)
+	for _, bc := range []struct {
+		name  string
+		paras []benchParagraph
+	}{
+		{"samples", paras},
+		{"no-date", []benchParagraph{{"fr", "Le gouvernement a présenté son projet de réforme devant les députés, qui doivent encore en débattre avant le vote final prévu par la commission des finances, selon le rapporteur."}}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				for _, p := range bc.paras {
+					Find(p.text, p.lang, published)
+					n++
+				}
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "paragraphs/s")
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(n), "µs/paragraph")
+		})
+	}
+}
+
+// benchParagraph is a paragraph of samples/bench and its language.
+type benchParagraph struct{ lang, text string }
+
+// benchParagraphs returns the paragraphs of samples/bench in the languages
+// other than Indonesian and English, titles left out.
+func benchParagraphs(tb testing.TB) []benchParagraph {
+	tb.Helper()
+	files, err := filepath.Glob("../../../samples/bench/*.*.txt")
+	if err != nil || len(files) == 0 {
+		tb.Fatalf("no samples/bench texts: %v", err)
+	}
+	var out []benchParagraph
+	for _, f := range files {
+		lang := strings.TrimPrefix(filepath.Ext(strings.TrimSuffix(f, ".txt")), ".")
+		if lang == "id" || lang == "en" {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		_, body, _ := strings.Cut(string(data), "\n") // the title
+		for l := range strings.Lines(body) {
+			if l = strings.TrimSpace(l); l != "" {
+				out = append(out, benchParagraph{lang, l})
+			}
+		}
+	}
+	return out
 }
