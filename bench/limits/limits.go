@@ -10,7 +10,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -18,6 +17,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/warta-news/warta/bench/corpus"
+	"github.com/warta-news/warta/deploy/local/stack"
 	"github.com/warta-news/warta/pkg/article"
 	"github.com/warta-news/warta/pkg/bus/natsd"
 	"github.com/warta-news/warta/pkg/events"
@@ -45,17 +45,9 @@ func (r Rate) PerCPUSecond() float64 { return float64(r.Items) / r.CPU.Seconds()
 
 // measure times f, wall clock and CPU.
 func measure(part string, f func() (int, error)) (Rate, error) {
-	cpu0, t0 := selfCPU(), time.Now()
+	cpu0, t0 := stack.SelfCPU(), time.Now()
 	n, err := f()
-	return Rate{Part: part, Items: n, Wall: time.Since(t0), CPU: selfCPU() - cpu0}, err
-}
-
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return Rate{Part: part, Items: n, Wall: time.Since(t0), CPU: stack.SelfCPU() - cpu0}, err
 }
 
 // Split parses and splits each article and encodes its paragraph events,

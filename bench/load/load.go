@@ -273,7 +273,7 @@ func (r *run) publishAndWait(ctx context.Context, res *Result) error {
 		}
 		r.cpu0[n] = u.CPU
 	}
-	r.self0 = selfCPU()
+	r.self0 = stack.SelfCPU()
 	stopProfiles := r.profile()
 	defer stopProfiles()
 	stopSampling := r.sample()
@@ -388,7 +388,7 @@ func (r *run) collect(ctx context.Context, res *Result) error {
 		res.Procs = append(res.Procs, Proc{Name: n, Stage: stage, Processed: processed, CPU: u.CPU - r.cpu0[n],
 			PeakRSS: u.PeakRSS, PeakAnon: max(u.RSSAnon, r.peakAnon[n].Load())})
 	}
-	res.NATS = Proc{Name: "nats", Stage: "nats", CPU: selfCPU() - r.self0}
+	res.NATS = Proc{Name: "nats", Stage: "nats", CPU: stack.SelfCPU() - r.self0}
 	if u, err := stack.ProcessUsage(os.Getpid()); err == nil {
 		res.NATS.PeakRSS, res.NATS.PeakAnon = u.PeakRSS, max(u.RSSAnon, r.peakAnon["nats"].Load())
 	}
