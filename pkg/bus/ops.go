@@ -171,7 +171,7 @@ func newStatsCollector(stage string, s *Stats) *statsCollector {
 		failed:       d("warta_failed_total", "Message processing failures (each retry and each dead letter counts)."),
 		redelivered:  d("warta_redelivered_total", "Messages received again after an earlier delivery was not acked."),
 		deadLettered: d("warta_dead_lettered_total", "Messages moved to the DEADLETTER stream."),
-		processing:   d("warta_processing_seconds", "Time to process a batch of messages (one message except in index), publish its output and ack it."),
+		processing:   d("warta_processing_seconds", "Time to process a batch of messages (up to the stage's BATCH_SIZE), publish its output and ack it."),
 		inFlight:     d("warta_in_flight", "Messages being processed by this process now."),
 		lag:          d("warta_consumer_lag", "Messages of the stage's durable consumer not yet acked (pending plus ack pending), across all its processes."),
 	}
