@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -155,30 +154,14 @@ func runDeployment(t *testing.T, d deployment) {
 // when the test ends: it must exit cleanly.
 func start(t *testing.T, svc string, env []string) {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(binDir, svc))
-	cmd.Env = env
 	logs := &bustest.LogBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	// Registered first, so it runs after Spawn's cleanup has stopped svc.
 	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("%s exited: %v\n%s", svc, err, logs.String())
-			}
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Errorf("%s did not stop within 30s of SIGTERM\n%s", svc, logs.String())
-		}
 		if t.Failed() && testing.Verbose() {
 			t.Logf("%s:\n%s", svc, logs.String())
 		}
 	})
+	bustest.Spawn(t, filepath.Join(binDir, svc), env, logs)
 }
 
 // startCluster starts three clustered NATS servers with JetStream on

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -38,30 +37,10 @@ func pipelineBinaries(t *testing.T) string {
 	return dir
 }
 
-// spawnService runs a service binary against NATS until the test ends, then
-// stops it with SIGTERM and expects a clean exit.
-func spawnService(t *testing.T, bin, natsURL string, logs io.Writer) {
-	t.Helper()
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "NATS_URL="+natsURL, "SUMMARY_INTERVAL=0")
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("%s: %v", filepath.Base(bin), err)
-			}
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Errorf("%s did not stop within 30s of SIGTERM", filepath.Base(bin))
-		}
-	})
+// serviceEnv is the environment of a service binary under test: the test's
+// own, with NATS at natsURL and no periodic summaries.
+func serviceEnv(natsURL string) []string {
+	return append(os.Environ(), "NATS_URL="+natsURL, "SUMMARY_INTERVAL=0")
 }
 
 // indexInstance is an index service run in-process by the test.
@@ -181,8 +160,8 @@ func TestUpdatesAndReplay(t *testing.T) {
 	start := time.Now()
 	primary := startIndex(t, ctx, map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": bustest.FreeAddr(t),
 		"INDEX_DIR": t.TempDir(), "SUMMARY_INTERVAL": "0"}, logs)
-	spawnService(t, filepath.Join(bins, "ingest"), srv.ClientURL(), logs)
-	spawnService(t, filepath.Join(bins, "enrich"), srv.ClientURL(), logs)
+	bustest.Spawn(t, filepath.Join(bins, "ingest"), serviceEnv(srv.ClientURL()), logs)
+	bustest.Spawn(t, filepath.Join(bins, "enrich"), serviceEnv(srv.ClientURL()), logs)
 
 	nc, err := nats.Connect(srv.ClientURL())
 	if err != nil {

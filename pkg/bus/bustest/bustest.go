@@ -7,8 +7,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -116,4 +119,36 @@ func Status(url string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// Spawn starts the program at path with env (exactly: nil gives it no
+// environment), its output going to out. When the test ends it sends the
+// program SIGTERM and fails the test unless it exits cleanly within 30 s;
+// if out is a *LogBuffer, the failure shows what the program wrote.
+func Spawn(t testing.TB, path string, env []string, out io.Writer) {
+	t.Helper()
+	cmd := exec.Command(path)
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		logs := ""
+		if b, ok := out.(*LogBuffer); ok {
+			logs = "\n" + b.String()
+		}
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("%s exited: %v%s", filepath.Base(path), err, logs)
+			}
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Errorf("%s did not stop within 30s of SIGTERM%s", filepath.Base(path), logs)
+		}
+	})
 }
