@@ -73,8 +73,8 @@ tidy: ## go mod tidy in every module (GOWORK=off, so each module stands alone)
 clean: ## remove binaries and local data
 	rm -rf $(BIN) $(DATA)
 
-model: ## retrain the entity models from CORPORA into services/enrich/entities/model (reproducible)
-	cd services/enrich && $(GO) run . train --corpus $(CORPORA) --out $(CURDIR)/$(MODEL_DIR)
+model: ## retrain the entity model from CORPORA into services/enrich/entities/model/ner.model (reproducible)
+	cd services/enrich && $(GO) run . train --corpus $(CORPORA) --out $(CURDIR)/$(MODEL_DIR)/ner.model
 
 eval: ## score the entity tagger on the development splits of CORPORA (P/R/F1 per type, time per token)
 	cd services/enrich && $(GO) run . eval --corpus $(CORPORA)

@@ -14,20 +14,21 @@ import (
 	"github.com/warta-news/warta/services/enrich/trainer"
 )
 
-// runTrain trains the entity models: "enrich train --corpus DIR --out DIR".
+// runTrain trains the entity model: "enrich train --corpus DIR --out FILE".
 func runTrain(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	f := bus.NewFlags("enrich train", getenv, stderr)
 	f.Usage = func() {
-		fmt.Fprint(stderr, "Usage: enrich train --corpus DIR [--out DIR | --lang L --out FILE]\n\n"+
-			"Trains the entity tagger's model of each language on the train splits of the corpora\n"+
-			"under DIR (laid out like ../shared/eval/ner: LANG/NAME/train.txt) and writes\n"+
-			"OUT/LANG.model. The same corpora give the same bytes.\n\nFlags:\n")
+		fmt.Fprint(stderr, "Usage: enrich train --corpus DIR --out FILE\n\n"+
+			"Trains the entity tagger's model on the train splits of the corpora under DIR (laid\n"+
+			"out like ../shared/eval/ner: LANG/NAME/train.txt, LANG one of "+strings.Join(trainer.Languages, ", ")+"): one model\n"+
+			"for all those languages. Writes it to FILE (the shipped one is\n"+
+			"services/enrich/entities/model/ner.model). The same corpora give the same bytes.\n\nFlags:\n")
 		f.PrintDefaults()
 	}
 	corpus := f.String("corpus", "", "folder of the corpora (required)")
-	out := f.String("out", "", "output folder, or file with --lang (required)")
-	lang := f.String("lang", "", "train only this language ("+strings.Join(trainer.Languages, ", ")+")")
+	out := f.String("out", "", "model file to write (required)")
 	exclude := f.String("exclude", "", "comma-separated corpora to leave out (\"id/nerp\"), for measurements")
+	noReplace := f.Bool("no-replace", false, "leave out the copies of sentences with replaced mentions, for measurements")
 	verbose := f.Bool("v", false, "print progress")
 	if err := f.Parse(args); err != nil {
 		if bus.IsHelp(err) {
@@ -39,38 +40,30 @@ func runTrain(args []string, getenv func(string) string, stdout, stderr io.Write
 		f.Usage()
 		return errors.New("enrich train needs --corpus and --out, and no arguments")
 	}
-	langs := trainer.Languages
-	if *lang != "" {
-		langs = []string{*lang}
-	}
-	opts := trainer.Options{}
+	opts := trainer.Options{NoReplace: *noReplace}
 	if *exclude != "" {
 		opts.Exclude = strings.Split(*exclude, ",")
 	}
 	if *verbose {
 		opts.Log = stderr
 	}
-	for _, l := range langs {
-		m, err := trainer.Train(*corpus, l, opts)
-		if err != nil {
-			return err
-		}
-		data, err := m.MarshalBinary()
-		if err != nil {
-			return err
-		}
-		path := *out
-		if *lang == "" {
-			if err := os.MkdirAll(*out, 0o755); err != nil {
-				return err
-			}
-			path = filepath.Join(*out, l+".model")
-		}
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "%s: %d features, %d bytes\n  %s\n", path, m.Features(), len(data), m.Info)
+	m, err := trainer.Train(*corpus, opts)
+	if err != nil {
+		return err
 	}
+	data, err := m.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	if dir := filepath.Dir(*out); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	if err := os.WriteFile(*out, data, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: %d features, %d bytes\n  %s\n", *out, m.Features(), len(data), m.Info)
 	return nil
 }
 
@@ -78,16 +71,16 @@ func runTrain(args []string, getenv func(string) string, stdout, stderr io.Write
 func runEval(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	f := bus.NewFlags("enrich eval", getenv, stderr)
 	f.Usage = func() {
-		fmt.Fprint(stderr, "Usage: enrich eval --corpus DIR [--models DIR] [--rules | --model-only] [--errors NAME]\n\n"+
+		fmt.Fprint(stderr, "Usage: enrich eval --corpus DIR [--model FILE] [--rules | --model-only] [--errors NAME]\n\n"+
 			"Prints per-type and overall precision, recall and F1 (exact span and type, as seqeval\n"+
 			"counts them) of the entity tagger on every development split under DIR, and the time\n"+
 			"per token.\n\nFlags:\n")
 		f.PrintDefaults()
 	}
 	corpus := f.String("corpus", "", "folder of the corpora (required)")
-	models := f.String("models", "", "evaluate the models in this folder (LANG.model) instead of the embedded ones")
+	model := f.String("model", "", "evaluate this model file instead of the embedded one")
 	rules := f.Bool("rules", false, "evaluate the rules and gazetteers alone (the baseline)")
-	modelOnly := f.Bool("model-only", false, "evaluate the models' spans and types alone, without the gazetteer's corrections")
+	modelOnly := f.Bool("model-only", false, "evaluate the model's spans and types alone, without the gazetteer's corrections")
 	errs := f.String("errors", "", "print the missed and wrong entities of this corpus (\"nergrit\")")
 	if err := f.Parse(args); err != nil {
 		if bus.IsHelp(err) {
@@ -100,18 +93,16 @@ func runEval(args []string, getenv func(string) string, stdout, stderr io.Writer
 		return errors.New("enrich eval needs --corpus, and no arguments")
 	}
 	t := entities.New()
-	if *models != "" {
-		for _, l := range trainer.Languages {
-			data, err := os.ReadFile(filepath.Join(*models, l+".model"))
-			if err != nil {
-				return err
-			}
-			m, err := ner.Load(data)
-			if err != nil {
-				return err
-			}
-			t = t.WithModel(l, m)
+	if *model != "" {
+		data, err := os.ReadFile(*model)
+		if err != nil {
+			return err
 		}
+		m, err := ner.Load(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", *model, err)
+		}
+		t = t.WithModel(m)
 	}
 	tag := t.Tag
 	switch {

@@ -1,9 +1,8 @@
 package entities
 
 import (
-	"embed"
+	_ "embed"
 	"fmt"
-	"io/fs"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -12,55 +11,47 @@ import (
 	"github.com/warta-news/warta/services/enrich/ner"
 )
 
-// The trained models, one per language: model/LANG.model, written by
-// "enrich train" ("make model").
+// The trained model, model/ner.model, written by "enrich train" ("make
+// model").
 //
-//go:embed model
-var modelFiles embed.FS
+//go:embed model/ner.model
+var modelFile []byte
 
 // ModelVersion is the version of the statistical tagger, in Tagger names.
-const ModelVersion = "warta-ner/2"
+const ModelVersion = "warta-ner/3"
 
-// New returns a Tagger with the embedded gazetteers, word lists and models
+// ModelLanguages are the languages the model is trained on and tags: one
+// model for all of them, fed the hints of each text's own language.
+var ModelLanguages = []string{"en", "id"}
+
+// New returns a Tagger with the embedded gazetteers, word lists and model
 // loaded. The data is compiled into the program; New panics if it is
 // malformed, which the package's tests rule out.
 func New() *Tagger {
-	t := NewRules()
-	files, err := fs.Glob(modelFiles, "model/*.model")
+	m, err := ner.Load(modelFile)
 	if err != nil {
-		panic(err)
+		panic(fmt.Sprintf("entities: model/ner.model: %v", err))
 	}
-	for _, name := range files {
-		data, err := modelFiles.ReadFile(name)
-		if err != nil {
-			panic(err)
-		}
-		m, err := ner.Load(data)
-		if err != nil {
-			panic(fmt.Sprintf("entities: %s: %v", name, err))
-		}
-		t.models[strings.TrimSuffix(strings.TrimPrefix(name, "model/"), ".model")] = m
-	}
-	return t
+	return NewRules().WithModel(m)
 }
 
 // NewRules returns a Tagger without models: Tag then falls back to the rules
 // and gazetteers. Training uses it, to compute the rules' hints that the
 // models learn from.
 func NewRules() *Tagger {
-	t := &Tagger{lex: make(map[string]*lexEntry, 8192), models: map[string]*ner.Model{}}
+	t := &Tagger{lex: make(map[string]*lexEntry, 8192), dict: loadDictionary(englishWords), models: map[string]*ner.Model{}}
 	t.load()
 	return t
 }
 
-// WithModel returns a copy of t that uses m for language lang; the
-// evaluation of a model that is not (yet) embedded uses it.
-func (t *Tagger) WithModel(lang string, m *ner.Model) *Tagger {
-	c := &Tagger{lex: t.lex, models: make(map[string]*ner.Model, len(t.models)+1)}
-	for k, v := range t.models {
-		c.models[k] = v
+// WithModel returns a copy of t that uses m for every language of
+// ModelLanguages; the evaluation of a model that is not (yet) embedded uses
+// it.
+func (t *Tagger) WithModel(m *ner.Model) *Tagger {
+	c := &Tagger{lex: t.lex, dict: t.dict, models: make(map[string]*ner.Model, len(ModelLanguages))}
+	for _, l := range ModelLanguages {
+		c.models[l] = m
 	}
-	c.models[lang] = m
 	return c
 }
 
@@ -78,7 +69,7 @@ func primary(lang string) string {
 }
 
 // Name says which tagger Tag uses for lang, for EnrichedParagraph.Tagger:
-// "warta-ner/2 id" when a model for the language exists, "rules (no model
+// "warta-ner/3 id" when a model for the language exists, "rules (no model
 // for id)" for Indonesian or English without one, and "gazetteer-only (no
 // model for fr)" otherwise, "gazetteer-only (language undetermined)" for ""
 // and "und".
@@ -232,6 +223,9 @@ func (s *tagState) hints(toks []ner.Token) [][]string {
 			switch {
 			case rt.roles()&roleName != 0:
 				flat = append(flat, "N")
+			}
+			if s.rules.dict && strings.IndexFunc(rt.lower, unicode.IsLetter) >= 0 {
+				flat = append(flat, s.t.dictHint(rt.lower))
 			}
 			if s.rules.full && s.t.isCommon(rt.lower, s.rules) {
 				if rt.roles()&s.rules.stop != 0 {

@@ -8,6 +8,7 @@ type langRules struct {
 	id     bool // Indonesian morphology for common words
 	stop   role // function words of the language
 	common role // ordinary words of the language
+	dict   bool // the English dictionary's hints
 }
 
 // rulesFor returns the rules for a BCP 47 language tag. Only the primary
@@ -20,7 +21,7 @@ func rulesFor(lang string) langRules {
 	case "id", "in": // "in" is the old code for Indonesian
 		return langRules{full: true, id: true, stop: roleStopID, common: roleCommonID}
 	case "en":
-		return langRules{full: true, stop: roleStopEN, common: roleCommonEN}
+		return langRules{full: true, stop: roleStopEN, common: roleCommonEN, dict: true}
 	}
 	return langRules{}
 }

@@ -83,6 +83,7 @@ import (
 // safe for concurrent use.
 type Tagger struct {
 	lex    map[string]*lexEntry
+	dict   map[string]string     // the English dictionary's hint per lower-case word
 	models map[string]*ner.Model // by language: "id", "en"
 }
 

@@ -44,8 +44,8 @@ func paragraphs(tb testing.TB) []events.Paragraph {
 func TestEnrichNames(t *testing.T) {
 	tg := New()
 	for _, tt := range []struct{ lang, want string }{
-		{"id", "warta-ner/2 id"},
-		{"en-GB", "warta-ner/2 en"},
+		{"id", "warta-ner/3 id"},
+		{"en-GB", "warta-ner/3 en"},
 		{"fr", "gazetteer-only (no model for fr)"},
 		{"und", "gazetteer-only (language undetermined)"},
 		{"", "gazetteer-only (language undetermined)"},

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -16,10 +17,12 @@ import (
 	"github.com/warta-news/warta/services/enrich/ner"
 )
 
-// Languages are the languages that get a model.
-var Languages = []string{"en", "id"}
+// Languages are the languages of the corpora the model is trained on, and
+// the languages it tags: one model serves them all.
+var Languages = entities.ModelLanguages
 
-// Seed is the fixed seed of training's shuffles.
+// Seed is the fixed seed of training's shuffles and of the mention
+// replacements.
 const Seed = 20250902
 
 // Iterations over the training data.
@@ -34,6 +37,9 @@ type Options struct {
 	// Exclude names corpora ("id/nerp") left out of training, to measure
 	// what they bring.
 	Exclude []string
+	// NoReplace leaves out the copies with replaced mentions, to measure
+	// what they bring.
+	NoReplace bool
 	// Log receives progress lines; nil for none.
 	Log io.Writer
 }
@@ -53,14 +59,23 @@ func joined(words []string) (string, []ner.Token) {
 	return b.String(), toks
 }
 
-// Train trains the model of lang on the train splits of the corpora of that
-// language under root. The same corpora give the same model, byte for byte.
-func Train(root, lang string, opts Options) (*ner.Model, error) {
+// Train trains the model on the train splits of the corpora of every
+// language under root: the Indonesian and English corpora together, each
+// sentence with the hints of its own language. On top of the corpora's
+// sentences, the model learns from
+//   - a copy of every sentence that has entities, each mention replaced by
+//     another mention of the same type from the same corpus (names it has
+//     not seen, in contexts it has: what it meets in new text), and
+//   - every UpperEvery-th sentence of a cased corpus in capitals.
+//
+// The same corpora give the same model, byte for byte.
+func Train(root string, opts Options) (*ner.Model, error) {
 	rules := entities.NewRules()
+	rng := rand.New(rand.NewPCG(Seed, 0))
 	var examples []ner.Example
 	var used []string
 	for _, c := range ner.Corpora() {
-		if c.Lang != lang || c.Train == "" || slices.Contains(opts.Exclude, c.Lang+"/"+c.Name) {
+		if !slices.Contains(Languages, c.Lang) || c.Train == "" || slices.Contains(opts.Exclude, c.Lang+"/"+c.Name) {
 			continue
 		}
 		exs, err := ner.ReadSplit(root, c, "train")
@@ -74,33 +89,85 @@ func Train(root, lang string, opts Options) (*ner.Model, error) {
 			return nil, err
 		}
 		n := len(exs)
-		for i := range n {
+		if !opts.NoReplace {
+			exs = append(exs, replaceMentions(exs, rng)...)
+		}
+		replaced := len(exs) - n
+		for i := range exs {
 			text, toks := joined(exs[i].Words)
-			exs[i].Hints = rules.Hints(text, lang, toks)
-			if !c.Uncased && i%UpperEvery == 0 {
-				// Headlines and wire copy in capitals: Tag reads them
-				// uncased, so the model learns that too.
-				up := ner.Example{Labels: exs[i].Labels, Sentence: ner.Sentence{Uncased: true}}
-				for _, w := range exs[i].Words {
-					up.Words = append(up.Words, strings.ToUpper(w))
-				}
-				text, toks := joined(up.Words)
-				up.Hints = rules.Hints(text, lang, toks)
-				exs = append(exs, up)
+			exs[i].Hints = rules.Hints(text, c.Lang, toks)
+		}
+		for i := range n {
+			if c.Uncased || i%UpperEvery != 0 {
+				continue
 			}
+			// Headlines and wire copy in capitals: Tag reads them uncased,
+			// so the model learns that too.
+			up := ner.Example{Labels: exs[i].Labels, Sentence: ner.Sentence{Uncased: true}}
+			for _, w := range exs[i].Words {
+				up.Words = append(up.Words, strings.ToUpper(w))
+			}
+			text, toks := joined(up.Words)
+			up.Hints = rules.Hints(text, c.Lang, toks)
+			exs = append(exs, up)
 		}
 		if opts.Log != nil {
-			fmt.Fprintf(opts.Log, "%s/%s: %d sentences, %d more in capitals\n", c.Lang, c.Name, n, len(exs)-n)
+			fmt.Fprintf(opts.Log, "%s/%s: %d sentences, %d more with replaced mentions, %d more in capitals\n",
+				c.Lang, c.Name, n, replaced, len(exs)-n-replaced)
 		}
 		examples = append(examples, exs...)
 		used = append(used, fmt.Sprintf("%s/%s(%d sentences)", c.Lang, c.Name, n))
 	}
 	if len(examples) == 0 {
-		return nil, fmt.Errorf("no training data for %q under %s: want %s/NAME/train files laid out as in ../shared/eval/ner", lang, root, lang)
+		return nil, fmt.Errorf("no training data under %s: want LANG/NAME/train files laid out as in ../shared/eval/ner, LANG one of %s",
+			root, strings.Join(Languages, ", "))
 	}
-	info := fmt.Sprintf("%s %s; averaged perceptron, %d iterations, seed %d; trained on %s, every %dth sentence also in capitals",
-		entities.ModelVersion, lang, Iterations, Seed, strings.Join(used, " "), UpperEvery)
+	extra := ""
+	if !opts.NoReplace {
+		extra = ", and once with replaced mentions"
+	}
+	info := fmt.Sprintf("%s %s; averaged perceptron, %d iterations, seed %d; trained on %s, every %dth sentence also in capitals%s",
+		entities.ModelVersion, strings.Join(Languages, "+"), Iterations, Seed, strings.Join(used, " "), UpperEvery, extra)
 	return ner.Train(examples, ner.TrainOptions{Info: info, Iterations: Iterations, Seed: Seed, Log: opts.Log})
+}
+
+// replaceMentions returns a copy of every example with entities, each
+// mention replaced by a mention of the same type drawn by rng from all of
+// exs. The copies have no hints yet.
+func replaceMentions(exs []ner.Example, rng *rand.Rand) []ner.Example {
+	var byType [len(ner.Types)][][]string
+	for _, ex := range exs {
+		for _, sp := range ner.Spans(ex.Labels) {
+			byType[sp.Type] = append(byType[sp.Type], ex.Words[sp.Start:sp.End])
+		}
+	}
+	var out []ner.Example
+	for _, ex := range exs {
+		spans := ner.Spans(ex.Labels)
+		if len(spans) == 0 {
+			continue
+		}
+		cp := ner.Example{Sentence: ner.Sentence{Uncased: ex.Uncased}}
+		last := 0
+		for _, sp := range spans {
+			cp.Words = append(cp.Words, ex.Words[last:sp.Start]...)
+			cp.Labels = append(cp.Labels, ex.Labels[last:sp.Start]...)
+			pool := byType[sp.Type]
+			for j, w := range pool[rng.IntN(len(pool))] {
+				cp.Words = append(cp.Words, w)
+				l := ner.LabelOf("I-" + ner.Types[sp.Type])
+				if j == 0 {
+					l = ner.LabelOf("B-" + ner.Types[sp.Type])
+				}
+				cp.Labels = append(cp.Labels, l)
+			}
+			last = sp.End
+		}
+		cp.Words = append(cp.Words, ex.Words[last:]...)
+		cp.Labels = append(cp.Labels, ex.Labels[last:]...)
+		out = append(out, cp)
+	}
+	return out
 }
 
 // Result is the evaluation of the tagger on one development split.
