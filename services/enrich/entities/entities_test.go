@@ -277,6 +277,9 @@ func TestTagEnglish(t *testing.T) {
 			[]string{"Brazil/LOCATION", "Luiz Inacio Lula da Silva/PERSON", "BRICS/ORGANIZATION", "Rio/LOCATION"}, nil},
 		{"Xi Welcomes Old Friend Putin, Praises Unprecedented Ties in Beijing",
 			[]string{"Xi/PERSON", "Putin/PERSON", "Beijing/LOCATION"}, nil},
+		// Addresses and file names are not names, whatever they spell.
+		{"Reuters sent the files to Maria.Lopez@example.com: see CrudeStocks.pdf at www.Example.org/Jakarta.",
+			[]string{"Reuters/ORGANIZATION"}, nil},
 		{"PUTIN SAYS RUSSIA READY FOR TALKS WITH KYIV",
 			[]string{"PUTIN/PERSON=Putin", "RUSSIA/LOCATION=Russia", "KYIV/LOCATION=Kyiv"}, nil},
 	}

@@ -309,6 +309,7 @@ func (s *tagState) merge(toks []ner.Token, labels []int) []events.Entity {
 	for i, sp := range spans {
 		found[i] = events.Entity{Start: toks[sp.Start].Start, End: toks[sp.End-1].End, Type: ourType(sp.Type)}
 	}
+	found = s.cutAtTitles(found)
 	out := make([]events.Entity, 0, len(s.out)+4)
 	origins := make([]origin, 0, cap(out))
 	for _, f := range found {
@@ -407,6 +408,131 @@ func (s *tagState) gazAt(start, end int) *gazEntry {
 		}
 	}
 	return nil
+}
+
+// cutAtTitles cuts the model's spans at a lower-case title inside them, in
+// cased text: "White House spokesperson Karine Jean-Pierre" is two names, not
+// one. A part takes the type the rules or the gazetteer give that exact span,
+// else the type of the whole.
+func (s *tagState) cutAtTitles(found []events.Entity) []events.Entity {
+	if s.shouting || s.headline || !hasUpper(s.text) {
+		return found
+	}
+	var out []events.Entity
+	for _, f := range found {
+		from := f.Start
+		for i := range s.toks {
+			tk := &s.toks[i]
+			if tk.start <= f.Start || tk.end >= f.End || tk.cap || !s.isTitle(tk) {
+				continue
+			}
+			out = s.appendPart(out, from, s.lastEnd(from, tk.start), f.Type)
+			from = tk.end
+		}
+		if from == f.Start {
+			out = append(out, f)
+			continue
+		}
+		out = s.appendPart(out, s.firstStart(from, f.End), f.End, f.Type)
+	}
+	return out
+}
+
+// isTitle reports whether tk is a title or role of one word ("spokesperson",
+// "presiden").
+func (s *tagState) isTitle(tk *token) bool {
+	if tk.lex == nil {
+		return false
+	}
+	for _, p := range tk.lex.phrases {
+		if len(p.words) == 1 && (p.kind == phraseTitle || p.kind == phraseTitleWeak) {
+			return true
+		}
+	}
+	return false
+}
+
+// lastEnd returns the end of the last token in [from, to), or from if none.
+func (s *tagState) lastEnd(from, to int) int {
+	end := from
+	for i := range s.toks {
+		if s.toks[i].start >= from && s.toks[i].end <= to {
+			end = s.toks[i].end
+		}
+	}
+	return end
+}
+
+// firstStart returns the start of the first token in [from, to), or to if
+// none.
+func (s *tagState) firstStart(from, to int) int {
+	for i := range s.toks {
+		if s.toks[i].start >= from && s.toks[i].end <= to {
+			return s.toks[i].start
+		}
+	}
+	return to
+}
+
+// appendPart appends the part [start, end) of a cut span to out, with the
+// type the rules or the gazetteer give it, else typ.
+func (s *tagState) appendPart(out []events.Entity, start, end int, typ events.EntityType) []events.Entity {
+	if start >= end {
+		return out
+	}
+	if g := s.gazAt(start, end); g != nil {
+		typ = g.typ
+	}
+	for _, r := range s.out {
+		if r.Start == start && r.End == end {
+			typ = r.Type
+		}
+	}
+	return append(out, events.Entity{Start: start, End: end, Type: typ})
+}
+
+// fileExts are the extensions that make a word a file name ("Report.pdf").
+var fileExts = [...]string{".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".txt", ".csv",
+	".jpg", ".jpeg", ".png", ".gif", ".zip", ".htm", ".html", ".exe", ".mp3", ".mp4"}
+
+// addresses returns the byte ranges of text's e-mail addresses, URLs and file
+// names: whatever the model makes of them ("Kevin.A.Boone@accenture.com",
+// "CrudeStocks.pdf"), they are not the name of a person, a place or an
+// organisation as written.
+func addresses(text string) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(text); {
+		j := strings.IndexFunc(text[i:], unicode.IsSpace)
+		if j < 0 {
+			j = len(text) - i
+		}
+		word := strings.TrimRight(text[i:i+j], ".,;:!?)]>\"'")
+		lw := strings.ToLower(word)
+		isAddr := strings.Contains(lw, "://") || strings.HasPrefix(lw, "www.") ||
+			strings.Contains(lw, "@") && strings.Contains(lw[strings.Index(lw, "@"):], ".")
+		for _, ext := range fileExts {
+			isAddr = isAddr || len(lw) > len(ext) && strings.HasSuffix(lw, ext)
+		}
+		if isAddr {
+			out = append(out, [2]int{i, i + len(word)})
+		}
+		i += j
+		if i < len(text) {
+			_, w := utf8.DecodeRuneInString(text[i:])
+			i += w
+		}
+	}
+	return out
+}
+
+// overlapsAny reports whether [start, end) overlaps one of rs.
+func overlapsAny(rs [][2]int, start, end int) bool {
+	for _, r := range rs {
+		if start < r[1] && r[0] < end {
+			return true
+		}
+	}
+	return false
 }
 
 // neverName reports whether text[start:end] is made only of words that are

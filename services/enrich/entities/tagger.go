@@ -100,7 +100,7 @@ func (t *Tagger) TagRules(text, lang string) []events.Entity {
 // analyse runs the rules over text: tokens, gazetteer matches, and the
 // entities the rules find (s.out), linked within the paragraph.
 func (t *Tagger) analyse(text, lang string) *tagState {
-	s := &tagState{t: t, text: text, rules: rulesFor(lang)}
+	s := &tagState{t: t, text: text, rules: rulesFor(lang), addrs: addresses(text)}
 	s.toks = t.tokenize(text, make([]token, 0, len(text)/6+1))
 	s.shape()
 	s.matchGazetteer()
@@ -158,8 +158,9 @@ type tagState struct {
 	rules    langRules
 	toks     []token
 	gaz      []gazHit
-	headline bool // capitals say little: a title-case headline or shouting
-	shouting bool // mostly upper-case text
+	headline bool     // capitals say little: a title-case headline or shouting
+	shouting bool     // mostly upper-case text
+	addrs    [][2]int // e-mail addresses, URLs and file names: never entities
 
 	out     []events.Entity
 	origins []origin
@@ -848,8 +849,8 @@ func isAcronym(w string) bool {
 // s.origins) in order, without overlaps.
 func (s *tagState) result() {
 	idx := make([]int, 0, len(s.out))
-	for i := range s.out {
-		if s.origins[i] != fromGuess {
+	for i, e := range s.out {
+		if s.origins[i] != fromGuess && !overlapsAny(s.addrs, e.Start, e.End) {
 			idx = append(idx, i)
 		}
 	}
