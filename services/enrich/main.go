@@ -3,7 +3,7 @@
 // as you need: they share one durable consumer.
 //
 // It also tags articles offline: "enrich tag [--lang id] [--published DATE] [FILE]",
-// trains the entity models ("enrich train --corpus DIR --out DIR") and
+// trains the entity model ("enrich train --corpus DIR --out FILE") and
 // evaluates the tagger ("enrich eval --corpus DIR").
 package main
 
@@ -37,7 +37,7 @@ Usage:
   enrich [flags]                                      run the service: consume paragraphs, publish enriched ones
   enrich tag [--lang L] [--published DATE] [FILE]     tag one article offline (stdin without FILE) and print
                                                       its enriched paragraph events as JSON lines
-  enrich train --corpus DIR --out DIR                 train the entity models on the corpora under DIR
+  enrich train --corpus DIR --out FILE                train the entity model on the corpora under DIR
   enrich eval --corpus DIR                            score the entity tagger on the development splits
   enrich healthcheck                                  exit 0 if the enrich running here is ready (container health check)
   enrich help                                         show this help
