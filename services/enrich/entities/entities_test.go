@@ -494,3 +494,25 @@ func TestTagModel(t *testing.T) {
 		t.Errorf("TagModel(%q, fr) = %q, Tag gives %q: both are the gazetteer's alone", fr, a, b)
 	}
 }
+
+func TestIsAddress(t *testing.T) {
+	for _, tt := range []struct {
+		word string
+		want bool
+	}{
+		{"Maria.Lopez@example.com", true},
+		{"https://warta.example/berita", true},
+		{"www.Example.org/Jakarta", true},
+		{"CrudeStocks.pdf", true},
+		{"Laporan_Tahunan.XLSX", true},
+		{"@prabowo", false}, // a handle, not an address
+		{"U.S.", false},
+		{"Jl.", false},
+		{"Amazon.com", false}, // a company's name as often as an address
+		{"2,3", false},
+	} {
+		if got := isAddress(tt.word); got != tt.want {
+			t.Errorf("isAddress(%q) = %v, want %v", tt.word, got, tt.want)
+		}
+	}
+}

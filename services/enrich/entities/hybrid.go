@@ -491,10 +491,6 @@ func (s *tagState) appendPart(out []events.Entity, start, end int, typ events.En
 	return append(out, events.Entity{Start: start, End: end, Type: typ})
 }
 
-// fileExts are the extensions that make a word a file name ("Report.pdf").
-var fileExts = [...]string{".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".txt", ".csv",
-	".jpg", ".jpeg", ".png", ".gif", ".zip", ".htm", ".html", ".exe", ".mp3", ".mp4"}
-
 // addresses returns the byte ranges of text's e-mail addresses, URLs and file
 // names: whatever the model makes of them ("Kevin.A.Boone@accenture.com",
 // "CrudeStocks.pdf"), they are not the name of a person, a place or an
@@ -507,13 +503,7 @@ func addresses(text string) [][2]int {
 			j = len(text) - i
 		}
 		word := strings.TrimRight(text[i:i+j], ".,;:!?)]>\"'")
-		lw := strings.ToLower(word)
-		isAddr := strings.Contains(lw, "://") || strings.HasPrefix(lw, "www.") ||
-			strings.Contains(lw, "@") && strings.Contains(lw[strings.Index(lw, "@"):], ".")
-		for _, ext := range fileExts {
-			isAddr = isAddr || len(lw) > len(ext) && strings.HasSuffix(lw, ext)
-		}
-		if isAddr {
+		if isAddress(word) {
 			out = append(out, [2]int{i, i + len(word)})
 		}
 		i += j
@@ -523,6 +513,27 @@ func addresses(text string) [][2]int {
 		}
 	}
 	return out
+}
+
+// isAddress reports whether word, a run of text without spaces, is an e-mail
+// address, a URL or a file name.
+func isAddress(word string) bool {
+	if at := strings.IndexByte(word, '@'); at > 0 && strings.Contains(word[at:], ".") {
+		return true
+	}
+	if strings.Contains(word, "://") || len(word) > 4 && strings.EqualFold(word[:4], "www.") {
+		return true
+	}
+	dot := strings.LastIndexByte(word, '.')
+	if dot <= 0 {
+		return false
+	}
+	switch strings.ToLower(word[dot+1:]) {
+	case "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt", "csv",
+		"jpg", "jpeg", "png", "gif", "zip", "htm", "html", "exe", "mp3", "mp4":
+		return true
+	}
+	return false
 }
 
 // overlapsAny reports whether [start, end) overlaps one of rs.
