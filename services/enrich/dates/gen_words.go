@@ -15,7 +15,10 @@
 // it has a digit); the other words it reads as part of a date ("le", "de",
 // and words such as "vor" that make no date alone); numerals; fillers, which
 // it drops ("le", "à", "et"); the phrases with a filler ("le mois dernier"),
-// separated by commas; and units of time. Languages written without spaces
+// separated by commas; units of time; and the relative phrases of more than
+// one word ("la semaine derniere", "letzte woche", "dalam 0 minggu" with
+// "0" for any number), separated by commas, which its search reads only when
+// it joins their words, so it misses many: findOther looks for them itself. Languages written without spaces
 // between words (Chinese, Japanese) are left out: findOther searches their
 // paragraphs whole.
 package main
@@ -72,6 +75,10 @@ type locale struct {
 	// strong are the phrases that can be a date, or part of one that no
 	// digit anchors, by words.
 	strong [][]string
+	// relatives are the entries of RelativeType and the expansions of
+	// RelativeTypeRegexes of more than one word, their words joined by
+	// spaces, a number as "0".
+	relatives map[string]bool
 }
 
 func main() {
@@ -114,9 +121,10 @@ func main() {
 	for _, l := range locales {
 		known := sorted(l.known, func(w string) bool { return !l.anchors[w] })
 		unitWords := sorted(l.units, func(w string) bool { return !l.rewritten[w] })
-		fmt.Fprintf(&buf, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.name,
+		fmt.Fprintf(&buf, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", l.name,
 			strings.Join(sorted(l.anchors, nil), " "), strings.Join(known, " "), strings.Join(sorted(l.numerals, nil), " "),
-			strings.Join(l.fillers(), " "), strings.Join(l.fillerPhrases(), ","), strings.Join(unitWords, " "))
+			strings.Join(l.fillers(), " "), strings.Join(l.fillerPhrases(), ","), strings.Join(unitWords, " "),
+			strings.Join(sorted(l.relatives, nil), ","))
 	}
 	if err := os.WriteFile("dateparser_words.txt", buf.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
@@ -177,7 +185,7 @@ func readZones(fset *token.FileSet, path string) []string {
 // it looks words up in), Simplifications (what it rewrites before, such as
 // "deux" to "2") and RelativeTypeRegexes ("il y a 3 jours").
 func readLocale(lit *ast.CompositeLit) *locale {
-	l := &locale{anchors: map[string]bool{}, known: map[string]bool{}, empty: map[string]bool{}, rewritten: map[string]bool{}, phrases: map[string]bool{}, numerals: map[string]bool{}, units: map[string]bool{}}
+	l := &locale{anchors: map[string]bool{}, known: map[string]bool{}, empty: map[string]bool{}, rewritten: map[string]bool{}, phrases: map[string]bool{}, numerals: map[string]bool{}, units: map[string]bool{}, relatives: map[string]bool{}}
 	for _, e := range lit.Elts {
 		kv, ok := e.(*ast.KeyValueExpr)
 		if !ok {
@@ -209,7 +217,11 @@ func readLocale(lit *ast.CompositeLit) *locale {
 			}
 		case "RelativeType":
 			for _, e := range kv.Value.(*ast.CompositeLit).Elts {
-				l.add(str(e.(*ast.KeyValueExpr).Key), true)
+				key := str(e.(*ast.KeyValueExpr).Key)
+				l.add(key, true)
+				if words := splitWords(normalize(key)); len(words) > 1 {
+					l.relatives[strings.Join(words, " ")] = true
+				}
 			}
 		case "Simplifications":
 			for _, e := range kv.Value.(*ast.CompositeLit).Elts {
@@ -234,6 +246,9 @@ func readLocale(lit *ast.CompositeLit) *locale {
 				for _, s := range expand(str(pair[0].(*ast.CallExpr).Args[0])) {
 					l.add(s, false)
 					l.phrase(s, true)
+					if words := strings.Fields(canonical(normalize(s))); len(words) > 1 {
+						l.relatives[strings.Join(words, " ")] = true
+					}
 				}
 			}
 		}

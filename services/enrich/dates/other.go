@@ -3,6 +3,7 @@ package dates
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -32,7 +33,19 @@ import (
 //   - names a month when its only number is a day of the month ("14 juillet",
 //     not "Am 14");
 //   - is not a clock time whose day moves with the publication date ("à
-//     10h30" alone).
+//     10h30" alone);
+//   - is not units alone ("años", "Jahre"), which go-dateparser reads as
+//     the publication date.
+//
+// Number words count as numbers ("trois jours" is a duration, "il y a trois
+// jours" a date); where go-dateparser does not read them (Spanish,
+// Portuguese, Italian, Dutch, Malay) the wrapper writes those before a unit
+// in digits (dateWords.spell). The date is go-dateparser's parse of the
+// span, not its search's reading, which took "Dans un mois" for a month
+// back. Relative phrases of several words that the search misses ("la
+// semaine dernière", "el mes pasado", "dalam 2 minggu") are looked for in
+// the windows (addPhrases). Weeks come out as ISO weeks, as in the grammar
+// ("la semaine dernière", "vor zwei Wochen": 2025-W35, 2025-W34).
 //
 // Known limits: "mardi prochain" comes out as the Tuesday on or before
 // publication (go-dateparser drops "prochain"), decades ("les années 1930")
@@ -176,7 +189,7 @@ func dateOrder(lang string) string {
 func (op *otherParser) canonical(s string) string {
 	s = fold(s)
 	if op.words != nil {
-		s = op.words.trimFillers(s)
+		s = op.words.trimFillers(op.words.spell(s, false))
 	}
 	return s
 }
@@ -207,18 +220,43 @@ func findOther(text, lang string, ref time.Time, taken []events.Date) []events.D
 func (op *otherParser) find(text string, spans []window, taken []events.Date) []events.Date {
 	var out []events.Date
 	from := 0
+	var found []candidate
 	for _, w := range spans {
-		res, err := op.p.SearchWithLanguage(op.cfg, op.lang, text[w.start:w.end])
+		// The search reads number words before a unit as digits (see
+		// dateWords.spell); the rewrite keeps offsets.
+		win := text[w.start:w.end]
+		if op.words != nil {
+			win = op.words.spell(win, true)
+		}
+		res, err := op.p.SearchWithLanguage(op.cfg, op.lang, win)
 		if err != nil {
 			continue
 		}
+		found = found[:0]
 		for _, r := range res {
-			start, end, ok := locate(text[:w.end], r.Text, max(from, w.start))
+			start, end, ok := locate(win, r.Text, max(from, w.start)-w.start)
 			if !ok {
 				continue
 			}
+			start, end = start+w.start, end+w.start
 			from = end
-			for _, c := range op.candidates(text, start, end, r.Date) {
+			if end < w.end && win[end-w.start] == ' ' && !unicode.IsSpace(rune(text[end])) {
+				end = skipForward(text, end, isWordRune) // "tres" rewritten "3   "
+			}
+			// The search reads a translation word by word, which can go
+			// wrong where go-dateparser's parse of the same words does not:
+			// it read "Dans un mois" as a month back. The rules check
+			// their spans against the parse, so the date is the parse's.
+			if s, e := trimPunct(text, start, end); s < e {
+				if got, err := op.parse(atRef, text[s:e]); err == nil && !got.IsZero() {
+					r.Date = got
+				}
+			}
+			found = append(found, candidate{start, end, r.Date})
+		}
+		found = op.addPhrases(text, w, found)
+		for _, f := range found {
+			for _, c := range op.candidates(text, f.start, f.end, f.date) {
 				d, ok := op.refine(text, c.start, c.end, c.date)
 				if !ok || overlaps(taken, d) || (len(out) > 0 && d.Start < out[len(out)-1].End) {
 					continue
@@ -231,6 +269,86 @@ func (op *otherParser) find(text string, spans []window, taken []events.Date) []
 		return taken
 	}
 	return mergeDates(taken, out)
+}
+
+// addPhrases adds to found, the search's matches in the window w of text in
+// order, the relative phrases of more than one word in w that go-dateparser
+// parses ("la semaine dernière", "el mes pasado"), which its search misses
+// unless it happens to join their words. A phrase replaces the matches
+// inside it ("semaine"), and gives way to one that overlaps it otherwise.
+func (op *otherParser) addPhrases(text string, w window, found []candidate) []candidate {
+	if op.words == nil || len(op.words.relatives) == 0 {
+		return found
+	}
+	type token struct {
+		w          string
+		start, end int
+	}
+	var toks []token
+	for i := w.start; i < w.end; {
+		r, n := utf8.DecodeRuneInString(text[i:w.end])
+		if !isWordRune(r) {
+			i += n
+			continue
+		}
+		j := skipForward(text[:w.end], i, isWordRune)
+		toks = append(toks, token{foldLower(text[i:j]), i, j})
+		i = j
+	}
+	// is reports whether token k is the word pw of a phrase, "0" for a
+	// number in digits or in words.
+	is := func(k int, pw string) bool {
+		if pw != "0" {
+			return toks[k].w == pw
+		}
+		return strings.Trim(toks[k].w, "0123456789") == "" || op.isNumeral(toks[k].w)
+	}
+	for k := range toks {
+		if !op.words.relFirst[toks[k].w] && !is(k, "0") {
+			continue
+		}
+		for _, p := range op.words.relatives {
+			if k+len(p) > len(toks) || !is(k, p[0]) {
+				continue
+			}
+			match := true
+			for m := 1; m < len(p) && match; m++ {
+				// The words of a phrase are apart by spaces, an apostrophe
+				// or a hyphen, not by a comma or a full stop.
+				match = is(k+m, p[m]) && !strings.ContainsAny(text[toks[k+m-1].end:toks[k+m].start], ",;.:")
+			}
+			if !match {
+				continue
+			}
+			start, end := toks[k].start, toks[k+len(p)-1].end
+			d, err := op.parse(atRef, text[start:end])
+			if err != nil || d.IsZero() {
+				continue
+			}
+			found = insertCandidate(found, candidate{start, end, d})
+		}
+	}
+	return found
+}
+
+// insertCandidate inserts c into found, sorted and disjoint, in place of
+// the candidates inside it, unless one overlaps it without being inside it.
+func insertCandidate(found []candidate, c candidate) []candidate {
+	at := len(found)
+	for i, f := range found {
+		inside := f.start >= c.start && f.end <= c.end
+		if !inside && f.start < c.end && c.start < f.end {
+			return found
+		}
+		if at == len(found) && f.start >= c.start {
+			at = i
+		}
+	}
+	end := at
+	for end < len(found) && found[end].end <= c.end {
+		end++
+	}
+	return slices.Insert(slices.Delete(found, at, end), at, c)
 }
 
 // candidate is a span of a paragraph and the date go-dateparser reads in it.
@@ -342,17 +460,36 @@ func (op *otherParser) refine(text string, start, end int, d dpdate.Date) (event
 	// relative: the date moves with the publication date ("hier", "3 Tage",
 	// "80 ans", "mardi"); a day later is enough to move a day, not a year.
 	relative := op.movesWithRef(span, d, atNextDay)
-	if len(numbers) > 0 && len(words) > 0 && (relative || op.movesWithRef(span, d, atNextYMD)) {
+	spelled := 0 // number words: "trois", "drei", "un", "tres"
+	for _, w := range words {
+		if op.isNumeral(w) {
+			spelled++
+		}
+	}
+	if len(numbers) == 0 && spelled == 0 && op.bareUnits(words) {
+		// Units alone are no date: go-dateparser reads "años", "Jahre" as
+		// the publication date.
+		return events.Date{}, false
+	}
+	if (len(numbers) > 0 || spelled > 0) && len(words) > spelled && (relative || op.movesWithRef(span, d, atNextYMD)) {
 		units := 0
 		for _, w := range words {
-			if op.isUnit(w) || op.isFiller(w) {
+			if op.isNumeral(w) || op.isUnit(w) || op.isFiller(w) {
 				units++
 			}
 		}
-		if units == len(words) {
-			// A number of units is a duration ("3 Tage", "80 ans") unless
-			// the words before it make it relative: go-dateparser's search
-			// drops them ("vor 3 Tagen", "il y a 3 jours").
+		switch {
+		case units < len(words):
+		case d.Time.After(op.ref):
+			// A number of units reads as so many back ("3 Tage"); one
+			// ahead has a word that turns it forward, which counts as a
+			// filler only because go-dateparser reads "2 in" as the 2nd:
+			// "in zwei Wochen", "Dans un mois", "dalam dua minggu".
+		default:
+			// A number of units is a duration ("3 Tage", "80 ans", "trois
+			// jours") unless the words before it make it relative:
+			// go-dateparser's search drops them ("vor 3 Tagen", "il y a 3
+			// jours").
 			s, e, ok := op.relativeMarker(text, start, end, d)
 			if !ok {
 				return events.Date{}, false
@@ -379,7 +516,62 @@ func (op *otherParser) refine(text string, start, end int, d dpdate.Date) (event
 	if v == "" {
 		return events.Date{}, false
 	}
+	if relative && d.Period == dpdate.Day && op.weeksAway(d) && slices.ContainsFunc(words, op.isWeek) {
+		// go-dateparser reads "la semaine dernière", "vor 2 Wochen" and
+		// "in zwei Wochen" as the day so many weeks away; the grammar
+		// gives the ISO week ("last week" is 2025-W35), and so does this.
+		y, wk := d.Time.ISOWeek()
+		v = string(appendPad(append(appendPad(nil, y, 4), '-', 'W'), wk, 2))
+	}
 	return events.Date{Text: span, Value: v, Start: start, End: end}, true
+}
+
+// isNumeral reports whether w is a number word that go-dateparser, or the
+// wrapper before it (see dateWords.spell), reads as digits: "trois", "zwei",
+// "un", "tres".
+func (op *otherParser) isNumeral(w string) bool {
+	if op.words == nil {
+		return false
+	}
+	w = foldLower(w)
+	_, spelled := op.words.spelled[w]
+	return spelled || op.words.numerals[w]
+}
+
+// bareUnits reports whether words are units of time and fillers of the
+// language's dictionary, with a unit: "años", "Jahre", "des jours".
+func (op *otherParser) bareUnits(words []string) bool {
+	if op.words == nil {
+		return false
+	}
+	unit := false
+	for _, w := range words {
+		w = foldLower(w)
+		switch {
+		case op.words.units[w]:
+			unit = true
+		case !op.words.fillers[w]:
+			return false
+		}
+	}
+	return unit
+}
+
+// isWeek reports whether w is a unit of time of a week ("semaine",
+// "Wochen"): "2 w" reads as fourteen days before the publication date.
+func (op *otherParser) isWeek(w string) bool {
+	if op.words != nil && !op.words.units[foldLower(w)] {
+		return false
+	}
+	got, err := op.parse(atRef, "2 "+w)
+	return err == nil && got.Period == dpdate.Day && got.Time.Equal(op.ref.AddDate(0, 0, -14))
+}
+
+// weeksAway reports whether d falls on the publication date's weekday, a
+// whole number of weeks from it.
+func (op *otherParser) weeksAway(d dpdate.Date) bool {
+	y, m, dd := d.Time.Date()
+	return int(time.Date(y, m, dd, 0, 0, 0, 0, time.UTC).Sub(op.ref).Hours())%(7*24) == 0
 }
 
 // shrink cuts text[start:end] to the shortest run of its words that
@@ -603,10 +795,23 @@ func (op *otherParser) relativeMarker(text string, start, end int, d dpdate.Date
 // isFiller reports whether go-dateparser skips w next to a number it reads
 // as a day ("und", "y", "et"): such a word does not make a number of days
 // relative.
+//
+// It compares "2 w" with "2", both at the publication date and a day
+// later: on the last day of a month "2" alone moves to the next month a day
+// later, and "3 días y" used to be three days ago then.
 func (op *otherParser) isFiller(w string) bool {
 	got, err := op.parse(atRef, "2 "+w)
-	return err == nil && got.Period == dpdate.Day && got.Time.Day() == 2 && got.Time.Month() == op.ref.Month() &&
-		!op.movesWithRef("2 "+w, got, atNextDay)
+	if err != nil || got.Period != dpdate.Day || got.Time.Day() != 2 {
+		return false
+	}
+	for _, at := range []refShift{atRef, atNextDay} {
+		a, errA := op.parse(at, "2 "+w)
+		b, errB := op.parse(at, "2")
+		if errA != nil || errB != nil || !sameDate(a, b) {
+			return false
+		}
+	}
+	return true
 }
 
 // nextWordAfter returns the span of the word of letters that follows

@@ -3,6 +3,7 @@ package dates
 import (
 	_ "embed"
 	"iter"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -41,6 +42,15 @@ type dateWords struct {
 	units map[string]bool
 	// zones: the names of time zones, which it reads in any language.
 	zones map[string]bool
+	// relatives: the relative phrases of more than one word ("la semaine
+	// derniere"), which the search misses unless it happens to join their
+	// words (see otherParser.phraseCandidates).
+	relatives [][]string
+	relFirst  map[string]bool // the first words of relatives
+	// spelled: the number words go-dateparser does not rewrite to digits
+	// in the language ("tres", "drie", "tiga"), with their digits; the
+	// wrapper rewrites them before a unit of time (see spell).
+	spelled map[string]string
 }
 
 // wordTables returns a function per language of dateparser_words.txt that
@@ -54,14 +64,26 @@ var wordTables = sync.OnceValue(func() map[string]func() *dateWords {
 		case cols[0] == "=zones" && len(cols) == 2:
 			zones = wordSet(cols[1])
 			continue
-		case len(cols) != 7:
+		case len(cols) != 8:
 			continue
 		}
 		tables[cols[0]] = sync.OnceValue(func() *dateWords {
-			dw := &dateWords{anchors: wordSet(cols[1]), known: wordSet(cols[2]), numerals: wordSet(cols[3]), fillers: wordSet(cols[4]), units: wordSet(cols[6]), zones: zones}
+			dw := &dateWords{anchors: wordSet(cols[1]), known: wordSet(cols[2]), numerals: wordSet(cols[3]), fillers: wordSet(cols[4]), units: wordSet(cols[6]), zones: zones, spelled: map[string]string{}}
 			for p := range strings.SplitSeq(cols[5], ",") {
 				if p != "" {
 					dw.phrases = append(dw.phrases, strings.Fields(p))
+				}
+			}
+			dw.relFirst = map[string]bool{}
+			for p := range strings.SplitSeq(cols[7], ",") {
+				if p != "" {
+					dw.relatives = append(dw.relatives, strings.Fields(p))
+					dw.relFirst[dw.relatives[len(dw.relatives)-1][0]] = true
+				}
+			}
+			for i, w := range strings.Fields(spelledNumbers(cols[0])) {
+				if !dw.numerals[w] && w != "-" {
+					dw.spelled[w] = strconv.Itoa(i + 1)
 				}
 			}
 			return dw
@@ -69,6 +91,63 @@ var wordTables = sync.OnceValue(func() map[string]func() *dateWords {
 	}
 	return tables
 })
+
+// spelledNumbers returns the number words of lang from one up, separated
+// by spaces, each at the place of its value, for the languages of the news
+// whose number words go-dateparser does not rewrite to digits: it reads
+// "deux" and "drei" as 2 and 3, but not "tres", "três", "tre", "drie" or
+// "tiga", so "hace tres días" was no date where "hace 3 días" was. The words
+// it does rewrite ("un", "uma") are left out when the table is built.
+func spelledNumbers(lang string) string {
+	switch lang {
+	case "es":
+		return "uno dos tres cuatro cinco seis siete ocho nueve diez once doce"
+	case "pt":
+		return "um dois tres quatro cinco seis sete oito nove dez onze doze"
+	case "it":
+		return "uno due tre quattro cinque sei sette otto nove dieci undici dodici"
+	case "nl":
+		return "een twee drie vier vijf zes zeven acht negen tien elf twaalf"
+	case "ms":
+		return "satu dua tiga empat lima enam tujuh lapan sembilan sepuluh sebelas"
+	}
+	return ""
+}
+
+// spell returns s with each number word of dw.spelled that stands right
+// before a unit of time ("tres días", "drie dagen") written in digits, as
+// go-dateparser reads it ("3 días"). With pad the digits are followed by
+// spaces to the length of the word, so that offsets into the result are
+// offsets into s. It returns s itself when there is nothing to rewrite.
+func (dw *dateWords) spell(s string, pad bool) string {
+	if len(dw.spelled) == 0 {
+		return s
+	}
+	var b []byte
+	last := 0              // end of the part of s copied to b
+	num, numStart := "", 0 // digits of the field before, and its start
+	for i, j := range spaceFields(s) {
+		w := strings.Trim(s[i:j], ",;:.()")
+		if num != "" && dw.units[foldLower(w)] {
+			b = append(b, s[last:numStart]...)
+			b = append(b, num...)
+			if pad {
+				b = append(b, strings.Repeat(" ", i-numStart-len(num))...)
+			} else {
+				b = append(b, ' ')
+			}
+			last = i
+		}
+		num, numStart = "", i
+		if len(w) == j-i && len(w) >= 3 {
+			num = dw.spelled[foldLower(w)]
+		}
+	}
+	if b == nil {
+		return s
+	}
+	return string(append(b, s[last:]...))
+}
 
 func wordSet(list string) map[string]bool {
 	words := strings.Fields(list)
@@ -105,8 +184,8 @@ type field struct {
 	// short: a word of fewer than four letters, or one or two digits, and
 	// nothing else but punctuation.
 	short bool
-	// count: a number that is no date and nothing else but punctuation
-	// (see isCount).
+	// count: a number that is no date (see isCount), or a number word, and
+	// nothing else but punctuation.
 	count bool
 	// unit, filler: one word, a unit of time or a filler, and punctuation.
 	unit, filler bool
@@ -205,10 +284,11 @@ func barrenRun(run []field) bool {
 func (dw *dateWords) classify(f string) field {
 	out := field{known: true}
 	words, digits, letters := 0, 0, 0
+	number := false // one number word ("trois", "tres") and punctuation
 	for i := 0; i < len(f); {
 		r, n := utf8.DecodeRuneInString(f[i:])
 		if !isWordRune(r) {
-			if !strings.ContainsRune(`()"'{}[],.،|@;:/+-`, r) {
+			if !strings.ContainsRune(`()"'{}[],.،|@;:/+-“”„`, r) {
 				out.known = false
 			}
 			i += n
@@ -232,19 +312,26 @@ func (dw *dateWords) classify(f string) field {
 			j += n
 		}
 		w := foldLower(f[i:j])
+		numeral := false
 		switch {
-		case digit || dw.anchors[w]:
+		case digit:
 			out.anchor = true
-		case !dw.known[w] && !zone:
+		case dw.anchors[w]:
+			out.anchor, numeral = true, dw.numerals[w] // numerals are anchors
+		case dw.known[w] || zone:
+		case dw.spelled[w] != "":
+			numeral = true
+		default:
 			out.known = false
 		}
 		words++
 		out.unit, out.filler = words == 1 && dw.units[w], words == 1 && dw.fillers[w]
+		number = words == 1 && numeral
 		out.numeral, out.bare = j-i == len(f) && dw.numerals[w], j-i == len(f) && dw.fillers[w]
 		i = j
 	}
 	out.short = words == 1 && (digits == 0 && letters < 4 || letters == 0 && digits <= 2)
-	out.count = letters == 0 && digits > 0 && isCount(f)
+	out.count = letters == 0 && digits > 0 && isCount(f) || number
 	out.known = out.known || out.anchor
 	return out
 }

@@ -62,6 +62,11 @@ func TestWindows(t *testing.T) {
 		// date.
 		{"de", "Die Sitzung begann am 2. September um 10:30 Uhr MEZ in Berlin.", []string{"begann am 2. September um 10:30 Uhr MEZ in Berlin."}},
 		{"de", "Die Sitzung begann um 10:30 Uhr MEZ in Berlin.", nil},
+		// Number words the wrapper spells out in digits join the run, and
+		// make a duration of it like digits; a quotation mark is
+		// punctuation.
+		{"es", "“Hace tres días vinieron los técnicos.", []string{"“Hace tres días vinieron"}},
+		{"es", "La cumbre duró tres días y terminó.", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.lang+"/"+tt.in, func(t *testing.T) {
@@ -247,4 +252,34 @@ func sameAcross(p *dps.Parser, lang, s string, a, b refShift) bool {
 	da, errA := p.Parse(op.config(a), s)
 	db, errB := p.Parse(op.config(b), s)
 	return errA == nil && errB == nil && sameDate(da, db)
+}
+
+func TestSpell(t *testing.T) {
+	tests := []struct {
+		lang, in string
+		pad      bool
+		want     string
+	}{
+		{"es", "Hace tres días llegó", true, "Hace 3    días llegó"},
+		{"es", "hace tres dias", false, "hace 3 dias"},
+		{"pt", "Há três dias", true, "Há 3     dias"},
+		{"nl", "drie dagen geleden", false, "3 dagen geleden"},
+		{"ms", "dalam dua minggu.", false, "dalam 2 minggu."},
+		// Only before a unit of time: "tres" alone, or before a noun, is
+		// left as it is.
+		{"es", "Los tres ministros", true, "Los tres ministros"},
+		{"it", "tu sei oggi", false, "tu sei oggi"},
+		// French and German number words go-dateparser reads itself.
+		{"fr", "il y a trois jours", false, "il y a trois jours"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang+"/"+tt.in, func(t *testing.T) {
+			if g := wordsFor(tt.lang).spell(tt.in, tt.pad); g != tt.want {
+				t.Errorf("spell(%q, %v) = %q, want %q", tt.in, tt.pad, g, tt.want)
+			}
+			if tt.pad && len(tt.want) != len(tt.in) {
+				t.Errorf("padded %q is %d bytes, %q %d", tt.want, len(tt.want), tt.in, len(tt.in))
+			}
+		})
+	}
 }
