@@ -25,8 +25,9 @@ func NewBoot(service, version string, c StageConfig, stdout io.Writer, fields ..
 	if err != nil {
 		return nil, err
 	}
-	gc := tuneGC(c.GCPercent)
-	log.Info("starting", append(append(c.LogFields(), zap.String("version", version), zap.Int("gogc", gc)), fields...)...)
+	gc, limit := tuneGC(c.GCPercent)
+	log.Info("starting", append(append(c.LogFields(), zap.String("version", version), zap.Int("gogc", gc),
+		zap.Int64("gomemlimit_mib", limit>>20)), fields...)...)
 	ops := NewOps(service, version, c.Pprof)
 	stop, err := ops.Serve(c.MetricsAddr, log)
 	if err != nil {
@@ -51,17 +52,29 @@ func (b *Boot) Close() {
 // 20-40 MB more peak RSS per service.
 const defaultGOGC = 200
 
+// defaultMemLimit is the runtime's soft memory limit unless the environment
+// (GOMEMLIMIT) sets another. Below it, GOGC paces the collector; near it,
+// the collector runs as often as it takes to stay under, which keeps a
+// service's peak RSS under 200 MB at full speed (make bench) for a little
+// CPU. It is soft: a live heap above it grows, with the collector's CPU
+// capped.
+const defaultMemLimit = 128 << 20
+
 // tuneGC sets the collector's target to pct (0: defaultGOGC) unless GOGC is
-// set in the environment (the runtime has applied it then), and returns the
-// target in force.
-func tuneGC(pct int) int {
+// set in the environment, and the soft memory limit to defaultMemLimit
+// unless GOMEMLIMIT is (the runtime has applied those then). It returns the
+// target and the limit in force.
+func tuneGC(pct int) (int, int64) {
 	if pct == 0 {
 		pct = defaultGOGC
 	}
 	if _, ok := os.LookupEnv("GOGC"); !ok {
 		debug.SetGCPercent(pct)
 	}
+	if _, ok := os.LookupEnv("GOMEMLIMIT"); !ok {
+		debug.SetMemoryLimit(defaultMemLimit)
+	}
 	inForce := debug.SetGCPercent(-1)
 	debug.SetGCPercent(inForce)
-	return inForce
+	return inForce, debug.SetMemoryLimit(-1)
 }

@@ -225,7 +225,7 @@ func (s *tagState) hints(toks []ner.Token) [][]string {
 				flat = append(flat, "N")
 			}
 			if s.rules.dict && strings.IndexFunc(rt.lower, unicode.IsLetter) >= 0 {
-				flat = append(flat, s.t.dictHint(rt.lower))
+				flat = append(flat, s.t.dict.hint(rt.lower))
 			}
 			if s.rules.full && s.t.isCommon(rt.lower, s.rules) {
 				if rt.roles()&s.rules.stop != 0 {

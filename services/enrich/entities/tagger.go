@@ -83,7 +83,7 @@ import (
 // safe for concurrent use.
 type Tagger struct {
 	lex    map[string]*lexEntry
-	dict   map[string]string     // the English dictionary's hint per lower-case word
+	dict   dictionary            // the English dictionary
 	models map[string]*ner.Model // by language: "id", "en"
 }
 
