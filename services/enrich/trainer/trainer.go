@@ -208,7 +208,7 @@ func Evaluate(root string, tag func(text, lang string) []events.Entity, errsOf s
 			ents := tag(text, c.Lang)
 			r.Time += time.Since(start)
 			r.Tokens += len(toks)
-			pred := project(ents, toks)
+			pred := project(ents, toks, ex.Words)
 			r.Score.Add(ex.Labels, pred, r.Scored)
 			if errs != nil && errsOf == c.Name {
 				gs, ps := ner.Spans(ex.Labels), ner.Spans(pred)
@@ -229,10 +229,18 @@ func Evaluate(root string, tag func(text, lang string) []events.Entity, errsOf s
 	return out, nil
 }
 
-// project labels the corpus's tokens with entities found in their text: a
-// token overlapping an entity is in it.
-func project(ents []events.Entity, toks []ner.Token) []int {
+// project labels the corpus's tokens, words, with entities found in their
+// text: a token overlapping an entity is in it.
+//
+// One exception follows a corpus's tokenization: where a corpus keeps a
+// bracketed acronym in one token with its brackets ("(BEI)", as
+// idner-news-2k does), it can only mark it as part of the name before it
+// ("Bursa Efek Indonesia (BEI)"). The tagger finds two mentions there, the
+// acronym linked to the name (the same canonical); the token then continues
+// the name's mention, which is what the two say together.
+func project(ents []events.Entity, toks []ner.Token, words []string) []int {
 	labels := make([]int, len(toks))
+	prevLast, prevType, prevCanon := -2, 0, ""
 	for _, e := range ents {
 		t := 4
 		for k, name := range []events.EntityType{events.Person, events.Organization, events.Location, events.Event, events.Misc} {
@@ -240,19 +248,30 @@ func project(ents []events.Entity, toks []ner.Token) []int {
 				t = k
 			}
 		}
-		first := true
+		first, last := true, -2
 		for i, tk := range toks {
-			if tk.Start < e.End && e.Start < tk.End && labels[i] == 0 {
-				if first {
-					labels[i] = 1 + 2*t
-				} else {
-					labels[i] = 2 + 2*t
-				}
-				first = false
+			if tk.Start >= e.End || e.Start >= tk.End || labels[i] != 0 {
+				continue
 			}
+			switch {
+			case first && i == prevLast+1 && e.Canonical == prevCanon && bracketed(words[i]):
+				t = prevType
+				labels[i] = 2 + 2*t
+			case first:
+				labels[i] = 1 + 2*t
+			default:
+				labels[i] = 2 + 2*t
+			}
+			first, last = false, i
 		}
+		prevLast, prevType, prevCanon = last, t, e.Canonical
 	}
 	return labels
+}
+
+// bracketed reports whether a corpus token is a word in brackets: "(BEI)".
+func bracketed(tok string) bool {
+	return len(tok) > 2 && tok[0] == '(' && tok[len(tok)-1] == ')'
 }
 
 // Report writes results as a table per split.
