@@ -29,6 +29,7 @@ func runTrain(args []string, getenv func(string) string, stdout, stderr io.Write
 	out := f.String("out", "", "model file to write (required)")
 	exclude := f.String("exclude", "", "comma-separated corpora to leave out (\"id/nerp\"), for measurements")
 	noReplace := f.Bool("no-replace", false, "leave out the copies of sentences with replaced mentions, for measurements")
+	seed := f.Uint64("seed", 0, "seed of the shuffles and replacements instead of the shipped model's, for measurements (0: the shipped one)")
 	verbose := f.Bool("v", false, "print progress")
 	if err := f.Parse(args); err != nil {
 		if bus.IsHelp(err) {
@@ -40,7 +41,7 @@ func runTrain(args []string, getenv func(string) string, stdout, stderr io.Write
 		f.Usage()
 		return errors.New("enrich train needs --corpus and --out, and no arguments")
 	}
-	opts := trainer.Options{NoReplace: *noReplace}
+	opts := trainer.Options{NoReplace: *noReplace, Seed: *seed}
 	if *exclude != "" {
 		opts.Exclude = strings.Split(*exclude, ",")
 	}
