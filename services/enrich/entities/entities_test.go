@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/warta-news/warta/pkg/events"
@@ -513,6 +514,23 @@ func TestIsAddress(t *testing.T) {
 	} {
 		if got := isAddress(tt.word); got != tt.want {
 			t.Errorf("isAddress(%q) = %v, want %v", tt.word, got, tt.want)
+		}
+	}
+}
+
+// TestCanonicalWithoutLeadingWords checks that lower-case words a span takes
+// in ahead of the name ("kota Tianjin", as nergrit marks places) stay out of
+// its canonical name, which is the gazetteer's when it knows the rest.
+func TestCanonicalWithoutLeadingWords(t *testing.T) {
+	tg := New()
+	for _, text := range []string{
+		"Para pemimpin bertemu di kota Tianjin pada hari Senin.",
+		"Banjir melanda kota Surabaya dan kabupaten Sidoarjo.",
+	} {
+		for _, e := range tg.Tag(text, "id") {
+			if e.Canonical != strings.TrimSpace(e.Canonical) || e.Canonical == "" || unicode.IsLower([]rune(e.Canonical)[0]) {
+				t.Errorf("Tag(%q): %q has canonical %q, want the name alone", text, e.Text, e.Canonical)
+			}
 		}
 	}
 }

@@ -333,6 +333,14 @@ func (s *tagState) merge(toks []ner.Token, labels []int) []events.Entity {
 				}
 			}
 		}
+		if k := s.nameStart(start, end); e.Canonical == "" && k > start {
+			// "kota Tianjin": the lower-case words the model took in
+			// ahead of the name are not part of its canonical name.
+			e.Canonical = s.normalise(s.text[k:end], e.Type)
+			if g := s.gazAt(k, end); g != nil {
+				e.Canonical = g.canonical
+			}
+		}
 		if e.Canonical == "" {
 			e.Canonical = s.normalise(e.Text, e.Type)
 		}
@@ -408,6 +416,29 @@ func (s *tagState) gazAt(start, end int) *gazEntry {
 		}
 	}
 	return nil
+}
+
+// nameStart returns where the name starts in the span [start, end) of cased
+// text: at its first capitalised word when only lower-case words come before
+// it ("kota Tianjin"), else at start.
+func (s *tagState) nameStart(start, end int) int {
+	if s.shouting || s.headline {
+		return start
+	}
+	for i := range s.toks {
+		tk := &s.toks[i]
+		switch {
+		case tk.start < start:
+			continue
+		case tk.end > end:
+			return start
+		case tk.cap || tk.digit:
+			return tk.start
+		case strings.IndexFunc(tk.lower, unicode.IsLetter) < 0:
+			return start // "(": not a lower-case word
+		}
+	}
+	return start
 }
 
 // cutAtTitles cuts the model's spans at a lower-case title inside them, in
