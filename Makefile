@@ -74,10 +74,10 @@ clean: ## remove binaries and local data
 	rm -rf $(BIN) $(DATA)
 
 model: ## retrain the entity model from CORPORA into services/enrich/entities/model/ner.model (reproducible)
-	cd services/enrich && $(GO) run . train --corpus $(CORPORA) --out $(CURDIR)/$(MODEL_DIR)/ner.model
+	cd services/enrich && $(GO) run . train --corpus $(abspath $(CORPORA)) --out $(CURDIR)/$(MODEL_DIR)/ner.model
 
 eval: ## score the entity tagger on the development splits of CORPORA (P/R/F1 per type, time per token)
-	cd services/enrich && $(GO) run . eval --corpus $(CORPORA)
+	cd services/enrich && $(GO) run . eval --corpus $(abspath $(CORPORA))
 
 bench-enrich: ## benchmark the tagging step on one core: paragraphs/s, ns/token, allocations, model memory
 	cd services/enrich && $(GO) test -run '^$$' -bench 'BenchmarkEnrich|BenchmarkModelMemory' -benchmem -cpu 1 ./tag/ \
