@@ -281,6 +281,8 @@ func TestTagEnglish(t *testing.T) {
 		// Addresses and file names are not names, whatever they spell.
 		{"Reuters sent the files to Maria.Lopez@example.com: see CrudeStocks.pdf at www.Example.org/Jakarta.",
 			[]string{"Reuters/ORGANIZATION"}, nil},
+		{"Read it at (www.Kemlu.go.id) or detik.com/Jakarta, as \u201cBEI.pdf\u201d says.",
+			[]string{}, nil},
 		{"PUTIN SAYS RUSSIA READY FOR TALKS WITH KYIV",
 			[]string{"PUTIN/PERSON=Putin", "RUSSIA/LOCATION=Russia", "KYIV/LOCATION=Kyiv"}, nil},
 	}
@@ -510,6 +512,10 @@ func TestIsAddress(t *testing.T) {
 		{"U.S.", false},
 		{"Jl.", false},
 		{"Amazon.com", false}, // a company's name as often as an address
+		{"detik.com/Jakarta", true},
+		{"reuters.com/world/Asia-Pacific", true},
+		{"Jakarta/Bandung", false},
+		{"U.S./Mexico", false},
 		{"2,3", false},
 	} {
 		if got := isAddress(tt.word); got != tt.want {
@@ -518,18 +524,47 @@ func TestIsAddress(t *testing.T) {
 	}
 }
 
-// TestCanonicalWithoutLeadingWords checks that lower-case words a span takes
-// in ahead of the name ("kota Tianjin", as nergrit marks places) stay out of
-// its canonical name, which is the gazetteer's when it knows the rest.
+// TestCanonicalWithoutLeadingWords checks that ordinary lower-case words a
+// span takes in ahead of the name ("kota Tianjin", as nergrit marks places)
+// stay out of its canonical name, and that a name's particles ("de Gaulle")
+// stay in.
 func TestCanonicalWithoutLeadingWords(t *testing.T) {
 	tg := New()
-	for _, text := range []string{
-		"Para pemimpin bertemu di kota Tianjin pada hari Senin.",
-		"Banjir melanda kota Surabaya dan kabupaten Sidoarjo.",
+	for _, tt := range []struct {
+		text, lang string
+		want       map[string]string // entity text → canonical, for the entities named
+	}{
+		{"Para pemimpin bertemu di kota Tianjin pada hari Senin.", "id", map[string]string{"kota Tianjin": "Tianjin", "Tianjin": "Tianjin"}},
+		{"They laid a wreath where de Gaulle spoke in 1940.", "en", map[string]string{"de Gaulle": "de Gaulle", "Gaulle": "Gaulle"}},
 	} {
-		for _, e := range tg.Tag(text, "id") {
-			if e.Canonical != strings.TrimSpace(e.Canonical) || e.Canonical == "" || unicode.IsLower([]rune(e.Canonical)[0]) {
-				t.Errorf("Tag(%q): %q has canonical %q, want the name alone", text, e.Text, e.Canonical)
+		got := tg.Tag(tt.text, tt.lang)
+		found := false
+		for _, e := range got {
+			if want, ok := tt.want[e.Text]; ok {
+				found = true
+				if e.Canonical != want {
+					t.Errorf("Tag(%q): %q has canonical %q, want %q", tt.text, e.Text, e.Canonical, want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("Tag(%q) = %v: none of %v", tt.text, got, tt.want)
+		}
+	}
+}
+
+// TestSpansAreWords checks that entities start and end on words, also where
+// a model's span is cut at titles inside it.
+func TestSpansAreWords(t *testing.T) {
+	tg := New()
+	for _, tt := range []struct{ text, lang string }{
+		{"RUSSIA head Paulo chairman House \u201d ", "id"},
+		{"Acme Corp chairman John Smith spokesman Bob Jones said the deal was done.", "en"},
+		{"Partai Gerindra ketua umum Prabowo Subianto hadir di Jakarta.", "id"},
+	} {
+		for _, e := range tg.Tag(tt.text, tt.lang) {
+			if e.Text != strings.TrimFunc(e.Text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) && r != '.' }) {
+				t.Errorf("Tag(%q): entity %q does not start and end on a word", tt.text, e.Text)
 			}
 		}
 	}

@@ -333,16 +333,16 @@ func (s *tagState) merge(toks []ner.Token, labels []int) []events.Entity {
 				}
 			}
 		}
-		if k := s.nameStart(start, end); e.Canonical == "" && k > start {
-			// "kota Tianjin": the lower-case words the model took in
-			// ahead of the name are not part of its canonical name.
-			e.Canonical = s.normalise(s.text[k:end], e.Type)
-			if g := s.gazAt(k, end); g != nil {
-				e.Canonical = g.canonical
-			}
-		}
 		if e.Canonical == "" {
 			e.Canonical = s.normalise(e.Text, e.Type)
+			if k := s.nameStart(start, end); k > start {
+				// "kota Tianjin": the lower-case words the model took in
+				// ahead of the name are not part of its canonical name.
+				e.Canonical = s.normalise(s.text[k:end], e.Type)
+				if g := s.gazAt(k, end); g != nil {
+					e.Canonical = g.canonical
+				}
+			}
 		}
 		out = append(out, e)
 		origins = append(origins, o)
@@ -419,8 +419,9 @@ func (s *tagState) gazAt(start, end int) *gazEntry {
 }
 
 // nameStart returns where the name starts in the span [start, end) of cased
-// text: at its first capitalised word when only lower-case words come before
-// it ("kota Tianjin"), else at start.
+// text: at its first capitalised word when only ordinary lower-case words
+// come before it ("kota Tianjin"), else at start. A particle of a name ("de
+// Gaulle", "van Gogh") is part of it.
 func (s *tagState) nameStart(start, end int) int {
 	if s.shouting || s.headline {
 		return start
@@ -430,12 +431,10 @@ func (s *tagState) nameStart(start, end int) int {
 		switch {
 		case tk.start < start:
 			continue
-		case tk.end > end:
+		case tk.end > end || tk.roles()&roleNameConn != 0:
 			return start
 		case tk.cap || tk.digit:
 			return tk.start
-		case strings.IndexFunc(tk.lower, unicode.IsLetter) < 0:
-			return start // "(": not a lower-case word
 		}
 	}
 	return start
@@ -452,63 +451,45 @@ func (s *tagState) cutAtTitles(found []events.Entity) []events.Entity {
 	var out []events.Entity
 	for _, f := range found {
 		from := f.Start
-		for i := range s.toks {
+		for i := 0; i < len(s.toks) && s.toks[i].start < f.End; i++ {
 			tk := &s.toks[i]
-			if tk.start <= f.Start || tk.end >= f.End || tk.cap || !s.isTitle(tk) {
+			if tk.start <= f.Start || tk.cap {
 				continue
 			}
-			out = s.appendPart(out, from, s.lastEnd(from, tk.start), f.Type)
-			from = tk.end
+			ph, ok := s.phraseAt(i)
+			if !ok || ph.kind != phraseTitle && ph.kind != phraseTitleWeak {
+				continue
+			}
+			last := i + len(ph.words) - 1
+			if s.toks[last].end >= f.End {
+				break
+			}
+			out = s.appendPart(out, from, tk.start, f.Type)
+			from = s.toks[last].end
+			i = last
 		}
 		if from == f.Start {
 			out = append(out, f)
 			continue
 		}
-		out = s.appendPart(out, s.firstStart(from, f.End), f.End, f.Type)
+		out = s.appendPart(out, from, f.End, f.Type)
 	}
 	return out
 }
 
-// isTitle reports whether tk is a title or role of one word ("spokesperson",
-// "presiden").
-func (s *tagState) isTitle(tk *token) bool {
-	if tk.lex == nil {
-		return false
-	}
-	for _, p := range tk.lex.phrases {
-		if len(p.words) == 1 && (p.kind == phraseTitle || p.kind == phraseTitleWeak) {
-			return true
-		}
-	}
-	return false
-}
-
-// lastEnd returns the end of the last token in [from, to), or from if none.
-func (s *tagState) lastEnd(from, to int) int {
-	end := from
+// appendPart appends to out the words of a cut span that lie in [from, to),
+// with the type the rules or the gazetteer give them, else typ.
+func (s *tagState) appendPart(out []events.Entity, from, to int, typ events.EntityType) []events.Entity {
+	start, end := -1, -1
 	for i := range s.toks {
-		if s.toks[i].start >= from && s.toks[i].end <= to {
-			end = s.toks[i].end
+		if tk := &s.toks[i]; tk.start >= from && tk.end <= to {
+			if start < 0 {
+				start = tk.start
+			}
+			end = tk.end
 		}
 	}
-	return end
-}
-
-// firstStart returns the start of the first token in [from, to), or to if
-// none.
-func (s *tagState) firstStart(from, to int) int {
-	for i := range s.toks {
-		if s.toks[i].start >= from && s.toks[i].end <= to {
-			return s.toks[i].start
-		}
-	}
-	return to
-}
-
-// appendPart appends the part [start, end) of a cut span to out, with the
-// type the rules or the gazetteer give it, else typ.
-func (s *tagState) appendPart(out []events.Entity, start, end int, typ events.EntityType) []events.Entity {
-	if start >= end {
+	if start < 0 {
 		return out
 	}
 	if g := s.gazAt(start, end); g != nil {
@@ -524,8 +505,8 @@ func (s *tagState) appendPart(out []events.Entity, start, end int, typ events.En
 
 // addresses returns the byte ranges of text's e-mail addresses, URLs and file
 // names: whatever the model makes of them ("Kevin.A.Boone@accenture.com",
-// "CrudeStocks.pdf"), they are not the name of a person, a place or an
-// organisation as written.
+// "CrudeStocks.pdf", "detik.com/Jakarta"), they are not the name of a person,
+// a place or an organisation as written.
 func addresses(text string) [][2]int {
 	var out [][2]int
 	for i := 0; i < len(text); {
@@ -533,9 +514,14 @@ func addresses(text string) [][2]int {
 		if j < 0 {
 			j = len(text) - i
 		}
-		word := strings.TrimRight(text[i:i+j], ".,;:!?)]>\"'")
-		if isAddress(word) {
-			out = append(out, [2]int{i, i + len(word)})
+		if word := text[i : i+j]; strings.ContainsAny(word, "@/.") {
+			// Brackets and quotes around it are not part of it.
+			trimmed := strings.TrimLeftFunc(word, unicode.IsPunct)
+			start := i + len(word) - len(trimmed)
+			trimmed = strings.TrimRightFunc(trimmed, unicode.IsPunct)
+			if isAddress(trimmed) {
+				out = append(out, [2]int{start, start + len(trimmed)})
+			}
 		}
 		i += j
 		if i < len(text) {
@@ -546,14 +532,20 @@ func addresses(text string) [][2]int {
 	return out
 }
 
-// isAddress reports whether word, a run of text without spaces, is an e-mail
-// address, a URL or a file name.
+// isAddress reports whether word, a run of text without spaces or
+// punctuation around it, is an e-mail address, a URL or a file name.
 func isAddress(word string) bool {
 	if at := strings.IndexByte(word, '@'); at > 0 && strings.Contains(word[at:], ".") {
 		return true
 	}
 	if strings.Contains(word, "://") || len(word) > 4 && strings.EqualFold(word[:4], "www.") {
 		return true
+	}
+	if slash := strings.IndexByte(word, '/'); slash > 0 {
+		// "detik.com/berita": a host name before the first slash.
+		host := word[:slash]
+		return strings.IndexByte(host, '.') > 0 && !strings.HasSuffix(host, ".") &&
+			strings.IndexFunc(host, func(r rune) bool { return !isHostRune(r) }) < 0
 	}
 	dot := strings.LastIndexByte(word, '.')
 	if dot <= 0 {
@@ -565,6 +557,11 @@ func isAddress(word string) bool {
 		return true
 	}
 	return false
+}
+
+// isHostRune reports whether r may be part of a host name.
+func isHostRune(r rune) bool {
+	return r == '.' || r == '-' || r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
 }
 
 // overlapsAny reports whether [start, end) overlaps one of rs.
