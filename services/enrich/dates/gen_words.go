@@ -18,9 +18,9 @@
 // separated by commas; units of time; and the relative phrases of more than
 // one word ("la semaine derniere", "letzte woche", "dalam 0 minggu" with
 // "0" for any number), separated by commas, which its search reads only when
-// it joins their words, so it misses many: findOther looks for them itself. Languages written without spaces
-// between words (Chinese, Japanese) are left out: findOther searches their
-// paragraphs whole.
+// it joins their words, so it misses many: findOther looks for them itself.
+// Languages written without spaces between words (Chinese, Japanese) are
+// left out: findOther searches their paragraphs whole.
 package main
 
 import (

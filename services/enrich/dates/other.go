@@ -415,6 +415,29 @@ func rawDateparser(text, lang string, ref time.Time) []events.Date {
 	return out
 }
 
+// isRelativePhrase reports whether span is one of the language's relative
+// phrases of more than one word ("dans 3 jours", "dentro de dos semanas"),
+// any number in digits or in words.
+func (op *otherParser) isRelativePhrase(span string) bool {
+	if op.words == nil {
+		return false
+	}
+	var toks []string
+	for _, f := range strings.FieldsFunc(span, func(r rune) bool { return !isWordRune(r) }) {
+		f = foldLower(f)
+		if strings.Trim(f, "0123456789") == "" || op.isNumeral(f) {
+			f = "0"
+		}
+		toks = append(toks, f)
+	}
+	for _, p := range op.words.relatives {
+		if slices.Equal(p, toks) {
+			return true
+		}
+	}
+	return false
+}
+
 // refine applies the wrapper's rules to the match text[start:end], parsed as
 // d, and returns it cut down to its shortest span.
 func (op *otherParser) refine(text string, start, end int, d dpdate.Date) (events.Date, bool) {
@@ -480,11 +503,13 @@ func (op *otherParser) refine(text string, start, end int, d dpdate.Date) (event
 		}
 		switch {
 		case units < len(words):
-		case d.Time.After(op.ref):
+		case d.Time.After(op.ref) && op.isRelativePhrase(span):
 			// A number of units reads as so many back ("3 Tage"); one
 			// ahead has a word that turns it forward, which counts as a
 			// filler only because go-dateparser reads "2 in" as the 2nd:
-			// "in zwei Wochen", "Dans un mois", "dalam dua minggu".
+			// "in zwei Wochen", "Dans un mois", "dalam dua minggu". Only the
+			// language's own phrases for it count: "en 3 meses", "in 3
+			// mesi" are mostly durations.
 		default:
 			// A number of units is a duration ("3 Tage", "80 ans", "trois
 			// jours") unless the words before it make it relative:

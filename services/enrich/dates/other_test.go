@@ -78,7 +78,7 @@ func TestFindDateparserLanguages(t *testing.T) {
 		// The future: forward, never back.
 		{"fr", "Dans un mois, les députés voteront le budget.", []string{"Dans un mois=2025-10"}},
 		{"fr", "Le verdict est attendu dans 3 jours.", []string{"dans 3 jours=2025-09-05"}},
-		{"es", "El Parlamento votará la ley en dos semanas.", []string{"en dos semanas=2025-W38"}},
+		{"es", "El Parlamento votará la ley dentro de dos semanas.", []string{"dentro de dos semanas=2025-W38"}},
 		{"de", "Die Wahl findet in zwei Wochen statt.", []string{"in zwei Wochen=2025-W38"}},
 		{"ms", "Keputusan akan diumumkan dalam dua minggu.", []string{"dalam dua minggu=2025-W38"}},
 		// No date at all: no window, no search.
@@ -123,6 +123,12 @@ func TestFindDateparserNotDates(t *testing.T) {
 		{"de", "Seit Jahren streiten Bund und Länder über die Finanzierung."},
 		{"fr", "Des jours durant, les habitants ont attendu les secours."},
 		{"it", "Gli anni passano e la città aspetta ancora."},
+		// A number of units after a word the language does not use for
+		// "from now" is a duration, whatever go-dateparser reads.
+		{"es", "Construyeron el puente en 3 meses."},
+		{"es", "La obra se terminó en dos semanas."},
+		{"it", "Hanno costruito il ponte in 3 mesi."},
+		{"fr", "Ils ont construit la maison en 3 jours."},
 	}
 	for _, ref := range []time.Time{published, time.Date(2025, 9, 30, 0, 0, 0, 0, time.UTC)} {
 		for _, tt := range tests {

@@ -44,7 +44,7 @@ type dateWords struct {
 	zones map[string]bool
 	// relatives: the relative phrases of more than one word ("la semaine
 	// derniere"), which the search misses unless it happens to join their
-	// words (see otherParser.phraseCandidates).
+	// words (see otherParser.addPhrases).
 	relatives [][]string
 	relFirst  map[string]bool // the first words of relatives
 	// spelled: the number words go-dateparser does not rewrite to digits
