@@ -40,6 +40,10 @@ type StageConfig struct {
 	// environment sets none; 0 means 200 (see NewBoot). Not a flag: each
 	// service picks it for its memory profile.
 	GCPercent int
+	// MemoryLimit is the runtime's soft memory limit (GOMEMLIMIT) in bytes
+	// when the environment sets none; 0 means 128 MiB (see NewBoot), less
+	// than 0 none. Not a flag either.
+	MemoryLimit int64
 }
 
 // Register adds the shared flags with their variables; workers and batch

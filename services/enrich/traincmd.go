@@ -20,7 +20,7 @@ func runTrain(args []string, getenv func(string) string, stdout, stderr io.Write
 	f.Usage = func() {
 		fmt.Fprint(stderr, "Usage: enrich train --corpus DIR --out FILE\n\n"+
 			"Trains the entity tagger's model on the train splits of the corpora under DIR (laid\n"+
-			"out like ../shared/eval/ner: LANG/NAME/train.txt, LANG one of "+strings.Join(trainer.Languages, ", ")+"): one model\n"+
+			"out like ../shared/eval/ner: LANG/NAME/train.txt, LANG one of "+strings.Join(entities.ModelLanguages(), ", ")+"): one model\n"+
 			"for all those languages. Writes it to FILE (the shipped one is\n"+
 			"services/enrich/entities/model/ner.model). The same corpora give the same bytes.\n\nFlags:\n")
 		f.PrintDefaults()
@@ -114,7 +114,7 @@ func runEval(args []string, getenv func(string) string, stdout, stderr io.Writer
 	case *modelOnly:
 		tag = t.TagModel
 	}
-	for _, l := range trainer.Languages {
+	for _, l := range entities.ModelLanguages() {
 		fmt.Fprintf(stdout, "tagger for %s: %s\n", l, t.Name(l))
 	}
 	fmt.Fprintln(stdout)

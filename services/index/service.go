@@ -89,6 +89,10 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	// run ("make bench": 196 MB peak, 85 MB of it heap; at 200, 222 and 126,
 	// for 7% more throughput end to end).
 	c.GCPercent = 100
+	// No soft memory limit: the index's heap grows with its merges, and a
+	// collector racing to stay under a fixed one would slow them; GOGC 100
+	// keeps it small enough.
+	c.MemoryLimit = -1
 	boot, err := bus.NewBoot("index", version, c.StageConfig, stdout, zap.String("data_dir", c.DataDir),
 		zap.String("http_addr", c.HTTPAddr), zap.Duration("flush_interval", c.FlushInterval),
 		zap.String("consumer", c.Consumer), zap.Duration("write_delay", c.WriteDelay))

@@ -20,9 +20,9 @@ var modelFile []byte
 // ModelVersion is the version of the statistical tagger, in Tagger names.
 const ModelVersion = "warta-ner/3"
 
-// ModelLanguages are the languages the model is trained on and tags: one
-// model for all of them, fed the hints of each text's own language.
-var ModelLanguages = []string{"en", "id"}
+// ModelLanguages returns the languages the model is trained on and tags:
+// one model for all of them, fed the hints of each text's own language.
+func ModelLanguages() []string { return []string{"en", "id"} }
 
 // New returns a Tagger with the embedded gazetteers, word lists and model
 // loaded. The data is compiled into the program; New panics if it is
@@ -48,8 +48,8 @@ func NewRules() *Tagger {
 // ModelLanguages; the evaluation of a model that is not (yet) embedded uses
 // it.
 func (t *Tagger) WithModel(m *ner.Model) *Tagger {
-	c := &Tagger{lex: t.lex, dict: t.dict, models: make(map[string]*ner.Model, len(ModelLanguages))}
-	for _, l := range ModelLanguages {
+	c := &Tagger{lex: t.lex, dict: t.dict, models: make(map[string]*ner.Model, len(ModelLanguages()))}
+	for _, l := range ModelLanguages() {
 		c.models[l] = m
 	}
 	return c

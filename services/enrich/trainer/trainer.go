@@ -17,9 +17,6 @@ import (
 	"github.com/warta-news/warta/services/enrich/ner"
 )
 
-// Languages are the languages of the corpora the model is trained on, and
-// the languages it tags: one model serves them all.
-var Languages = entities.ModelLanguages
 
 // Seed is the fixed seed of training's shuffles and of the mention
 // replacements.
@@ -66,9 +63,11 @@ func joined(words []string) (string, []ner.Token) {
 // language under root: the Indonesian and English corpora together, each
 // sentence with the hints of its own language. On top of the corpora's
 // sentences, the model learns from
+//
 //   - a copy of every sentence that has entities, each mention replaced by
-//     another mention of the same type from the same corpus (names it has
-//     not seen, in contexts it has: what it meets in new text), and
+//     a mention of the same type drawn at random from the same corpus
+//     (names it has not seen, in contexts it has: what it meets in new
+//     text), and
 //   - every UpperEvery-th sentence of a cased corpus in capitals.
 //
 // The same corpora give the same model, byte for byte.
@@ -82,7 +81,7 @@ func Train(root string, opts Options) (*ner.Model, error) {
 	var examples []ner.Example
 	var used []string
 	for _, c := range ner.Corpora() {
-		if !slices.Contains(Languages, c.Lang) || c.Train == "" || slices.Contains(opts.Exclude, c.Lang+"/"+c.Name) {
+		if !slices.Contains(entities.ModelLanguages(), c.Lang) || c.Train == "" || slices.Contains(opts.Exclude, c.Lang+"/"+c.Name) {
 			continue
 		}
 		exs, err := ner.ReadSplit(root, c, "train")
@@ -127,14 +126,14 @@ func Train(root string, opts Options) (*ner.Model, error) {
 	}
 	if len(examples) == 0 {
 		return nil, fmt.Errorf("no training data under %s: want LANG/NAME/train files laid out as in ../shared/eval/ner, LANG one of %s",
-			root, strings.Join(Languages, ", "))
+			root, strings.Join(entities.ModelLanguages(), ", "))
 	}
 	extra := ""
 	if !opts.NoReplace {
 		extra = ", and once with replaced mentions"
 	}
 	info := fmt.Sprintf("%s %s; averaged perceptron, %d iterations, seed %d; trained on %s, every %dth sentence also in capitals%s",
-		entities.ModelVersion, strings.Join(Languages, "+"), Iterations, seed, strings.Join(used, " "), UpperEvery, extra)
+		entities.ModelVersion, strings.Join(entities.ModelLanguages(), "+"), Iterations, seed, strings.Join(used, " "), UpperEvery, extra)
 	return ner.Train(examples, ner.TrainOptions{Info: info, Iterations: Iterations, Seed: seed, Log: opts.Log})
 }
 
