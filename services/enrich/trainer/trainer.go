@@ -17,7 +17,6 @@ import (
 	"github.com/warta-news/warta/services/enrich/ner"
 )
 
-
 // Seed is the fixed seed of training's shuffles and of the mention
 // replacements.
 const Seed = 20250902
