@@ -285,24 +285,10 @@ func (op *otherParser) addPhrases(text string, w window, found []candidate) []ca
 		start, end int
 	}
 	var toks []token
-	for i := w.start; i < w.end; {
-		r, n := utf8.DecodeRuneInString(text[i:w.end])
-		if !isWordRune(r) {
-			i += n
-			continue
-		}
-		j := skipForward(text[:w.end], i, isWordRune)
-		toks = append(toks, token{foldLower(text[i:j]), i, j})
-		i = j
+	for i, j := range wordRuns(text[w.start:w.end]) {
+		toks = append(toks, token{foldLower(text[w.start+i : w.start+j]), w.start + i, w.start + j})
 	}
-	// is reports whether token k is the word pw of a phrase, "0" for a
-	// number in digits or in words.
-	is := func(k int, pw string) bool {
-		if pw != "0" {
-			return toks[k].w == pw
-		}
-		return strings.Trim(toks[k].w, "0123456789") == "" || op.isNumeral(toks[k].w)
-	}
+	is := func(k int, pw string) bool { return op.relativeWord(toks[k].w, pw) }
 	for k := range toks {
 		if !op.words.relFirst[toks[k].w] && !is(k, "0") {
 			continue
@@ -422,20 +408,33 @@ func (op *otherParser) isRelativePhrase(span string) bool {
 	if op.words == nil {
 		return false
 	}
-	var toks []string
-	for _, f := range strings.FieldsFunc(span, func(r rune) bool { return !isWordRune(r) }) {
-		f = foldLower(f)
-		if strings.Trim(f, "0123456789") == "" || op.isNumeral(f) {
-			f = "0"
-		}
-		toks = append(toks, f)
+	var words []string
+	for i, j := range wordRuns(span) {
+		words = append(words, foldLower(span[i:j]))
 	}
+next:
 	for _, p := range op.words.relatives {
-		if slices.Equal(p, toks) {
-			return true
+		if len(p) != len(words) {
+			continue
 		}
+		for k := range p {
+			if !op.relativeWord(words[k], p[k]) {
+				continue next
+			}
+		}
+		return true
 	}
 	return false
+}
+
+// relativeWord reports whether w, a word folded to lower case, is the word
+// pw of a relative phrase of dateparser_words.txt, where "0" stands for a
+// number in digits or in words.
+func (op *otherParser) relativeWord(w, pw string) bool {
+	if pw != "0" {
+		return w == pw
+	}
+	return strings.Trim(w, "0123456789") == "" || op.isNumeral(w)
 }
 
 // refine applies the wrapper's rules to the match text[start:end], parsed as

@@ -440,28 +440,17 @@ func (dw *dateWords) trimFillers(s string) string {
 // (which go-dateparser skips): go-dateparser reads a string only if it
 // knows all its words, so it would fail on s.
 func (dw *dateWords) unreadable(s string) bool {
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if !isWordRune(r) {
-			i += n
-			continue
-		}
-		j, digit, zone, prevUpper := i, false, false, false
-		for j < len(s) {
-			r, n := utf8.DecodeRuneInString(s[j:])
-			if !isWordRune(r) {
-				break
-			}
+	for i, j := range wordRuns(s) {
+		digit, zone, prevUpper := false, false, false
+		for _, r := range s[i:j] {
 			digit = digit || unicode.IsDigit(r)
 			upper := r >= 'A' && r <= 'Z'
 			zone = zone || r == 'Z' || (upper && prevUpper)
 			prevUpper = upper
-			j += n
 		}
 		if w := strings.ToLower(s[i:j]); !digit && !zone && !dw.anchors[w] && !dw.known[w] && !dw.numerals[w] && !dw.zones[w] && w != "t" {
 			return true
 		}
-		i = j
 	}
 	return false
 }
@@ -502,21 +491,25 @@ func foldLower(s string) string {
 
 // spaceFields yields the start and end of each run of non-space runes of s.
 func spaceFields(s string) iter.Seq2[int, int] {
+	return runs(s, func(r rune) bool { return !unicode.IsSpace(r) })
+}
+
+// wordRuns yields the start and end of each word of s: each run of letters,
+// digits and marks.
+func wordRuns(s string) iter.Seq2[int, int] {
+	return runs(s, isWordRune)
+}
+
+// runs yields the start and end of each run of runes of s that satisfy keep.
+func runs(s string, keep func(rune) bool) iter.Seq2[int, int] {
 	return func(yield func(int, int) bool) {
 		for i := 0; i < len(s); {
 			r, n := utf8.DecodeRuneInString(s[i:])
-			if unicode.IsSpace(r) {
+			if !keep(r) {
 				i += n
 				continue
 			}
-			j := i + n
-			for j < len(s) {
-				r, n := utf8.DecodeRuneInString(s[j:])
-				if unicode.IsSpace(r) {
-					break
-				}
-				j += n
-			}
+			j := skipForward(s, i+n, keep)
 			if !yield(i, j) {
 				return
 			}
