@@ -175,7 +175,7 @@ func mapTag(tag string, types map[string]string, prev int) int {
 	if t < 0 {
 		return 0
 	}
-	b, in := 1+2*t, 2+2*t
+	b, in := Begin(t), Inside(t)
 	if bio == "I" && prev > 0 && TypeOf(prev) == t {
 		return in
 	}

@@ -54,6 +54,10 @@ func IsBegin(l int) bool  { return l > 0 && l%2 == 1 }
 func IsInside(l int) bool { return l > 0 && l%2 == 0 }
 func TypeOf(l int) int    { return (l - 1) / 2 }
 
+// Begin and Inside return the labels B- and I- of type t (an index in Types).
+func Begin(t int) int  { return 1 + 2*t }
+func Inside(t int) int { return 2 + 2*t }
+
 // allowed reports whether label cur may follow label prev (-1: the start).
 func allowed(prev, cur int) bool {
 	if !IsInside(cur) {

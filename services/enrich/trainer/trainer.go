@@ -160,9 +160,9 @@ func replaceMentions(exs []ner.Example, rng *rand.Rand) []ner.Example {
 			pool := byType[sp.Type]
 			for j, w := range pool[rng.IntN(len(pool))] {
 				cp.Words = append(cp.Words, w)
-				l := ner.LabelOf("I-" + ner.Types[sp.Type])
+				l := ner.Inside(sp.Type)
 				if j == 0 {
-					l = ner.LabelOf("B-" + ner.Types[sp.Type])
+					l = ner.Begin(sp.Type)
 				}
 				cp.Labels = append(cp.Labels, l)
 			}
@@ -261,11 +261,11 @@ func project(ents []events.Entity, toks []ner.Token, words []string) []int {
 			switch {
 			case first && i == prevLast+1 && e.Canonical == prevCanon && bracketed(words[i]):
 				t = prevType
-				labels[i] = 2 + 2*t
+				labels[i] = ner.Inside(t)
 			case first:
-				labels[i] = 1 + 2*t
+				labels[i] = ner.Begin(t)
 			default:
-				labels[i] = 2 + 2*t
+				labels[i] = ner.Inside(t)
 			}
 			first, last = false, i
 		}
