@@ -348,7 +348,7 @@ func (s *tagState) merge(toks []ner.Token, labels []int) []events.Entity {
 		origins = append(origins, o)
 	}
 	for k, g := range s.out {
-		if s.origins[k] != fromGazetteer && !widens(g, found) {
+		if s.origins[k] != fromGazetteer && !widens(g, found) && !s.headlineName(g) {
 			continue
 		}
 		covered := false
@@ -387,6 +387,25 @@ func (s *tagState) rulesKnowBetter(start, end int, typ events.EntityType) bool {
 	}
 	for _, r := range s.out {
 		if r.Start < end && start < r.End {
+			return false
+		}
+	}
+	return true
+}
+
+// headlineName reports whether r, an entity of the rules, is a person in a
+// title-case headline whose every word is a given name or surname of the
+// name list ("Xi Welcomes Old Friend Putin"). The model learnt case from
+// prose, where a capitalised ordinary word ("xi", a Greek letter) opening
+// a sentence is seldom a name; in a headline every word is capitalised, the
+// rules keep only the names they know, and those are the better guess.
+func (s *tagState) headlineName(r events.Entity) bool {
+	if !s.headline || s.shouting || r.Type != events.Person {
+		return false
+	}
+	for i := range s.toks {
+		tk := &s.toks[i]
+		if tk.start >= r.Start && tk.end <= r.End && tk.roles()&roleName == 0 {
 			return false
 		}
 	}
