@@ -38,9 +38,16 @@ bench: build ## measure throughput, latency and scale-out (1, 2, 4 enrichers) an
 # RSS), so they run on their own with -v.
 SHOWN_TESTS := ^(TestFault|TestEnrichersShareTheWork)
 
-test: build vet fuzz-article ## vet, fuzz briefly, and test every module with the race detector (real NATS, real index, real processes)
-	WARTA_BIN_DIR=$(BIN) $(GO) test -race -count=1 -timeout 12m -skip '$(SHOWN_TESTS)' $(PKGS)
-	WARTA_BIN_DIR=$(BIN) $(GO) test -race -count=1 -timeout 8m -v -run '$(SHOWN_TESTS)' ./deploy/local/stack/
+# Every step runs even when an earlier one fails, so one run reports every
+# failure; the target fails if any step did.
+test: build ## vet, fuzz briefly, and test every module with the race detector (real NATS, real index, real processes)
+	@status=0; \
+	$(MAKE) --no-print-directory vet || status=1; \
+	$(MAKE) --no-print-directory fuzz-article || status=1; \
+	WARTA_BIN_DIR=$(BIN) $(GO) test -race -count=1 -timeout 12m -skip '$(SHOWN_TESTS)' $(PKGS) || status=1; \
+	WARTA_BIN_DIR=$(BIN) $(GO) test -race -count=1 -timeout 8m -v -run '$(SHOWN_TESTS)' ./deploy/local/stack/ || status=1; \
+	if [ $$status -ne 0 ]; then echo "make test: FAILED (see the failures above)"; fi; \
+	exit $$status
 
 # A count, not a duration: a duration can end the run while a worker is busy,
 # which go test reports as "context deadline exceeded", a failure of its own.

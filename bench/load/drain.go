@@ -11,6 +11,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
 
 	"github.com/warta-news/warta/deploy/local/stack"
 	"github.com/warta-news/warta/pkg/bus"
@@ -72,7 +73,7 @@ func Drain(ctx context.Context, c DrainConfig, payloads [][]byte) (DrainResult, 
 	if err != nil {
 		return res, err
 	}
-	if err := bus.EnsureStreams(ctx, js, bus.NATSConfig{Replicas: 1}); err != nil {
+	if err := bus.EnsureStreams(ctx, js, bus.NATSConfig{Replicas: 1}, zap.NewNop()); err != nil {
 		return res, err
 	}
 	outs := make([]bus.Out, len(payloads))

@@ -12,7 +12,7 @@ require (
 
 require (
 	github.com/segmentio/asm v1.2.1 // indirect
-	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
 )
 
 replace github.com/warta-news/warta/pkg/events => ../events

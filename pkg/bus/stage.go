@@ -130,14 +130,15 @@ func (s *Service) Ready() error {
 	return nil
 }
 
-// Start connects to NATS (waiting for it while ctx lasts) and creates or
-// updates the pipeline's streams.
-func Start(ctx context.Context, c NATSConfig, name string, log *zap.Logger) (*Service, error) {
+// Start connects to NATS (waiting for it while ctx lasts) and creates the
+// streams the service reads and writes, named in streams, where they do not
+// exist yet (see EnsureStreams).
+func Start(ctx context.Context, c NATSConfig, name string, log *zap.Logger, streams ...string) (*Service, error) {
 	nc, js, err := Connect(ctx, c, name, log)
 	if err != nil {
 		return nil, err
 	}
-	if err := EnsureStreams(ctx, js, c); err != nil {
+	if err := EnsureStreams(ctx, js, c, log, streams...); err != nil {
 		nc.Close()
 		return nil, err
 	}

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+
 	"github.com/warta-news/warta/pkg/events"
 )
 
@@ -14,42 +17,103 @@ import (
 // duplicate publishes, such as the republish that follows a redelivery.
 const DuplicateWindow = 10 * time.Minute
 
-// EnsureStreams creates every stream of the pipeline, or updates it to the
-// wanted configuration. It is idempotent, so every service calls it at start.
+// StreamConfig returns the configuration the pipeline wants for stream
+// spec: file storage, limits retention, c's replicas and age, the
+// duplicate window; INDEXED keeps one message per article, DEADLETTER keeps
+// its messages until they are replayed.
+func StreamConfig(spec events.StreamSpec, c NATSConfig) jetstream.StreamConfig {
+	cfg := jetstream.StreamConfig{
+		Name:       spec.Name,
+		Subjects:   spec.Subjects,
+		Storage:    jetstream.FileStorage,
+		Retention:  jetstream.LimitsPolicy,
+		Replicas:   c.Replicas,
+		MaxAge:     c.StreamMaxAge,
+		Duplicates: DuplicateWindow,
+		Discard:    jetstream.DiscardOld,
+	}
+	if spec.Name == events.StreamIndexed {
+		// One completion per article is all that --wait needs.
+		cfg.MaxMsgsPerSubject = 1
+	}
+	if spec.Name == events.StreamDeadLetter {
+		// Dead letters wait for a person: they do not expire, they are
+		// removed when replayed ("ingest deadletters replay").
+		cfg.MaxAge = 0
+	}
+	return cfg
+}
+
+// EnsureStreams creates the named streams of the pipeline (every stream of
+// events.Streams when names is empty) that do not exist yet. A stream that
+// exists is left as it is: every process of every stage calls this at start,
+// and rewriting a shared stream's configuration each time would let one
+// process started with other --stream-* settings silently change it for all
+// (and raced, inside the server, with the consumers being created). Where an
+// existing stream differs from what c asks for, a warning says how, and how
+// to apply the change on purpose.
+//
 // On a cluster, the server may not answer, or may find no peers to place a
-// replicated stream on, while the cluster is still forming or while several
-// services create the same stream at once: such errors are retried with
-// back-off for up to EnsureRetryWindow (or until ctx ends).
-func EnsureStreams(ctx context.Context, js jetstream.StreamManager, c NATSConfig) error {
-	for _, s := range events.Streams {
-		cfg := jetstream.StreamConfig{
-			Name:       s.Name,
-			Subjects:   s.Subjects,
-			Storage:    jetstream.FileStorage,
-			Retention:  jetstream.LimitsPolicy,
-			Replicas:   c.Replicas,
-			MaxAge:     c.StreamMaxAge,
-			Duplicates: DuplicateWindow,
-			Discard:    jetstream.DiscardOld,
+// replicated stream on, while the cluster is still forming: such errors are
+// retried with back-off for up to EnsureRetryWindow (or until ctx ends).
+func EnsureStreams(ctx context.Context, js jetstream.StreamManager, c NATSConfig, log *zap.Logger, names ...string) error {
+	for _, spec := range events.Streams {
+		if len(names) > 0 && !slices.Contains(names, spec.Name) {
+			continue
 		}
-		if s.Name == events.StreamIndexed {
-			// One completion per article is all that --wait needs.
-			cfg.MaxMsgsPerSubject = 1
-		}
-		if s.Name == events.StreamDeadLetter {
-			// Dead letters wait for a person: they do not expire, they are
-			// removed when replayed ("ingest deadletters replay").
-			cfg.MaxAge = 0
-		}
+		want := StreamConfig(spec, c)
+		var have *jetstream.StreamInfo
 		err := retryTransient(ctx, func(ctx context.Context) error {
-			_, err := js.CreateOrUpdateStream(ctx, cfg)
+			info, err := ensureStream(ctx, js, want)
+			have = info
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("create or update stream %s: %w", s.Name, err)
+			return fmt.Errorf("create stream %s: %w", spec.Name, err)
+		}
+		if diff := streamDrift(have.Config, want); len(diff) > 0 {
+			log.Warn("stream differs from this service's settings; leaving it as it is",
+				zap.String("stream", spec.Name), zap.Strings("differences", diff),
+				zap.String("to_change_it", "nats stream edit "+spec.Name+" (or delete it to have it created anew)"))
 		}
 	}
 	return nil
+}
+
+// ensureStream returns the stream's info, creating it with cfg if it does
+// not exist. Two processes creating it at once is not an error.
+func ensureStream(ctx context.Context, js jetstream.StreamManager, cfg jetstream.StreamConfig) (*jetstream.StreamInfo, error) {
+	s, err := js.Stream(ctx, cfg.Name)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		s, err = js.CreateStream(ctx, cfg)
+		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			s, err = js.Stream(ctx, cfg.Name)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.CachedInfo(), nil
+}
+
+// streamDrift lists how have differs from want in the settings the pipeline
+// sets, as "setting: have → want".
+func streamDrift(have, want jetstream.StreamConfig) []string {
+	var out []string
+	add := func(name string, h, w any) {
+		if fmt.Sprint(h) != fmt.Sprint(w) {
+			out = append(out, fmt.Sprintf("%s: %v (wanted %v)", name, h, w))
+		}
+	}
+	add("subjects", have.Subjects, want.Subjects)
+	add("storage", have.Storage, want.Storage)
+	add("retention", have.Retention, want.Retention)
+	add("replicas", have.Replicas, want.Replicas)
+	add("max_age", have.MaxAge, want.MaxAge)
+	add("duplicate_window", have.Duplicates, want.Duplicates)
+	add("discard", have.Discard, want.Discard)
+	add("max_msgs_per_subject", max(have.MaxMsgsPerSubject, 0), max(want.MaxMsgsPerSubject, 0))
+	return out
 }
 
 // EnsureRetryWindow bounds how long EnsureStreams and EnsureConsumer retry

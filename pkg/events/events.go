@@ -58,8 +58,8 @@ type StreamSpec struct {
 	Subjects []string
 }
 
-// Streams lists every stream of the pipeline. Services create or update the
-// ones they use at start-up; the list lives here so that all agree.
+// Streams lists every stream of the pipeline. Services create the ones they
+// use at start-up when missing; the list lives here so that all agree.
 var Streams = []StreamSpec{
 	{Name: StreamArticles, Subjects: []string{SubjectArticlesNew}},
 	{Name: StreamParagraphs, Subjects: []string{SubjectParagraphs}},

@@ -6,5 +6,5 @@ require github.com/segmentio/encoding v0.5.4
 
 require (
 	github.com/segmentio/asm v1.2.1 // indirect
-	golang.org/x/sys v0.0.0-20220412211240-33da011f77ad // indirect
+	golang.org/x/sys v0.50.0 // indirect
 )

@@ -45,7 +45,7 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	defer boot.Close()
 	log, ops := boot.Log, boot.Ops
-	svc, err := bus.Start(ctx, c.NATS, "enrich", log)
+	svc, err := bus.Start(ctx, c.NATS, "enrich", log, events.StreamParagraphs, events.StreamEnriched, events.StreamDeadLetter)
 	if err != nil {
 		return err
 	}

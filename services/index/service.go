@@ -139,7 +139,7 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		_ = srv.Shutdown(sctx)
 	}
 
-	svc, err := bus.Start(gctx, c.NATS, "index", log)
+	svc, err := bus.Start(gctx, c.NATS, "index", log, events.StreamEnriched, events.StreamIndexed, events.StreamDeadLetter)
 	if err != nil {
 		shutdownHTTP()
 		return errors.Join(err, g.Wait())

@@ -78,7 +78,7 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	defer boot.Close()
 	log, ops := boot.Log, boot.Ops
-	svc, err := bus.Start(ctx, c.NATS, "ingest", log)
+	svc, err := bus.Start(ctx, c.NATS, "ingest", log, events.StreamArticles, events.StreamParagraphs, events.StreamDeadLetter)
 	if err != nil {
 		return err
 	}

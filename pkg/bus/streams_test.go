@@ -1,0 +1,76 @@
+package bus_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/events"
+)
+
+// TestEnsureStreamsLeavesExisting: a service started with other stream
+// settings creates what is missing but does not rewrite a shared stream;
+// it warns, naming the difference.
+func TestEnsureStreamsLeavesExisting(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	srv := bustest.Server(t)
+	nc, err := nats.Connect(srv.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := bus.NATSConfig{Replicas: 1, StreamMaxAge: 7 * 24 * time.Hour}
+	if err := bus.EnsureStreams(ctx, js, first, zap.NewNop(), events.StreamArticles); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.Stream(ctx, events.StreamParagraphs); err == nil {
+		t.Fatalf("stream %s created though not asked for", events.StreamParagraphs)
+	}
+
+	core, logs := observer.New(zap.WarnLevel)
+	other := bus.NATSConfig{Replicas: 1, StreamMaxAge: time.Hour}
+	if err := bus.EnsureStreams(ctx, js, other, zap.New(core), events.StreamArticles, events.StreamParagraphs); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]time.Duration{events.StreamArticles: first.StreamMaxAge, events.StreamParagraphs: time.Hour} {
+		s, err := js.Stream(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.CachedInfo().Config.MaxAge; got != want {
+			t.Errorf("%s max age = %v, want %v", name, got, want)
+		}
+	}
+	warned := logs.FilterMessageSnippet("stream differs").All()
+	if len(warned) != 1 || warned[0].ContextMap()["stream"] != events.StreamArticles ||
+		!strings.Contains(strings.Join(toStrings(warned[0].ContextMap()["differences"]), ";"), "max_age: 168h0m0s (wanted 1h0m0s)") {
+		t.Errorf("warnings = %+v, want one about %s's max_age", warned, events.StreamArticles)
+	}
+}
+
+func toStrings(v any) []string {
+	switch v := v.(type) {
+	case []string:
+		return v
+	case []any:
+		out := make([]string, len(v))
+		for i, x := range v {
+			out[i], _ = x.(string)
+		}
+		return out
+	}
+	return nil
+}
