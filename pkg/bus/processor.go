@@ -70,8 +70,12 @@ type Processor struct {
 	// tells the server it is in progress, so slow work is not redelivered
 	// to another process while this one is still on it.
 	AckWait time.Duration
-	Log     *zap.Logger
-	Stats   *Stats
+	// ProcessingTimeout bounds the work on one batch (handler, publishes,
+	// dead letters): its context ends then, and the batch stops being kept
+	// in progress. 0 means DefaultProcessingTimeout.
+	ProcessingTimeout time.Duration
+	Log               *zap.Logger
+	Stats             *Stats
 }
 
 // Run processes messages until ctx ends, then finishes the batches in hand
@@ -177,6 +181,9 @@ func (p *Processor) defaults() {
 	if p.PublishTimeout <= 0 {
 		p.PublishTimeout = 10 * time.Second
 	}
+	if p.ProcessingTimeout <= 0 {
+		p.ProcessingTimeout = DefaultProcessingTimeout
+	}
 	if p.Stats == nil {
 		p.Stats = &Stats{}
 	}
@@ -192,21 +199,25 @@ func (p *Processor) process(ctx context.Context, msgs []jetstream.Msg) {
 			p.Stats.Redelivered.Add(1)
 		}
 	}
-	// InProgress covers the handler, the publishes and the dead letters of
-	// failed messages, which may take as long.
-	stopProgress := p.keepAlive(msgs)
+	// The deadline and InProgress cover the handler, the publishes and the
+	// dead letters of failed messages, which may take as long.
+	ctx, cancel := context.WithTimeout(ctx, p.ProcessingTimeout)
+	defer cancel()
+	stopProgress := p.keepAlive(ctx, msgs)
 	defer stopProgress()
 	outs, err := p.Handler(ctx, b)
 	if err == nil && len(outs) > 0 {
 		err = p.publish(ctx, outs)
 	}
+	// A batch past its deadline still records its failures.
+	failCtx := context.WithoutCancel(ctx)
 	for i, m := range msgs {
 		e := b.errs[i]
 		if e == nil {
 			e = err
 		}
 		if e != nil {
-			p.fail(ctx, m, e)
+			p.fail(failCtx, m, e)
 			continue
 		}
 		if err := m.Ack(); err != nil {
@@ -217,11 +228,16 @@ func (p *Processor) process(ctx context.Context, msgs []jetstream.Msg) {
 	p.Stats.observe(time.Since(start))
 }
 
+// DefaultProcessingTimeout is how long a batch may take unless a stage sets
+// its own (Processor.ProcessingTimeout).
+const DefaultProcessingTimeout = 5 * time.Minute
+
 // keepAlive sends InProgress for msgs every AckWait/3 until the returned
-// function is called, for at most MaxDeliver×AckWait: a handler stuck longer
-// than that is taken to be hung, and its messages are left to redelivery
-// (and, at MaxDeliver, to the dead-letter stream).
-func (p *Processor) keepAlive(msgs []jetstream.Msg) (stop func()) {
+// function is called or ctx, which carries the processing deadline, ends:
+// a batch being worked on is never redelivered to another process however
+// long it takes, and one past its deadline is left to redelivery (and, at
+// MaxDeliver, to the dead-letter stream).
+func (p *Processor) keepAlive(ctx context.Context, msgs []jetstream.Msg) (stop func()) {
 	if p.AckWait <= 0 {
 		return func() {}
 	}
@@ -231,15 +247,14 @@ func (p *Processor) keepAlive(msgs []jetstream.Msg) (stop func()) {
 		defer close(finished)
 		t := time.NewTicker(p.AckWait / 3)
 		defer t.Stop()
-		limit := time.After(time.Duration(p.MaxDeliver) * p.AckWait)
 		for {
 			select {
 			case <-done:
 				return
-			case <-limit:
-				p.Log.Warn("batch still in hand; no longer holding it, JetStream will redeliver it",
+			case <-ctx.Done():
+				p.Log.Warn("batch past its processing timeout; no longer holding it, JetStream will redeliver what is not acked",
 					zap.String("stage", p.Stage), zap.Int("messages", len(msgs)),
-					zap.Duration("after", time.Duration(p.MaxDeliver)*p.AckWait))
+					zap.Duration("processing_timeout", p.ProcessingTimeout))
 				return
 			case <-t.C:
 				for _, m := range msgs {

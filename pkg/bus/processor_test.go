@@ -163,3 +163,90 @@ func startTestService(t *testing.T, ctx context.Context, cfg bus.StageConfig) (*
 	t.Cleanup(svc.Close)
 	return svc, cfg
 }
+
+// TestSlowBatchKeptInProgress: a batch whose handler works for longer than
+// MaxDeliver × AckWait is kept in progress until it is done, so it is
+// processed once, not redelivered to another worker while still in hand.
+func TestSlowBatchKeptInProgress(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 2, BatchSize: 5, MaxDeliver: 2})
+	cfg.AckWait = time.Second
+	var calls atomic.Int32
+	handler := func(ctx context.Context, b *bus.Batch) ([]bus.Out, error) {
+		calls.Add(int32(len(b.Msgs)))
+		// Slow work: twice the consumer's MaxDeliver × AckWait.
+		select {
+		case <-time.After(2 * time.Duration(cfg.MaxDeliver) * cfg.AckWait):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		return nil, nil
+	}
+	publishN(t, ctx, svc, 4)
+	stats := &bus.Stats{}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- svc.RunStage(runCtx, cfg, bus.Stage{Name: "test", Stream: events.StreamParagraphs,
+			Durable: "test", Filter: events.SubjectParagraphs, Handler: handler, Stats: stats})
+	}()
+	bustest.WaitFor(t, func() bool { return stats.Processed.Load() == 4 })
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n, r := calls.Load(), stats.Redelivered.Load(); n != 4 || r != 0 {
+		t.Errorf("handled %d times with %d redeliveries, want 4 and 0", n, r)
+	}
+}
+
+// TestProcessingTimeout: a batch past its processing timeout has its
+// context ended and is retried; the retry succeeds.
+func TestProcessingTimeout(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 1, MaxDeliver: 5})
+	cfg.AckWait, cfg.ProcessingTimeout = time.Second, 1500*time.Millisecond
+	var calls atomic.Int32
+	var firstErr atomic.Value
+	handler := func(ctx context.Context, b *bus.Batch) ([]bus.Out, error) {
+		if calls.Add(1) > 1 {
+			return nil, nil
+		}
+		<-ctx.Done() // hung until the deadline
+		firstErr.Store(ctx.Err())
+		return nil, ctx.Err()
+	}
+	publishN(t, ctx, svc, 1)
+	stats := &bus.Stats{}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- svc.RunStage(runCtx, cfg, bus.Stage{Name: "test", Stream: events.StreamParagraphs,
+			Durable: "test", Filter: events.SubjectParagraphs, Handler: handler, Stats: stats})
+	}()
+	bustest.WaitFor(t, func() bool { return stats.Processed.Load() == 1 })
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err, _ := firstErr.Load().(error); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("first handling ended with %v, want its deadline", err)
+	}
+	if calls.Load() != 2 || stats.Failed.Load() != 1 || stats.DeadLettered.Load() != 0 {
+		t.Errorf("calls %d, failed %d, dead-lettered %d: want 2, 1, 0", calls.Load(), stats.Failed.Load(), stats.DeadLettered.Load())
+	}
+}
+
+// publishN publishes n paragraphs-subject messages "m-0" … for a test stage.
+func publishN(t *testing.T, ctx context.Context, svc *bus.Service, n int) {
+	t.Helper()
+	var outs []bus.Out
+	for i := range n {
+		outs = append(outs, bus.Out{Subject: events.SubjectParagraphs, Data: fmt.Appendf(nil, "m-%d", i)})
+	}
+	if err := bus.Publish(ctx, svc.JS, outs, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+}

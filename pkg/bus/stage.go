@@ -27,6 +27,9 @@ type StageConfig struct {
 	MaxDeliver int
 	// AckWait is how long JetStream waits for an ack before redelivering.
 	AckWait time.Duration
+	// ProcessingTimeout bounds the work on one batch; until then a batch
+	// being worked on is kept from redelivery however long it takes.
+	ProcessingTimeout time.Duration
 	// MaxAckPending bounds unacked messages across all processes of the stage.
 	MaxAckPending int
 	// SummaryInterval is how often the summary line is logged (0 = only at exit).
@@ -59,6 +62,9 @@ func (c *StageConfig) Register(f *Flags, workers, batch int) {
 	f.Env("max-deliver", "MAX_DELIVER")
 	f.DurationVar(&c.AckWait, "ack-wait", 30*time.Second, "time JetStream waits for an ack before redelivering")
 	f.Env("ack-wait", "ACK_WAIT")
+	f.DurationVar(&c.ProcessingTimeout, "processing-timeout", DefaultProcessingTimeout,
+		"longest time a batch may take; until then a batch being worked on is not redelivered, however long it takes")
+	f.Env("processing-timeout", "PROCESSING_TIMEOUT")
 	f.IntVar(&c.MaxAckPending, "max-ack-pending", 1000, "unacked messages allowed across all processes of this stage")
 	f.Env("max-ack-pending", "MAX_ACK_PENDING")
 	f.DurationVar(&c.SummaryInterval, "summary-interval", 30*time.Second, "how often to log a summary line (0 = only at exit)")
@@ -82,6 +88,8 @@ func (c *StageConfig) Validate() error {
 		return fmt.Errorf("max-deliver %d: use 1 or more", c.MaxDeliver)
 	case c.AckWait < time.Second:
 		return fmt.Errorf("ack-wait %v: use 1s or more", c.AckWait)
+	case c.ProcessingTimeout < time.Second:
+		return fmt.Errorf("processing-timeout %v: use 1s or more", c.ProcessingTimeout)
 	case c.MaxAckPending < 1:
 		return fmt.Errorf("max-ack-pending %d: use 1 or more", c.MaxAckPending)
 	case c.SummaryInterval < 0:
@@ -102,6 +110,7 @@ func (c *StageConfig) LogFields() []zap.Field {
 		zap.Int("batch_size", c.BatchSize),
 		zap.Int("max_deliver", c.MaxDeliver),
 		zap.Duration("ack_wait", c.AckWait),
+		zap.Duration("processing_timeout", c.ProcessingTimeout),
 		zap.Int("max_ack_pending", c.MaxAckPending),
 		zap.Duration("summary_interval", c.SummaryInterval),
 		zap.String("metrics_addr", c.MetricsAddr),
@@ -206,6 +215,7 @@ func (s *Service) RunStage(ctx context.Context, c StageConfig, st Stage) error {
 		JS: s.JS, Consumer: cons, Stage: st.Name, Handler: st.Handler,
 		Workers: c.Workers, BatchSize: c.BatchSize, FlushInterval: st.FlushInterval,
 		MaxDeliver: c.MaxDeliver, Log: s.Log, Stats: st.Stats, MaxPayload: s.NC.MaxPayload(), AckWait: c.AckWait,
+		ProcessingTimeout: c.ProcessingTimeout,
 	}
 	sumCtx, stopSummary := context.WithCancel(context.WithoutCancel(ctx))
 	summaryDone := make(chan struct{})
