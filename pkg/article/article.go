@@ -29,7 +29,7 @@ import (
 const DefaultMaxBytes = 1 << 20
 
 // MaxIDBytes is the longest article id Parse accepts.
-const MaxIDBytes = 128
+const MaxIDBytes = events.MaxIDBytes
 
 // MaxTitleBytes is the longest title Parse accepts. A headline is one short
 // line, and every paragraph event repeats it: without a bound, a long title
@@ -49,7 +49,7 @@ var (
 	// ErrBinary is returned for a payload that is binary data, not text.
 	ErrBinary = fmt.Errorf("%w: binary data", events.ErrInvalid)
 	// ErrBadID is returned for an id that cannot go into a NATS subject.
-	ErrBadID = fmt.Errorf("%w: unusable id", events.ErrInvalid)
+	ErrBadID = events.ErrBadID
 	// ErrBadLang is returned for a lang that is not a language code.
 	ErrBadLang = fmt.Errorf("%w: unusable lang", events.ErrInvalid)
 )
@@ -297,21 +297,7 @@ func finish(a events.Article, opts Options) (events.Article, error) {
 }
 
 // checkID rejects ids that would break the NATS subjects they go into.
-func checkID(id string) error {
-	if len(id) > MaxIDBytes {
-		return fmt.Errorf("%w: id is %d bytes, at most %d are allowed; use a shorter id or omit it "+
-			"to have one derived from the content", ErrBadID, len(id), MaxIDBytes)
-	}
-	if i := strings.IndexFunc(id, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsControl(r) || r == '.' || r == '*' || r == '>'
-	}); i >= 0 {
-		r, _ := utf8.DecodeRuneInString(id[i:])
-		return fmt.Errorf("%w: id %q contains %q at byte %d; ids go into NATS subjects, so they must not "+
-			"contain whitespace, '.', '*' or '>': use letters, digits, '-' and '_', or omit the id",
-			ErrBadID, id, r, i)
-	}
-	return nil
-}
+func checkID(id string) error { return events.CheckArticleID(id) }
 
 // normalizeTime accepts a date or an RFC 3339 time and returns it in its
 // canonical form.
@@ -335,18 +321,9 @@ func hash16(parts ...string) string {
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
-// countParagraphs is len(SplitText(body)) without building the slice.
+// countParagraphs is len(SplitText(body)).
 func countParagraphs(body string) int {
-	n, blank := 0, true
-	for _, r := range body {
-		switch {
-		case isLineBreak(r):
-			blank = true
-		case blank && !unicode.IsSpace(r):
-			n, blank = n+1, false
-		}
-	}
-	return n
+	return len(SplitText(body))
 }
 
 // jsonError describes a decoder error: for a field of the wrong type it

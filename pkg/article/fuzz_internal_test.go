@@ -26,6 +26,23 @@ func FuzzSplitText(f *testing.F) {
 				t.Fatalf("paragraph %d is %q: want non-empty, trimmed, one line", i, p)
 			}
 		}
+		// Cut with a small limit, a line loses nothing but spaces, and no
+		// piece is longer than the limit.
+		const limit = 16
+		for _, line := range ps {
+			var pieces []string
+			for rest := line; rest != ""; {
+				var piece string
+				piece, rest = cutParagraph(rest, limit)
+				if piece == "" || len(piece) > limit || piece != strings.TrimSpace(piece) {
+					t.Fatalf("cutParagraph(%q) gave piece %q: want non-empty, trimmed, at most %d bytes", line, piece, limit)
+				}
+				pieces = append(pieces, piece)
+			}
+			if !onlySpacesBetween(line, pieces) {
+				t.Fatalf("cutting %q into %q lost text", line, pieces)
+			}
+		}
 		clean := cleanText(s)
 		if again := cleanText(clean); again != clean {
 			t.Fatalf("cleanText is not idempotent: %q, then %q", clean, again)
@@ -39,4 +56,18 @@ func FuzzSplitText(f *testing.F) {
 			}
 		}
 	})
+}
+
+// onlySpacesBetween reports whether s is pieces, in order, with nothing but
+// white space around and between them.
+func onlySpacesBetween(s string, pieces []string) bool {
+	blank := func(t string) bool { return strings.TrimSpace(t) == "" }
+	for _, p := range pieces {
+		i := strings.Index(s, p)
+		if i < 0 || !blank(s[:i]) {
+			return false
+		}
+		s = s[i+len(p):]
+	}
+	return blank(s)
 }

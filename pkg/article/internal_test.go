@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestParseDateline(t *testing.T) {
@@ -175,6 +176,41 @@ func TestClipError(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := clipError(errors.New(tt.in)); got != tt.want {
 				t.Errorf("clipError(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSplitLongParagraph: a line longer than MaxParagraphBytes is cut at
+// sentence ends into paragraphs that fit, losing no text.
+func TestSplitLongParagraph(t *testing.T) {
+	sentence := "Hackers used a <script> tag to steal cookies from the site. "
+	long := strings.Repeat(sentence, 2*MaxParagraphBytes/len(sentence)+3)
+	noBreak := strings.Repeat("kata ", MaxParagraphBytes/5+10)
+	for _, tc := range []struct {
+		name, body string
+		want       int
+	}{
+		{"short", "Satu.\nDua.", 2},
+		{"sentences", "Judul lain.\n" + long + "\nAkhir.", 5},
+		{"no sentence end", noBreak, 2},
+		{"no space", strings.Repeat("ä", MaxParagraphBytes), 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ps := SplitText(tc.body)
+			if len(ps) != tc.want || countParagraphs(tc.body) != len(ps) {
+				t.Fatalf("%d paragraphs (counted %d), want %d", len(ps), countParagraphs(tc.body), tc.want)
+			}
+			for i, p := range ps {
+				if len(p) > MaxParagraphBytes || !utf8.ValidString(p) {
+					t.Errorf("paragraph %d is %d bytes (valid UTF-8: %v)", i, len(p), utf8.ValidString(p))
+				}
+				if tc.name == "sentences" && i > 0 && i < len(ps)-1 && !strings.HasSuffix(p, "cookies from the site.") {
+					t.Errorf("paragraph %d is not cut at a sentence end: …%q", i, p[len(p)-30:])
+				}
+			}
+			if !onlySpacesBetween(tc.body, ps) {
+				t.Error("text lost in the cuts")
 			}
 		})
 	}

@@ -2,6 +2,8 @@ package article
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/warta-news/warta/pkg/events"
 )
@@ -37,22 +39,77 @@ func Split(a events.Article) []events.Paragraph {
 	return ps
 }
 
-// SplitText returns the paragraphs of a body: every non-blank line, trimmed.
-// Blank lines and single line breaks both end a paragraph, because plain-text
-// news ("one paragraph per line") and HTML turned into text ("blank line
-// between paragraphs") both occur. It does not otherwise normalise the text.
+// MaxParagraphBytes is the longest paragraph SplitText returns: the
+// contract's limit (see events.MaxParagraphBytes).
+const MaxParagraphBytes = events.MaxParagraphBytes
+
+// SplitText returns the paragraphs of a body: every non-blank line, trimmed,
+// cut at sentence ends into pieces of at most MaxParagraphBytes where it is
+// longer. Blank lines and single line breaks both end a paragraph, because
+// plain-text news ("one paragraph per line") and HTML turned into text
+// ("blank line between paragraphs") both occur. It does not otherwise
+// normalise the text, and drops none of it but the spaces around the cuts.
 func SplitText(body string) []string {
-	lines := strings.FieldsFunc(body, isLineBreak)
-	out := lines[:0]
-	for _, line := range lines {
-		if line = strings.TrimSpace(line); line != "" {
-			out = append(out, line)
+	var out []string
+	for _, line := range strings.FieldsFunc(body, isLineBreak) {
+		for line = strings.TrimSpace(line); line != ""; {
+			var piece string
+			piece, line = cutParagraph(line, MaxParagraphBytes)
+			out = append(out, piece)
 		}
 	}
-	if len(out) == 0 {
-		return nil
-	}
 	return out
+}
+
+// cutParagraph returns the first paragraph of text, a trimmed line, of at
+// most limit bytes, and the trimmed rest: the whole text when it fits; else
+// up to the last sentence end in the second half of the limit, or the last
+// space there, or the last whole character.
+func cutParagraph(text string, limit int) (piece, rest string) {
+	if len(text) <= limit {
+		return text, ""
+	}
+	window := text[:limit]
+	cut := -1
+	for i, r := range window {
+		if i < limit/2 || !unicode.IsSpace(r) {
+			continue
+		}
+		if endsSentence(window[:i]) {
+			cut = i
+		}
+	}
+	if cut < 0 {
+		cut = strings.LastIndexFunc(window[limit/2:], unicode.IsSpace)
+		if cut >= 0 {
+			cut += limit / 2
+		}
+	}
+	if cut <= 0 {
+		cut = limit
+		for cut > limit-utf8.UTFMax && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		if !utf8.RuneStart(text[cut]) {
+			cut = limit // not UTF-8 there: any cut will do
+		}
+	}
+	return strings.TrimSpace(text[:cut]), strings.TrimSpace(text[cut:])
+}
+
+// endsSentence reports whether s ends a sentence: in a full stop, question
+// or exclamation mark, perhaps followed by a closing quote or bracket.
+func endsSentence(s string) bool {
+	r, n := utf8.DecodeLastRuneInString(s)
+	switch r {
+	case '"', '\'', '\u201d', '\u2019', '\u00bb', ')':
+		r, _ = utf8.DecodeLastRuneInString(s[:len(s)-n])
+	}
+	switch r {
+	case '.', '!', '?', '\u2026', '\u3002', '\uff01', '\uff1f':
+		return true
+	}
+	return false
 }
 
 func isLineBreak(r rune) bool {

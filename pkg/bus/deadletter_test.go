@@ -124,8 +124,7 @@ func TestTransientRetries(t *testing.T) {
 
 	var mu sync.Mutex
 	seen := map[string][]time.Time{}
-	handler := func(ctx context.Context, b *bus.Batch) ([]bus.Out, error) {
-		var outs []bus.Out
+	handler := func(ctx context.Context, b *bus.Batch) error {
 		for i, m := range b.Msgs {
 			body := string(m.Data())
 			mu.Lock()
@@ -136,9 +135,9 @@ func TestTransientRetries(t *testing.T) {
 				b.Fail(i, errors.New("store unavailable"))
 				continue
 			}
-			outs = append(outs, bus.Out{Subject: events.SubjectEnriched, Data: m.Data(), MsgID: body})
+			b.Emit(i, bus.Out{Subject: events.SubjectEnriched, Data: m.Data(), MsgID: body})
 		}
-		return outs, nil
+		return nil
 	}
 	if err := bus.Publish(ctx, svc.JS, []bus.Out{{Subject: events.SubjectParagraphs, Data: []byte("flaky")},
 		{Subject: events.SubjectParagraphs, Data: []byte("doomed")}}, 5*time.Second); err != nil {

@@ -48,13 +48,13 @@ func TestOpsAndMicro(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer svc.Close()
-	handler := func(_ context.Context, b *bus.Batch) ([]bus.Out, error) {
+	handler := func(_ context.Context, b *bus.Batch) error {
 		for i, m := range b.Msgs {
 			if strings.HasPrefix(string(m.Data()), "bad") {
 				b.Fail(i, fmt.Errorf("%w: bad input", events.ErrInvalid))
 			}
 		}
-		return nil, nil
+		return nil
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)

@@ -24,12 +24,20 @@ type Out struct {
 	MsgID string
 }
 
-// Batch is the group of messages handed to a Handler at once. A handler marks
-// a message it cannot process with Fail; the others are acked once the
-// handler's output has been stored by JetStream.
+// Batch is the group of messages handed to a Handler at once. For each
+// message the handler either emits what it produces (Emit) or marks it
+// failed (Fail). A message is acked once JetStream has stored everything it
+// emitted; a message's failure, or the failure to publish one of its
+// outputs, fails that message only.
 type Batch struct {
 	Msgs []jetstream.Msg
 	errs []error
+	outs [][]Out
+}
+
+// NewBatch returns a batch of msgs, for a Handler.
+func NewBatch(msgs []jetstream.Msg) *Batch {
+	return &Batch{Msgs: msgs, errs: make([]error, len(msgs)), outs: make([][]Out, len(msgs))}
 }
 
 // Fail marks message i as failed with err. An err matching events.ErrInvalid
@@ -37,9 +45,20 @@ type Batch struct {
 // retried with back-off until the consumer's MaxDeliver, then dead-lettered.
 func (b *Batch) Fail(i int, err error) { b.errs[i] = err }
 
-// Handler processes a batch and returns what to publish. A returned error
-// fails every message of the batch not already marked with Fail.
-type Handler func(ctx context.Context, b *Batch) ([]Out, error)
+// Emit adds outs to what message i produces.
+func (b *Batch) Emit(i int, outs ...Out) { b.outs[i] = append(b.outs[i], outs...) }
+
+// Err returns the error message i was failed with, or nil.
+func (b *Batch) Err(i int) error { return b.errs[i] }
+
+// Outs returns what message i emitted.
+func (b *Batch) Outs(i int) []Out { return b.outs[i] }
+
+// Handler processes a batch: it emits each message's output or fails it. A
+// returned error fails every message of the batch not already failed, and
+// nothing is published (a fault of the whole batch, such as the index
+// being unwritable).
+type Handler func(ctx context.Context, b *Batch) error
 
 // Processor runs a stage: it pulls messages from a durable consumer, hands
 // them to its Handler in batches on a pool of workers, publishes the output,
@@ -193,7 +212,7 @@ func (p *Processor) process(ctx context.Context, msgs []jetstream.Msg) {
 	start := time.Now()
 	p.Stats.InFlight.Add(int64(len(msgs)))
 	defer p.Stats.InFlight.Add(-int64(len(msgs)))
-	b := &Batch{Msgs: msgs, errs: make([]error, len(msgs))}
+	b := NewBatch(msgs)
 	for _, m := range msgs {
 		if md, err := m.Metadata(); err == nil && md.NumDelivered > 1 {
 			p.Stats.Redelivered.Add(1)
@@ -205,9 +224,9 @@ func (p *Processor) process(ctx context.Context, msgs []jetstream.Msg) {
 	defer cancel()
 	stopProgress := p.keepAlive(ctx, msgs)
 	defer stopProgress()
-	outs, err := p.Handler(ctx, b)
-	if err == nil && len(outs) > 0 {
-		err = p.publish(ctx, outs)
+	err := p.Handler(ctx, b)
+	if err == nil {
+		publishBatch(ctx, p.JS, b, p.PublishTimeout)
 	}
 	// A batch past its deadline still records its failures.
 	failCtx := context.WithoutCancel(ctx)
@@ -269,49 +288,109 @@ func (p *Processor) keepAlive(ctx context.Context, msgs []jetstream.Msg) (stop f
 	}
 }
 
-// publish sends outs asynchronously and waits until JetStream has stored
-// every one. The window of outstanding publishes is bounded by the
-// JetStream context's PublishAsyncMaxPending.
-func (p *Processor) publish(ctx context.Context, outs []Out) error {
-	return Publish(ctx, p.JS, outs, p.PublishTimeout)
+// publishBatch publishes what each message of b emitted, asynchronously,
+// and waits up to timeout until JetStream has stored it. A message whose
+// output cannot be published is failed (the others are not): permanently
+// when no retry could succeed (see publishError).
+func publishBatch(ctx context.Context, js jetstream.Publisher, b *Batch, timeout time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var n int
+	for i := range b.Msgs {
+		if b.errs[i] == nil {
+			n += len(b.outs[i])
+		}
+	}
+	outs := make([]Out, 0, n)
+	owners := make([]int, 0, n)
+	for i := range b.Msgs {
+		if b.errs[i] != nil {
+			continue
+		}
+		for _, o := range b.outs[i] {
+			outs = append(outs, o)
+			owners = append(owners, i)
+		}
+	}
+	publishOuts(ctx, js, outs, timeout, func(k int, err error) {
+		if i := owners[k]; b.errs[i] == nil {
+			b.errs[i] = err
+		}
+	})
 }
 
 // Publish publishes outs asynchronously with their message ids and waits,
-// up to timeout, until JetStream has acknowledged every one.
+// up to timeout, until JetStream has acknowledged every one. It returns the
+// first error.
 func Publish(ctx context.Context, js jetstream.Publisher, outs []Out, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	var first error
+	publishOuts(ctx, js, outs, timeout, func(_ int, err error) {
+		if first == nil {
+			first = err
+		}
+	})
+	return first
+}
+
+// publishOuts publishes outs, a window at a time, and calls failed with the
+// index in outs and the error of each that JetStream did not store before
+// ctx ended. timeout is ctx's, for the message.
+func publishOuts(ctx context.Context, js jetstream.Publisher, outs []Out, timeout time.Duration, failed func(k int, err error)) {
 	// A window of publishes at a time: an article of thousands of paragraphs
 	// must not overrun the connection's PublishAsyncMaxPending, which it
 	// shares with every other worker of the process.
-	futures := make([]jetstream.PubAckFuture, 0, min(len(outs), publishWindow))
-	for len(outs) > 0 {
-		n := min(len(outs), publishWindow)
-		futures = futures[:0]
-		for _, o := range outs[:n] {
-			msg := nats.NewMsg(o.Subject)
-			msg.Data = o.Data
-			if o.MsgID != "" {
-				msg.Header.Set(jetstream.MsgIDHeader, o.MsgID)
-			}
-			f, err := js.PublishMsgAsync(msg)
-			if err != nil {
-				return fmt.Errorf("publish %s: %w", o.Subject, err)
-			}
-			futures = append(futures, f)
-		}
-		for _, f := range futures {
-			select {
-			case <-f.Ok():
-			case err := <-f.Err():
-				return fmt.Errorf("publish %s: %w", f.Msg().Subject, err)
-			case <-ctx.Done():
-				return fmt.Errorf("publish %s: no ack from JetStream within %v: %w", f.Msg().Subject, timeout, ctx.Err())
-			}
-		}
-		outs = outs[n:]
+	type pending struct {
+		k int
+		f jetstream.PubAckFuture
 	}
-	return nil
+	window := make([]pending, 0, min(len(outs), publishWindow))
+	await := func() {
+		for _, pd := range window {
+			select {
+			case <-pd.f.Ok():
+			case err := <-pd.f.Err():
+				failed(pd.k, publishError(outs[pd.k], err))
+			case <-ctx.Done():
+				failed(pd.k, fmt.Errorf("publish %s: no ack from JetStream within %v: %w", outs[pd.k].Subject, timeout, ctx.Err()))
+			}
+		}
+		window = window[:0]
+	}
+	for k, o := range outs {
+		msg := nats.NewMsg(o.Subject)
+		msg.Data = o.Data
+		if o.MsgID != "" {
+			msg.Header.Set(jetstream.MsgIDHeader, o.MsgID)
+		}
+		f, err := js.PublishMsgAsync(msg)
+		if err != nil {
+			failed(k, publishError(o, err))
+			continue
+		}
+		if window = append(window, pending{k, f}); len(window) == publishWindow {
+			await()
+		}
+	}
+	await()
+}
+
+// publishError describes the failure to publish o. Failures that no retry
+// can mend are permanent (matching events.ErrInvalid), so the message that
+// produced o is dead-lettered at once instead of being retried for minutes:
+// an invalid subject (an article id that is no subject token), and a message
+// larger than the server or the stream takes.
+func publishError(o Out, err error) error {
+	var jsErr jetstream.JetStreamError
+	switch {
+	case errors.Is(err, nats.ErrBadSubject):
+		return fmt.Errorf("%w: publish %s: %q is not a valid NATS subject (%v)", events.ErrInvalid, o.Subject, o.Subject, err)
+	case errors.Is(err, nats.ErrMaxPayload),
+		errors.As(err, &jsErr) && jsErr.APIError() != nil && jsErr.APIError().ErrorCode == jetstream.JSErrCodeStreamMessageExceedsMaximum:
+		return fmt.Errorf("%w: publish %s: the event is %d bytes, more than the NATS server takes (%v)", events.ErrTooLarge, o.Subject, len(o.Data), err)
+	}
+	return fmt.Errorf("publish %s: %w", o.Subject, err)
 }
 
 // publishWindow bounds the publishes one call has awaiting their ack.

@@ -25,8 +25,7 @@ func TestStage(t *testing.T) {
 	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 4, BatchSize: 5, MaxDeliver: 5})
 
 	var flaky atomic.Int32
-	handler := func(ctx context.Context, b *bus.Batch) ([]bus.Out, error) {
-		var outs []bus.Out
+	handler := func(ctx context.Context, b *bus.Batch) error {
 		for i, m := range b.Msgs {
 			body := string(m.Data())
 			switch {
@@ -35,10 +34,10 @@ func TestStage(t *testing.T) {
 			case body == "flaky" && flaky.Add(1) == 1:
 				b.Fail(i, errors.New("store unavailable"))
 			default:
-				outs = append(outs, bus.Out{Subject: events.SubjectEnriched, Data: m.Data(), MsgID: body})
+				b.Emit(i, bus.Out{Subject: events.SubjectEnriched, Data: m.Data(), MsgID: body})
 			}
 		}
-		return outs, nil
+		return nil
 	}
 	var sent []bus.Out
 	for i := range 20 {
@@ -50,18 +49,9 @@ func TestStage(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	stats := &bus.Stats{}
-	go func() {
-		done <- svc.RunStage(runCtx, cfg, bus.Stage{Name: "test", Stream: events.StreamParagraphs,
-			Durable: "test", Filter: events.SubjectParagraphs, Handler: handler, Stats: stats})
-	}()
-	bustest.WaitFor(t, func() bool { return stats.Processed.Load() == 21 && stats.DeadLettered.Load() == 1 })
-	stop()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stats := runStage(t, ctx, svc, cfg, handler, func(st *bus.Stats) bool {
+		return st.Processed.Load() == 21 && st.DeadLettered.Load() == 1
+	})
 
 	enriched, _ := svc.JS.Stream(ctx, events.StreamEnriched)
 	if info, _ := enriched.Info(ctx); info.State.Msgs != 21 {
@@ -131,7 +121,7 @@ func TestConsumerDeleted(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- svc.RunStage(ctx, cfg, bus.Stage{Name: "test", Stream: events.StreamParagraphs, Durable: "test",
-			Filter: events.SubjectParagraphs, Handler: func(context.Context, *bus.Batch) ([]bus.Out, error) { return nil, nil }})
+			Filter: events.SubjectParagraphs, Handler: func(context.Context, *bus.Batch) error { return nil }})
 	}()
 	bustest.WaitFor(t, func() bool { _, err := svc.JS.Consumer(ctx, events.StreamParagraphs, "test"); return err == nil })
 	time.Sleep(200 * time.Millisecond) // let the workers fetch
@@ -173,29 +163,18 @@ func TestSlowBatchKeptInProgress(t *testing.T) {
 	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 2, BatchSize: 5, MaxDeliver: 2})
 	cfg.AckWait = time.Second
 	var calls atomic.Int32
-	handler := func(ctx context.Context, b *bus.Batch) ([]bus.Out, error) {
+	handler := func(ctx context.Context, b *bus.Batch) error {
 		calls.Add(int32(len(b.Msgs)))
 		// Slow work: twice the consumer's MaxDeliver × AckWait.
 		select {
 		case <-time.After(2 * time.Duration(cfg.MaxDeliver) * cfg.AckWait):
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
-		return nil, nil
+		return nil
 	}
 	publishN(t, ctx, svc, 4)
-	stats := &bus.Stats{}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() {
-		done <- svc.RunStage(runCtx, cfg, bus.Stage{Name: "test", Stream: events.StreamParagraphs,
-			Durable: "test", Filter: events.SubjectParagraphs, Handler: handler, Stats: stats})
-	}()
-	bustest.WaitFor(t, func() bool { return stats.Processed.Load() == 4 })
-	stop()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stats := runStage(t, ctx, svc, cfg, handler, func(st *bus.Stats) bool { return st.Processed.Load() == 4 })
 	if n, r := calls.Load(), stats.Redelivered.Load(); n != 4 || r != 0 {
 		t.Errorf("handled %d times with %d redeliveries, want 4 and 0", n, r)
 	}
@@ -210,27 +189,16 @@ func TestProcessingTimeout(t *testing.T) {
 	cfg.AckWait, cfg.ProcessingTimeout = time.Second, 1500*time.Millisecond
 	var calls atomic.Int32
 	var firstErr atomic.Value
-	handler := func(ctx context.Context, b *bus.Batch) ([]bus.Out, error) {
+	handler := func(ctx context.Context, b *bus.Batch) error {
 		if calls.Add(1) > 1 {
-			return nil, nil
+			return nil
 		}
 		<-ctx.Done() // hung until the deadline
 		firstErr.Store(ctx.Err())
-		return nil, ctx.Err()
+		return ctx.Err()
 	}
 	publishN(t, ctx, svc, 1)
-	stats := &bus.Stats{}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() {
-		done <- svc.RunStage(runCtx, cfg, bus.Stage{Name: "test", Stream: events.StreamParagraphs,
-			Durable: "test", Filter: events.SubjectParagraphs, Handler: handler, Stats: stats})
-	}()
-	bustest.WaitFor(t, func() bool { return stats.Processed.Load() == 1 })
-	stop()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	stats := runStage(t, ctx, svc, cfg, handler, func(st *bus.Stats) bool { return st.Processed.Load() == 1 })
 	if err, _ := firstErr.Load().(error); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("first handling ended with %v, want its deadline", err)
 	}
@@ -249,4 +217,71 @@ func publishN(t *testing.T, ctx context.Context, svc *bus.Service, n int) {
 	if err := bus.Publish(ctx, svc.JS, outs, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestOutputFailureFailsItsMessageOnly: in one batch, a message whose output
+// has an invalid subject and one whose output is larger than the server
+// takes are dead-lettered at once; the others' outputs are stored and they
+// are acked, with nothing redelivered.
+func TestOutputFailureFailsItsMessageOnly(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 1, BatchSize: 20, MaxDeliver: 5})
+	huge := make([]byte, svc.NC.MaxPayload()+1)
+	handler := func(_ context.Context, b *bus.Batch) error {
+		for i, m := range b.Msgs {
+			switch body := string(m.Data()); body {
+			case "m-3":
+				b.Emit(i, bus.Out{Subject: events.IndexedSubject("has space"), Data: m.Data()})
+			case "m-7":
+				b.Emit(i, bus.Out{Subject: events.SubjectEnriched, Data: huge})
+			default:
+				b.Emit(i, bus.Out{Subject: events.SubjectEnriched, Data: m.Data(), MsgID: body})
+			}
+		}
+		return nil
+	}
+	publishN(t, ctx, svc, 10)
+	stats := runStage(t, ctx, svc, cfg, handler, func(st *bus.Stats) bool {
+		return st.Processed.Load() == 8 && st.DeadLettered.Load() == 2
+	})
+	if r := stats.Redelivered.Load(); r != 0 {
+		t.Errorf("%d redeliveries, want 0", r)
+	}
+	enriched, err := svc.JS.Stream(ctx, events.StreamEnriched)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info, err := enriched.Info(ctx); err != nil || info.State.Msgs != 8 {
+		t.Errorf("enriched stream: %v, %v; want 8 messages", info, err)
+	}
+	reasons := map[string]string{}
+	for _, dl := range bustest.DeadLetters(t, ctx, svc.JS) {
+		if dl.Deliveries != 1 {
+			t.Errorf("dead letter of %s after %d deliveries, want 1", dl.Payload, dl.Deliveries)
+		}
+		reasons[string(dl.Payload)] = dl.Reason
+	}
+	if !strings.Contains(reasons["m-3"], "not a valid NATS subject") || !strings.Contains(reasons["m-7"], "too large") {
+		t.Errorf("dead-letter reasons = %q", reasons)
+	}
+}
+
+// runStage runs a test stage with handler until done holds of its stats,
+// then stops it and returns the stats.
+func runStage(t *testing.T, ctx context.Context, svc *bus.Service, cfg bus.StageConfig, handler bus.Handler, done func(*bus.Stats) bool) *bus.Stats {
+	t.Helper()
+	stats := &bus.Stats{}
+	runCtx, stop := context.WithCancel(ctx)
+	ended := make(chan error, 1)
+	go func() {
+		ended <- svc.RunStage(runCtx, cfg, bus.Stage{Name: "test", Stream: events.StreamParagraphs,
+			Durable: "test", Filter: events.SubjectParagraphs, Handler: handler, Stats: stats})
+	}()
+	bustest.WaitFor(t, func() bool { return done(stats) })
+	stop()
+	if err := <-ended; err != nil {
+		t.Fatal(err)
+	}
+	return stats
 }

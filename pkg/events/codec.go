@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/segmentio/encoding/json"
@@ -27,7 +28,43 @@ var (
 	ErrMissingField       = fmt.Errorf("%w: missing field", ErrInvalid)
 	ErrBadSpan            = fmt.Errorf("%w: span outside the text", ErrInvalid)
 	ErrBadDate            = fmt.Errorf("%w: unreadable date", ErrInvalid)
+	ErrBadID              = fmt.Errorf("%w: unusable id", ErrInvalid)
 )
+
+// MaxIDBytes is the longest article id.
+const MaxIDBytes = 128
+
+// MaxParagraphBytes is the longest paragraph text. Ingest cuts longer lines
+// into paragraphs of at most this (package article), so every later stage
+// can bound its work per paragraph: enrich adds entities and dates, which in
+// text made of names take many times the text's bytes, and the enriched
+// event must still fit in one NATS message (1 MiB by default). A news
+// paragraph is a few hundred bytes: only text without line breaks (a
+// transcript, a mangled page) comes near this.
+const MaxParagraphBytes = 16 << 10
+
+// CheckArticleID returns an error matching ErrBadID when id cannot be an
+// article id: empty, longer than MaxIDBytes, or not usable as one token of a
+// NATS subject (it names the article's "articles.indexed.<id>" subject), so
+// with white space, a control character, '.', '*' or '>' in it.
+func CheckArticleID(id string) error {
+	if id == "" {
+		return fmt.Errorf("%w: the id is empty", ErrBadID)
+	}
+	if len(id) > MaxIDBytes {
+		return fmt.Errorf("%w: id is %d bytes, at most %d are allowed; use a shorter id or omit it "+
+			"to have one derived from the content", ErrBadID, len(id), MaxIDBytes)
+	}
+	if i := strings.IndexFunc(id, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || r == '.' || r == '*' || r == '>' || r == utf8.RuneError
+	}); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(id[i:])
+		return fmt.Errorf("%w: id %q contains %q at byte %d; ids go into NATS subjects, so they must not "+
+			"contain whitespace, '.', '*' or '>': use letters, digits, '-' and '_', or omit the id",
+			ErrBadID, id, r, i)
+	}
+	return nil
+}
 
 // Marshal encodes an event as JSON. It stamps nothing: callers set V.
 func Marshal(v any) ([]byte, error) {
@@ -90,6 +127,8 @@ func (p *Paragraph) Validate() error {
 	switch {
 	case p.ArticleID == "":
 		return fmt.Errorf("%w: article_id", ErrMissingField)
+	case CheckArticleID(p.ArticleID) != nil:
+		return fmt.Errorf("article_id: %w", CheckArticleID(p.ArticleID))
 	case p.Version == "":
 		return fmt.Errorf("%w: version", ErrMissingField)
 	case p.Count < 1 || p.Index < 0 || p.Index >= p.Count:
@@ -98,6 +137,9 @@ func (p *Paragraph) Validate() error {
 		return fmt.Errorf("%w: id %q is not %q", ErrInvalid, p.ID, ParagraphID(p.ArticleID, p.Index))
 	case strings.TrimSpace(p.Text) == "":
 		return fmt.Errorf("%w: paragraph %s", ErrEmptyBody, p.ID)
+	case len(p.Text) > MaxParagraphBytes:
+		return fmt.Errorf("%w: paragraph %s is %d bytes, at most %d are allowed; publish the article on %s, "+
+			"whose ingest cuts long paragraphs", ErrTooLarge, p.ID, len(p.Text), MaxParagraphBytes, SubjectArticlesNew)
 	case !utf8.ValidString(p.Text) || !utf8.ValidString(p.Title):
 		return fmt.Errorf("%w: paragraph %s", ErrInvalidUTF8, p.ID)
 	}

@@ -24,6 +24,11 @@ func TestEnrichService(t *testing.T) {
 	defer cancel()
 	env := map[string]string{"NATS_URL": srv.ClientURL(), "SUMMARY_INTERVAL": "0"}
 	logs := &bustest.LogBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(logs.String())
+		}
+	})
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
@@ -44,7 +49,14 @@ func TestEnrichService(t *testing.T) {
 	p := events.Paragraph{V: 1, ID: "a-0", ArticleID: "a", Version: "v", Count: 1, Lang: "id", PublishedAt: "2025-09-02",
 		Title: "t", Text: "Putin memanggil Xi sebagai “teman baik” pada hari Selasa dan memuji hubungan Moskow dengan Beijing."}
 	data, _ := events.Marshal(&p)
-	if err := bus.Publish(ctx, js, []bus.Out{{Subject: events.SubjectParagraphs, Data: data}, {Subject: events.SubjectParagraphs, Data: []byte("garbage")}}, 5*time.Second); err != nil {
+	// A paragraph longer than ingest ever cuts (this one was published by
+	// hand) is dead-lettered at once, not retried nor tagged: its tags
+	// would not fit in a NATS message, and tagging it would take long.
+	big := events.Paragraph{V: 1, ID: "big-0", ArticleID: "big", Version: "v", Count: 1, Lang: "id",
+		Title: "t", Text: strings.Repeat("Putin dan Xi. ", 25000)}
+	bigData, _ := events.Marshal(&big)
+	if err := bus.Publish(ctx, js, []bus.Out{{Subject: events.SubjectParagraphs, Data: data}, {Subject: events.SubjectParagraphs, Data: []byte("garbage")},
+		{Subject: events.SubjectParagraphs, Data: bigData}}, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	cons, _ := js.OrderedConsumer(ctx, events.StreamEnriched, jetstream.OrderedConsumerConfig{})
@@ -69,7 +81,19 @@ func TestEnrichService(t *testing.T) {
 		}
 	}
 	dls, _ := js.Stream(ctx, events.StreamDeadLetter)
-	bustest.WaitFor(t, func() bool { i, _ := dls.Info(ctx); return i.State.Msgs == 1 })
+	bustest.WaitFor(t, func() bool { i, _ := dls.Info(ctx); return i.State.Msgs == 2 })
+	bigReason := ""
+	for _, dl := range bustest.DeadLetters(t, ctx, js) {
+		if dl.Deliveries != 1 {
+			t.Errorf("dead letter after %d deliveries, want 1: %s", dl.Deliveries, dl.Reason)
+		}
+		if strings.Contains(string(dl.Payload), `"id":"big-0"`) {
+			bigReason = dl.Reason
+		}
+	}
+	if !strings.Contains(bigReason, "too large") {
+		t.Errorf("dead letter of the big paragraph: %q, want it too large", bigReason)
+	}
 	stop()
 	if err := <-done; err != nil {
 		t.Fatal(err)

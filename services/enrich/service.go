@@ -64,8 +64,7 @@ type handler struct {
 	log    *zap.Logger
 }
 
-func (h *handler) handle(_ context.Context, b *bus.Batch) ([]bus.Out, error) {
-	outs := make([]bus.Out, 0, len(b.Msgs))
+func (h *handler) handle(_ context.Context, b *bus.Batch) error {
 	for i, m := range b.Msgs {
 		p, err := events.DecodeParagraph(m.Data())
 		if err != nil {
@@ -75,13 +74,14 @@ func (h *handler) handle(_ context.Context, b *bus.Batch) ([]bus.Out, error) {
 		e := h.tagger.Enrich(p)
 		data, err := events.Marshal(&e)
 		if err != nil {
-			return nil, err
+			b.Fail(i, err)
+			continue
 		}
-		outs = append(outs, bus.Out{Subject: events.SubjectEnriched, Data: data, MsgID: events.MsgID(events.StageEnrich, &p)})
+		b.Emit(i, bus.Out{Subject: events.SubjectEnriched, Data: data, MsgID: events.MsgID(events.StageEnrich, &p)})
 		if ce := h.log.Check(zap.DebugLevel, "paragraph enriched"); ce != nil { // skip the fields' cost unless logged
 			ce.Write(zap.String("article_id", p.ArticleID), zap.Int("paragraph", p.Index),
 				zap.Int("entities", len(e.Entities)), zap.Int("dates", len(e.Dates)), bus.LatencyMS(bus.Stored(m)))
 		}
 	}
-	return outs, nil
+	return nil
 }

@@ -196,11 +196,15 @@ func newMetrics(ops *bus.Ops) (*metrics, error) {
 	return m, err
 }
 
-func (h *handler) handle(ctx context.Context, b *bus.Batch) ([]bus.Out, error) {
+func (h *handler) handle(ctx context.Context, b *bus.Batch) error {
 	ps := make([]events.EnrichedParagraph, 0, len(b.Msgs))
 	// The latency of an article is from when its oldest paragraph in the
 	// batch that completes it reached ENRICHED.
 	oldest := map[string]time.Time{}
+	// Its completion is emitted by its last message in the batch: if that
+	// cannot be published, that message is redelivered, and Apply reports
+	// the article complete again.
+	last := map[string]int{}
 	for i, m := range b.Msgs {
 		e, err := events.DecodeEnriched(m.Data())
 		if err != nil {
@@ -208,40 +212,41 @@ func (h *handler) handle(ctx context.Context, b *bus.Batch) ([]bus.Out, error) {
 			continue
 		}
 		ps = append(ps, e)
+		last[e.ArticleID] = i
 		stored := bus.Stored(m)
 		if t, ok := oldest[e.ArticleID]; !ok || stored.Before(t) {
 			oldest[e.ArticleID] = stored
 		}
 	}
 	if len(ps) == 0 {
-		return nil, nil
+		return nil
 	}
 	if h.writeDelay > 0 {
 		select {
 		case <-time.After(h.writeDelay):
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
 	}
 	start := time.Now()
 	done, err := h.store.Apply(ctx, ps)
 	if err != nil {
-		return nil, fmt.Errorf("write index: %w", err)
+		return fmt.Errorf("write index: %w", err)
 	}
 	if h.metrics != nil {
 		h.metrics.batch.Observe(time.Since(start).Seconds())
 		h.metrics.indexed.Add(float64(len(done)))
 	}
-	outs := make([]bus.Out, 0, len(done))
 	for _, a := range done {
 		data, err := events.Marshal(&a)
 		if err != nil {
-			return nil, err
+			b.Fail(last[a.ArticleID], err)
+			continue
 		}
-		outs = append(outs, bus.Out{Subject: events.IndexedSubject(a.ArticleID), Data: data,
+		b.Emit(last[a.ArticleID], bus.Out{Subject: events.IndexedSubject(a.ArticleID), Data: data,
 			MsgID: "indexed:" + a.ArticleID + ":" + a.Version})
 		h.log.Info("article indexed", zap.String("article_id", a.ArticleID), zap.String("version", a.Version),
 			zap.String("title", a.Title), zap.Int("paragraphs", a.Paragraphs), bus.LatencyMS(oldest[a.ArticleID]))
 	}
-	return outs, nil
+	return nil
 }

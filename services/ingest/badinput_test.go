@@ -144,14 +144,28 @@ func TestBadInput(t *testing.T) {
 			reason:  []string{"too large", "11 paragraphs", "limit is 10"},
 		},
 		{
-			// 1,000,000 bytes of quoted speech: the article fits in a NATS
-			// message, but its paragraph event, with quotes escaped in JSON,
-			// does not.
-			name:      "one paragraph of 1 MB",
-			env:       map[string]string{"MAX_ARTICLE_BYTES": strconv.Itoa(2 << 20)},
-			payload:   []byte("Pidato panjang\n\n" + strings.Repeat(`"Ya," katanya. `, 1_000_000/15)),
-			reason:    []string{"too large", "paragraph 1 of 1 (index 0", "as an event", "max_payload 1048576", "break that paragraph into shorter ones", "raise max_payload"},
-			truncated: true,
+			// 1,000,000 bytes of quoted speech on one line: its paragraph
+			// event would not fit in a NATS message, nor would its tags, so
+			// it is cut at sentence ends into paragraphs that do.
+			name:    "one paragraph of 1 MB",
+			env:     map[string]string{"MAX_ARTICLE_BYTES": strconv.Itoa(2 << 20)},
+			payload: []byte("Pidato panjang\n\n" + strings.Repeat(`"Ya," katanya. `, 1_000_000/15)),
+			accept: func(t *testing.T, ps []events.Paragraph) {
+				if len(ps) < 1_000_000/events.MaxParagraphBytes {
+					t.Fatalf("%d paragraphs, want the speech cut into paragraphs of at most %d bytes", len(ps), events.MaxParagraphBytes)
+				}
+				total := 0
+				for i, p := range ps {
+					if len(p.Text) > events.MaxParagraphBytes || !strings.HasSuffix(p.Text, "katanya.") {
+						t.Fatalf("paragraph %d is %d bytes and ends %q: want at most %d, cut at a sentence end",
+							i, len(p.Text), p.Text[max(0, len(p.Text)-20):], events.MaxParagraphBytes)
+					}
+					total += len(p.Text) + 1
+				}
+				if want := 1_000_000 / 15 * 15; total != want {
+					t.Errorf("paragraphs hold %d bytes with their spaces, want %d: nothing may be lost", total, want)
+				}
+			},
 		},
 		{
 			name: "control characters",

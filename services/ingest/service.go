@@ -113,8 +113,7 @@ type handler struct {
 // An article that cannot become events (bad input, or a paragraph too large
 // for one NATS message) is failed with an events.ErrInvalid error, so it is
 // dead-lettered at once and none of its paragraphs are published.
-func (h *handler) handle(_ context.Context, b *bus.Batch) ([]bus.Out, error) {
-	var outs []bus.Out
+func (h *handler) handle(_ context.Context, b *bus.Batch) error {
 	for i, m := range b.Msgs {
 		a, err := article.Parse(m.Data(), h.opts)
 		if err != nil {
@@ -127,12 +126,12 @@ func (h *handler) handle(_ context.Context, b *bus.Batch) ([]bus.Out, error) {
 			b.Fail(i, err)
 			continue
 		}
-		outs = append(outs, evs...)
+		b.Emit(i, evs...)
 		h.log.Info("article ingested", zap.String("article_id", a.ID), zap.String("version", a.Version),
 			zap.String("title", a.Title), zap.String("lang", a.Lang), zap.String("published_at", a.PublishedAt),
 			zap.Int("paragraphs", len(ps)), bus.LatencyMS(bus.Stored(m)))
 	}
-	return outs, nil
+	return nil
 }
 
 // events encodes the paragraphs of a as messages. A paragraph whose event

@@ -4,6 +4,8 @@ package bustest
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -16,8 +18,10 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/warta-news/warta/pkg/bus/natsd"
+	"github.com/warta-news/warta/pkg/events"
 )
 
 // Server starts a NATS server for the test and shuts it down when the test
@@ -151,4 +155,34 @@ func Spawn(t testing.TB, path string, env []string, out io.Writer) {
 			t.Errorf("%s did not stop within 30s of SIGTERM%s", filepath.Base(path), logs)
 		}
 	})
+}
+
+// DeadLetters returns every dead letter in the DEADLETTER stream, oldest
+// first.
+func DeadLetters(t testing.TB, ctx context.Context, js jetstream.JetStream) []events.DeadLetter {
+	t.Helper()
+	s, err := js.Stream(ctx, events.StreamDeadLetter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []events.DeadLetter
+	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && info.State.Msgs > 0; seq++ {
+		raw, err := s.GetMsg(ctx, seq)
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dl events.DeadLetter
+		if err := events.Unmarshal(raw.Data, &dl); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, dl)
+	}
+	return out
 }
