@@ -116,11 +116,32 @@ func ParagraphID(articleID string, index int) string {
 }
 
 // MsgID returns the Nats-Msg-Id under which a paragraph-level event of a stage
-// is published. It is the same for every redelivery of the same input, so
-// JetStream's duplicate window drops the copies.
+// is published: "<stage>:<article_id>:<article_seq>:<index>". It is the same
+// for every redelivery of the same input, so JetStream's duplicate window
+// drops the copies; and it differs between two publications of an article,
+// even of the same content, so reverting an article to an earlier text is
+// not dropped as a duplicate of that text's first publication.
 func MsgID(stage string, p *Paragraph) string {
-	return stage + ":" + p.ArticleID + ":" + p.Version + ":" + strconv.Itoa(p.Index)
+	return stage + ":" + p.ArticleID + ":" + strconv.FormatUint(p.ArticleSeq, 10) + ":" + strconv.Itoa(p.Index)
 }
+
+// ArticleMsgID is the Nats-Msg-Id a publisher gives an article it drops on
+// SubjectArticlesNew: "article:<id>:<version>:<nonce>", nonce being new for
+// each publication (random), so that a retry of one publication is stored
+// once, while publishing the same text again later is a new revision of the
+// article, indexed again: the way to revert an article to an earlier text.
+func ArticleMsgID(id, version, nonce string) string {
+	return "article:" + id + ":" + version + ":" + nonce
+}
+
+// IndexedMsgID is the Nats-Msg-Id of the ArticleIndexed event of a revision:
+// "indexed:<article_id>:<article_seq>:<version>".
+func IndexedMsgID(a *ArticleIndexed) string {
+	return "indexed:" + a.ArticleID + ":" + strconv.FormatUint(a.ArticleSeq, 10) + ":" + a.Version
+}
+
+// MaxVersionBytes is the longest Version: ingest writes 16 hex digits.
+const MaxVersionBytes = 64
 
 // Validate checks a Paragraph's required fields. Errors match ErrInvalid.
 func (p *Paragraph) Validate() error {
@@ -131,6 +152,8 @@ func (p *Paragraph) Validate() error {
 		return fmt.Errorf("article_id: %w", CheckArticleID(p.ArticleID))
 	case p.Version == "":
 		return fmt.Errorf("%w: version", ErrMissingField)
+	case len(p.Version) > MaxVersionBytes || strings.IndexFunc(p.Version, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
+		return fmt.Errorf("%w: version %q: ingest writes a hash of at most %d bytes without spaces", ErrInvalid, p.Version, MaxVersionBytes)
 	case p.Count < 1 || p.Index < 0 || p.Index >= p.Count:
 		return fmt.Errorf("%w: index %d of count %d is out of range", ErrInvalid, p.Index, p.Count)
 	case p.ID != ParagraphID(p.ArticleID, p.Index):

@@ -94,13 +94,21 @@ type Article struct {
 }
 
 // Paragraph is one paragraph of a normalised article, published by ingest on
-// SubjectParagraphs. Its ID, "<article_id>-<index>", is the document id in the
-// search index, so a replay overwrites rather than duplicates.
+// SubjectParagraphs. Its ID is "<article_id>-<index>" (ParagraphID): the
+// index keeps one paragraph per ID of the article's current revision, so a
+// replay overwrites rather than duplicates.
 type Paragraph struct {
-	V           int    `json:"v"`
-	ID          string `json:"id"`
-	ArticleID   string `json:"article_id"`
-	Version     string `json:"version"`
+	V         int    `json:"v"`
+	ID        string `json:"id"`
+	ArticleID string `json:"article_id"`
+	Version   string `json:"version"`
+	// ArticleSeq is the position of the article's message in the ARTICLES
+	// stream (its stream sequence), stamped by ingest: it orders the
+	// revisions of an article. Of two revisions, the one with the higher
+	// ArticleSeq is newer, whatever order their paragraphs arrive in, so an
+	// article published A, then B, then A again ends on A. 0 marks an event
+	// written before revisions were stamped: older than any stamped one.
+	ArticleSeq  uint64 `json:"article_seq,omitempty"`
 	Index       int    `json:"index"`
 	Count       int    `json:"count"`
 	Title       string `json:"title"`
@@ -158,12 +166,17 @@ type EnrichedParagraph struct {
 	Tagger string `json:"tagger,omitempty"`
 }
 
-// ArticleIndexed tells that every paragraph of one version of an article is
-// searchable. Index publishes it on IndexedSubject(ArticleID).
+// ArticleIndexed tells that every paragraph of one revision of an article is
+// searchable: the article's current revision. Index publishes it on
+// IndexedSubject(ArticleID), with IndexedMsgID.
 type ArticleIndexed struct {
-	V          int       `json:"v"`
-	ArticleID  string    `json:"article_id"`
-	Version    string    `json:"version"`
+	V         int    `json:"v"`
+	ArticleID string `json:"article_id"`
+	Version   string `json:"version"`
+	// ArticleSeq is the revision's position in ARTICLES (see
+	// Paragraph.ArticleSeq): a publisher waiting for its article is done
+	// when the article's ArticleSeq reaches that of its own message.
+	ArticleSeq uint64    `json:"article_seq,omitempty"`
 	Title      string    `json:"title"`
 	Paragraphs int       `json:"paragraphs"`
 	IndexedAt  time.Time `json:"indexed_at"`

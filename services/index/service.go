@@ -32,6 +32,9 @@ type config struct {
 	// Consumer is the durable consumer on ENRICHED. A new name replays the
 	// stream from its start: how an index is rebuilt in a fresh data dir.
 	Consumer string
+	// MaxParagraphs is ingest's limit: a paragraph whose article claims
+	// more is not one ingest wrote, and is rejected.
+	MaxParagraphs int
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -48,6 +51,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	f.Env("flush-interval", "FLUSH_INTERVAL")
 	f.DurationVar(&c.WriteDelay, "write-delay", 0, "for fault testing only: sleep this long before each index write, to simulate a slow disk")
 	f.Env("write-delay", "INDEX_WRITE_DELAY")
+	f.IntVar(&c.MaxParagraphs, "max-paragraphs", store.DefaultMaxParagraphs,
+		"most paragraphs an article may have, as ingest's setting: a paragraph claiming more is dead-lettered")
+	f.Env("max-paragraphs", "MAX_PARAGRAPHS")
 	f.StringVar(&c.Consumer, "consumer", "INDEX_CONSUMER", events.ConsumerIndex,
 		"durable consumer on ENRICHED; a new name with a fresh --data-dir rebuilds the index from the stream")
 	if err := f.Parse(args); err != nil {
@@ -66,6 +72,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, fmt.Errorf("consumer %q: use a name of letters, digits, - and _, such as index or index-rebuild", c.Consumer)
 	case c.FlushInterval <= 0:
 		return c, fmt.Errorf("flush-interval %v: use a positive duration such as 100ms", c.FlushInterval)
+	case c.MaxParagraphs < 1:
+		return c, fmt.Errorf("max-paragraphs %d: use 1 or more (ingest's MAX_PARAGRAPHS)", c.MaxParagraphs)
 	case c.WriteDelay < 0:
 		return c, fmt.Errorf("write-delay %v: use 0 (no delay) or a positive duration", c.WriteDelay)
 	}
@@ -95,14 +103,14 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	c.MemoryLimit = -1
 	boot, err := bus.NewBoot("index", version, c.StageConfig, stdout, zap.String("data_dir", c.DataDir),
 		zap.String("http_addr", c.HTTPAddr), zap.Duration("flush_interval", c.FlushInterval),
-		zap.String("consumer", c.Consumer), zap.Duration("write_delay", c.WriteDelay))
+		zap.String("consumer", c.Consumer), zap.Int("max_paragraphs", c.MaxParagraphs), zap.Duration("write_delay", c.WriteDelay))
 	if err != nil {
 		return err
 	}
 	defer boot.Close()
 	log, ops := boot.Log, boot.Ops
 
-	st, err := store.Open(c.DataDir)
+	st, err := store.Open(c.DataDir, store.WithMaxParagraphs(c.MaxParagraphs))
 	if err != nil {
 		return err
 	}
@@ -148,6 +156,10 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 
 	h := &handler{store: st, log: log, writeDelay: c.WriteDelay, metrics: m}
 	g.Go(func() error {
+		purgeStalePending(gctx, svc, st, log)
+		return nil
+	})
+	g.Go(func() error {
 		defer shutdownHTTP()
 		return svc.RunStage(gctx, c.StageConfig, bus.Stage{
 			Name: events.StageIndex, Stream: events.StreamEnriched, Durable: c.Consumer,
@@ -157,6 +169,36 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		})
 	})
 	return g.Wait()
+}
+
+// purgeInterval is how often the index looks for stale pending documents.
+const purgeInterval = time.Hour
+
+// purgeStalePending deletes, at start and every purgeInterval until ctx
+// ends, the pending documents older than ENRICHED keeps messages: their
+// revisions can no longer receive their missing paragraphs.
+func purgeStalePending(ctx context.Context, svc *bus.Service, st *store.Store, log *zap.Logger) {
+	for {
+		s, err := svc.JS.Stream(ctx, events.StreamEnriched)
+		if err == nil {
+			if maxAge := s.CachedInfo().Config.MaxAge; maxAge > 0 {
+				n, err := st.PurgePending(ctx, time.Now().Add(-maxAge))
+				switch {
+				case err != nil && ctx.Err() == nil:
+					log.Warn("purge stale pending documents", zap.Error(err))
+				case n > 0:
+					log.Info("stale pending documents purged", zap.Int("documents", n), zap.Duration("older_than", maxAge))
+				}
+			}
+		} else if ctx.Err() == nil {
+			log.Warn("read stream settings to purge stale pending documents", zap.String("stream", events.StreamEnriched), zap.Error(err))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(purgeInterval):
+		}
+	}
 }
 
 // handler writes batches of enriched paragraphs and announces complete articles.
@@ -198,6 +240,7 @@ func newMetrics(ops *bus.Ops) (*metrics, error) {
 
 func (h *handler) handle(ctx context.Context, b *bus.Batch) error {
 	ps := make([]events.EnrichedParagraph, 0, len(b.Msgs))
+	msgOf := make([]int, 0, len(b.Msgs)) // message index of each of ps
 	// The latency of an article is from when its oldest paragraph in the
 	// batch that completes it reached ENRICHED.
 	oldest := map[string]time.Time{}
@@ -212,6 +255,7 @@ func (h *handler) handle(ctx context.Context, b *bus.Batch) error {
 			continue
 		}
 		ps = append(ps, e)
+		msgOf = append(msgOf, i)
 		last[e.ArticleID] = i
 		stored := bus.Stored(m)
 		if t, ok := oldest[e.ArticleID]; !ok || stored.Before(t) {
@@ -229,24 +273,30 @@ func (h *handler) handle(ctx context.Context, b *bus.Batch) error {
 		}
 	}
 	start := time.Now()
-	done, err := h.store.Apply(ctx, ps)
+	res, err := h.store.Apply(ctx, ps)
 	if err != nil {
 		return fmt.Errorf("write index: %w", err)
 	}
+	for k, err := range res.Rejected {
+		b.Fail(msgOf[k], err)
+	}
+	if res.Stale > 0 {
+		h.log.Info("paragraphs of older revisions skipped", zap.Int("paragraphs", res.Stale))
+	}
 	if h.metrics != nil {
 		h.metrics.batch.Observe(time.Since(start).Seconds())
-		h.metrics.indexed.Add(float64(len(done)))
+		h.metrics.indexed.Add(float64(len(res.Indexed)))
 	}
-	for _, a := range done {
+	for _, a := range res.Indexed {
 		data, err := events.Marshal(&a)
 		if err != nil {
 			b.Fail(last[a.ArticleID], err)
 			continue
 		}
-		b.Emit(last[a.ArticleID], bus.Out{Subject: events.IndexedSubject(a.ArticleID), Data: data,
-			MsgID: "indexed:" + a.ArticleID + ":" + a.Version})
+		b.Emit(last[a.ArticleID], bus.Out{Subject: events.IndexedSubject(a.ArticleID), Data: data, MsgID: events.IndexedMsgID(&a)})
 		h.log.Info("article indexed", zap.String("article_id", a.ArticleID), zap.String("version", a.Version),
-			zap.String("title", a.Title), zap.Int("paragraphs", a.Paragraphs), bus.LatencyMS(oldest[a.ArticleID]))
+			zap.Uint64("article_seq", a.ArticleSeq), zap.String("title", a.Title), zap.Int("paragraphs", a.Paragraphs),
+			bus.LatencyMS(oldest[a.ArticleID]))
 	}
 	return nil
 }

@@ -16,8 +16,9 @@ import (
 )
 
 // TestIngestService runs the real service against a real server: the sample
-// becomes 17 paragraph events, publishing it twice changes nothing, and bad
-// input lands in the dead-letter stream with a reason.
+// becomes 17 paragraph events, publishing it twice makes two revisions of
+// one article (each paragraph stamped with its article's place in
+// ARTICLES), and bad input lands in the dead-letter stream with a reason.
 func TestIngestService(t *testing.T) {
 	srv := bustest.Server(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -48,7 +49,7 @@ func TestIngestService(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	// The client drops the sample twice; the same content is one article.
+	// The client drops the sample twice: one article, two revisions.
 	for range 2 {
 		if err := run(ctx, []string{"ingest", "publish", "-"}, func(k string) string { return env[k] }, bytes.NewReader(sample), &out, &out); err != nil {
 			t.Fatalf("publish: %v\n%s", err, out.String())
@@ -71,11 +72,24 @@ func TestIngestService(t *testing.T) {
 	bustest.WaitFor(t, func() bool {
 		pi, _ := paragraphs.Info(ctx)
 		di, _ := dls.Info(ctx)
-		return pi.State.Msgs >= 17 && di.State.Msgs >= uint64(len(bad))
+		return pi.State.Msgs >= 2*17 && di.State.Msgs >= uint64(len(bad))
 	})
-	time.Sleep(200 * time.Millisecond) // let any duplicate arrive before counting
-	if pi, _ := paragraphs.Info(ctx); pi.State.Msgs != 17 {
-		t.Errorf("paragraphs stream has %d messages, want 17 (the sample once)", pi.State.Msgs)
+	bustest.WaitDrained(t, ctx, js, events.StreamArticles, events.ConsumerIngest)
+	revisions := map[uint64]int{}
+	ordered, _ := paragraphs.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
+	for range 2 * 17 {
+		m, err := ordered.Next(jetstream.FetchMaxWait(5 * time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := events.DecodeParagraph(m.Data())
+		if err != nil {
+			t.Fatal(err)
+		}
+		revisions[p.ArticleSeq]++
+	}
+	if pi, _ := paragraphs.Info(ctx); pi.State.Msgs != 2*17 || len(revisions) != 2 || revisions[1] != 17 || revisions[2] != 17 {
+		t.Errorf("paragraphs stream has %d messages of revisions %v, want 17 of each of ARTICLES sequences 1 and 2", pi.State.Msgs, revisions)
 	}
 	// Every dead letter says what was wrong.
 	reasons := map[string]bool{}
@@ -131,5 +145,43 @@ func TestHelpAndBadConfig(t *testing.T) {
 	}, nil, &out, &out)
 	if err == nil || !strings.Contains(err.Error(), "workers") {
 		t.Errorf("bad WORKERS not reported: %v", err)
+	}
+}
+
+// TestPublishIDTaken: when another message took the message id of an
+// article's publication, the article is published again without it (and
+// the note says so) rather than reported published and never ingested; a
+// retry of the same publication is stored once.
+func TestPublishIDTaken(t *testing.T) {
+	srv := bustest.Server(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	nc, err := nats.Connect(srv.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: events.StreamArticles, Subjects: []string{events.SubjectArticlesNew}}); err != nil {
+		t.Fatal(err)
+	}
+	id := events.ArticleMsgID("legit-1", "v", "n")
+	if _, err := js.Publish(ctx, events.SubjectArticlesNew, []byte("junk"), jetstream.WithMsgID(id)); err != nil {
+		t.Fatal(err)
+	}
+	article := []byte(`{"id":"legit-1","title":"Judul","body":"Isi."}`)
+	seq, note, err := publishArticle(ctx, js, article, id)
+	if err != nil || seq != 2 || !strings.Contains(note, "published again without it") {
+		t.Errorf("publish over a taken id = seq %d, note %q, %v; want sequence 2 and a note", seq, note, err)
+	}
+	// A retry of one publication (same id, same bytes) is stored once.
+	retry := events.ArticleMsgID("legit-1", "v", "m")
+	first, _, err := publishArticle(ctx, js, article, retry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, note, err := publishArticle(ctx, js, article, retry)
+	if err != nil || again != first || note != "" {
+		t.Errorf("retry = seq %d (first %d), note %q, %v; want the first's sequence and no note", again, first, note, err)
 	}
 }

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -106,25 +109,72 @@ func publishFile(ctx context.Context, js jetstream.JetStream, c publishConfig, m
 		return err
 	}
 	start := time.Now()
-	if _, err := js.Publish(ctx, events.SubjectArticlesNew, data,
-		jetstream.WithMsgID("article:"+a.ID+":"+a.Version)); err != nil {
-		return fmt.Errorf("publish to %s: %w (is the pipeline running? start it with make run)", events.SubjectArticlesNew, err)
+	nonce := make([]byte, 8)
+	if _, err := rand.Read(nonce); err != nil {
+		return fmt.Errorf("message id: %w", err)
+	}
+	seq, note, err := publishArticle(ctx, js, data, events.ArticleMsgID(a.ID, a.Version, hex.EncodeToString(nonce)))
+	if err != nil {
+		return err
+	}
+	if note != "" {
+		fmt.Fprintf(stdout, "%s: %s\n", a.ID, note)
 	}
 	if !c.Wait {
 		fmt.Fprintf(stdout, "published %s %q\n", a.ID, a.Title)
 		return nil
 	}
-	done, err := waitIndexed(ctx, js, a, c.Timeout)
+	done, err := waitIndexed(ctx, js, a, seq, c.Timeout)
 	if err != nil {
 		return err
+	}
+	if done.ArticleSeq > seq && done.Version != a.Version {
+		fmt.Fprintf(stdout, "superseded %s %q: a newer revision of the article (ARTICLES sequence %d, version %s) was indexed after %v\n",
+			a.ID, a.Title, done.ArticleSeq, done.Version, time.Since(start).Round(time.Millisecond))
+		return nil
 	}
 	fmt.Fprintf(stdout, "indexed %s %q: %d paragraphs searchable after %v\n", a.ID, a.Title,
 		done.Paragraphs, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
-// waitIndexed polls the INDEXED stream for this version of the article.
-func waitIndexed(ctx context.Context, js jetstream.JetStream, a events.Article, timeout time.Duration) (events.ArticleIndexed, error) {
+// publishArticle publishes data, an article, on articles.new under msgID,
+// new for each publication (events.ArticleMsgID), and returns the sequence in
+// ARTICLES of the message that carries it. Should JetStream report the id a
+// duplicate, the message stored under it is read back: if it is this
+// article (a retry of this publication), its sequence is returned; if it is
+// another message that took the id, the article is published again without
+// an id, with a note saying so, rather than being reported published and
+// never ingested.
+func publishArticle(ctx context.Context, js jetstream.JetStream, data []byte, msgID string) (seq uint64, note string, err error) {
+	ack, err := js.Publish(ctx, events.SubjectArticlesNew, data, jetstream.WithMsgID(msgID))
+	if err != nil {
+		return 0, "", fmt.Errorf("publish to %s: %w (is the pipeline running? start it with make run)", events.SubjectArticlesNew, err)
+	}
+	if !ack.Duplicate {
+		return ack.Sequence, "", nil
+	}
+	stream, err := js.Stream(ctx, events.StreamArticles)
+	if err == nil {
+		var stored *jetstream.RawStreamMsg
+		if stored, err = stream.GetMsg(ctx, ack.Sequence); err == nil && bytes.Equal(stored.Data, data) {
+			return ack.Sequence, "", nil
+		}
+	}
+	why := "another message took its message id " + msgID
+	if err != nil {
+		why = fmt.Sprintf("its message id %s was taken, and the message under it could not be read back (%v)", msgID, err)
+	}
+	ack, err = js.Publish(ctx, events.SubjectArticlesNew, data)
+	if err != nil {
+		return 0, "", fmt.Errorf("publish to %s: %w", events.SubjectArticlesNew, err)
+	}
+	return ack.Sequence, why + "; published again without it", nil
+}
+
+// waitIndexed polls the INDEXED stream until the article's current revision
+// is the one at seq in ARTICLES, or a newer one.
+func waitIndexed(ctx context.Context, js jetstream.JetStream, a events.Article, seq uint64, timeout time.Duration) (events.ArticleIndexed, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var done events.ArticleIndexed
@@ -135,7 +185,7 @@ func waitIndexed(ctx context.Context, js jetstream.JetStream, a events.Article, 
 	for {
 		m, err := stream.GetLastMsgForSubject(ctx, events.IndexedSubject(a.ID))
 		if err == nil {
-			if err := events.Unmarshal(m.Data, &done); err == nil && done.Version == a.Version {
+			if err := events.Unmarshal(m.Data, &done); err == nil && done.ArticleSeq >= seq {
 				return done, nil
 			}
 		} else if !errors.Is(err, jetstream.ErrMsgNotFound) && ctx.Err() == nil {

@@ -120,7 +120,16 @@ func (h *handler) handle(_ context.Context, b *bus.Batch) error {
 			b.Fail(i, err)
 			continue
 		}
+		md, err := m.Metadata()
+		if err != nil {
+			b.Fail(i, fmt.Errorf("read the message's stream sequence: %w", err))
+			continue
+		}
 		ps := article.Split(a)
+		for j := range ps {
+			// The article's place in ARTICLES orders its revisions.
+			ps[j].ArticleSeq = md.Sequence.Stream
+		}
 		evs, err := h.events(a, ps)
 		if err != nil {
 			b.Fail(i, err)
@@ -128,6 +137,7 @@ func (h *handler) handle(_ context.Context, b *bus.Batch) error {
 		}
 		b.Emit(i, evs...)
 		h.log.Info("article ingested", zap.String("article_id", a.ID), zap.String("version", a.Version),
+			zap.Uint64("article_seq", md.Sequence.Stream),
 			zap.String("title", a.Title), zap.String("lang", a.Lang), zap.String("published_at", a.PublishedAt),
 			zap.Int("paragraphs", len(ps)), bus.LatencyMS(bus.Stored(m)))
 	}

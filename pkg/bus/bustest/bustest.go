@@ -186,3 +186,17 @@ func DeadLetters(t testing.TB, ctx context.Context, js jetstream.JetStream) []ev
 	}
 	return out
 }
+
+// WaitDrained waits until the durable consumer on stream has nothing
+// pending and nothing unacked: everything published before was processed.
+func WaitDrained(t testing.TB, ctx context.Context, js jetstream.JetStream, stream, consumer string) {
+	t.Helper()
+	WaitFor(t, func() bool {
+		c, err := js.Consumer(ctx, stream, consumer)
+		if err != nil {
+			return false
+		}
+		info, err := c.Info(ctx)
+		return err == nil && info.NumPending == 0 && info.NumAckPending == 0
+	})
+}

@@ -3,173 +3,298 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	bq "github.com/blevesearch/bleve/v2/search/query"
 	"github.com/segmentio/encoding/json"
+
 	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/services/index/link"
 )
 
-// articleState is what the index holds of one article before a batch.
-type articleState struct {
-	// current is the version of the article document: the last version of
-	// the article that was complete. It is "" before any version completed.
-	current string
-	// live maps the index of each paragraph document to its version.
-	live map[int]string
-	// pending maps a version to the indexes of its pending documents.
-	pending map[string]map[int]bool
-	// links is the link table of the current version, read only when the
-	// batch has paragraphs of it.
-	links linkTable
+// Applied is what Apply did with a batch.
+type Applied struct {
+	// Indexed holds an ArticleIndexed for every article whose current
+	// revision became current in the batch or had paragraphs rewritten by
+	// it (a redelivery), so that the event is published again after a crash
+	// between writing and publishing; publish it with events.IndexedMsgID.
+	Indexed []events.ArticleIndexed
+	// Rejected maps the position in the batch of every paragraph that was
+	// not written because it cannot be true to why; each error matches
+	// events.ErrInvalid.
+	Rejected map[int]error
+	// Stale counts the paragraphs of revisions older than their article's
+	// current one: they can never be current, and were not written.
+	Stale int
 }
 
-func newArticleState() *articleState {
-	return &articleState{live: map[int]string{}, pending: map[string]map[int]bool{}}
-}
-
-// freeFor reports whether the paragraph document at index is free for a
-// paragraph of version: empty, or holding a paragraph of that version.
-func (st *articleState) freeFor(index int, version string) bool {
-	v, ok := st.live[index]
-	return !ok || v == version
-}
-
-// complete reports whether all count paragraphs of version are in, as
-// paragraph or pending documents.
-func (st *articleState) complete(version string, count int) bool {
-	for i := range count {
-		if st.live[i] != version && !st.pending[version][i] {
-			return false
-		}
-	}
-	return true
-}
-
-// Apply writes a batch of enriched paragraphs and reports the articles that
-// are complete after it. It returns an error wrapping events.ErrInvalid if a
-// paragraph fails events.EnrichedParagraph.Validate, before writing anything;
-// callers should validate each message as they decode it (events.DecodeEnriched
-// does) so that one bad message does not hold up a batch. Other errors come
-// from the index and are worth retrying.
+// Apply writes a batch of enriched paragraphs, following the rules on
+// revisions at the top of plan.go, and reports what it did. A paragraph
+// that fails events.EnrichedParagraph.Validate, or has more than the
+// store's MaxParagraphs, or whose count disagrees with another paragraph of
+// its revision, is rejected alone (Applied.Rejected); the rest of the batch
+// is written. Errors come from the index, leave it unchanged and are worth
+// retrying.
 //
 // Everything Apply changes goes into one Bleve batch, which searches see
 // entirely or not at all, and which is on disk when Apply returns. Writing the
-// same paragraphs again changes nothing (documents are keyed by paragraph id),
-// so redelivered messages are harmless.
+// same paragraphs again changes nothing, so redelivered messages are harmless.
 //
-// Versions. An article's paragraphs carry the Version of the content they were
-// cut from; an article is complete when all Count paragraphs of one version are
-// in. The rule is "the last version to complete wins, and nothing else ever
-// replaces a complete version":
-//
-//   - Until a version of the article has completed, a paragraph is written
-//     as its paragraph document ("<article_id>-<index>") at once, searchable,
-//     unless that document holds a paragraph of another version: then it is
-//     written as a pending document, invisible to search. So the paragraph
-//     documents never lose a paragraph of one version to another version's
-//     before a version completes, and both can still complete.
-//   - Once the article has a complete version, its paragraphs are rewritten in
-//     place when redelivered, but a paragraph of any other version is written
-//     as a pending document. A stale redelivery of an older version therefore
-//     cannot clobber the current one.
-//   - When all paragraphs of a version are in (as paragraph or pending
-//     documents), that version becomes current in the same batch: its
-//     paragraphs are written as the paragraph documents, paragraph documents
-//     with index >= Count are deleted, its pending documents are deleted, and
-//     the article document "article:<article_id>" is written. A paragraph
-//     document it overwrites or deletes that holds a paragraph of a third
-//     version (possible only if no version was complete before) is moved to
-//     a pending document of that version first.
-//   - If more than one version completes in one batch, a version other than
-//     the current one wins over the current one (new content beats a
-//     redelivery of the old), and among those the one whose last paragraph
-//     comes latest in ps wins.
-//   - When a version wins, the pending documents deleted are exactly those of
-//     the winner (now paragraph documents), of the version it replaces, and
-//     of the versions that completed in the same batch and lost. Pending
-//     documents of every other version stay, whether written by this batch
-//     or earlier ones: versions carry no order, so such a version may be a
-//     newer one still arriving, and it must be able to complete and replace
-//     the winner. They go when their own version completes: promoted if it
-//     wins, deleted if it loses a tie in its batch.
-//
-// Linking. When a version becomes current, its mentions are linked across
-// the article (see link.go: "Xi" → "Xi Jinping", "SCO" → its bracketed
+// Linking. When a revision becomes current, its mentions are linked across
+// the article (package link: "Xi" → "Xi Jinping", "SCO" → its bracketed
 // expansion) from the complete set of its paragraphs: paragraphs written by
 // earlier batches are read back and rewritten if linking changes them, and the
 // link table goes into the article document. A later delivery of a paragraph
-// of the current version is linked with that stored table, so it never
+// of the current revision is linked with that stored table, so it never
 // reverts to its unlinked canonicals. The entity field, facets and the stored
 // paragraph all carry the linked canonicals; the surface text is unchanged.
-// The table of a version is computed once: if the same version is enriched
-// again differently (another model), its mentions are linked by the first
-// table until a new version completes.
-//
-// Apply returns an ArticleIndexed for every article of ps that is complete
-// after the batch, whether or not it was complete before, so that the event
-// is published again after a crash between writing and publishing; publish it
-// with a dedupe id built from ArticleID and Version.
-//
-// Storage cost of that rule: pending documents of a version that never
-// completes (one of its paragraphs was dead-lettered, or a stale partial
-// redelivery of an old version) stay for good, invisible to search: at most
-// Count documents per such version, counted in Stats.DocCount and read back
-// by every later Apply that has a paragraph of the article.
-//
-// Known limit: versions are content hashes and carry no order, so if the
-// missing paragraphs of an old version are redelivered after a newer version
-// completed, the old version completes again and becomes current (its
-// earlier paragraphs may still be pending). Rebuilding the index by replaying
-// the stream in order ends on the newest version.
-func (s *Store) Apply(ctx context.Context, ps []events.EnrichedParagraph) ([]events.ArticleIndexed, error) {
-	if len(ps) == 0 {
-		return nil, nil
-	}
-	for i := range ps {
-		if err := ps[i].Validate(); err != nil {
-			return nil, fmt.Errorf("paragraph %q: %w", ps[i].ID, err)
-		}
-	}
+func (s *Store) Apply(ctx context.Context, ps []events.EnrichedParagraph) (Applied, error) {
+	out := Applied{Rejected: map[int]error{}}
 	var order []string
-	byArticle := map[string][]*events.EnrichedParagraph{}
+	byArticle := map[string][]int{} // positions in ps
 	for i := range ps {
 		p := &ps[i]
+		if err := p.Validate(); err != nil {
+			out.Rejected[i] = fmt.Errorf("paragraph %q: %w", p.ID, err)
+			continue
+		}
+		if p.Count > s.maxParagraphs {
+			out.Rejected[i] = fmt.Errorf("%w: paragraph %q says its article has %d paragraphs, more than ingest "+
+				"passes (MAX_PARAGRAPHS %d): not an event ingest wrote", events.ErrTooLarge, p.ID, p.Count, s.maxParagraphs)
+			continue
+		}
 		if _, ok := byArticle[p.ArticleID]; !ok {
 			order = append(order, p.ArticleID)
 		}
-		byArticle[p.ArticleID] = append(byArticle[p.ArticleID], p)
+		byArticle[p.ArticleID] = append(byArticle[p.ArticleID], i)
+	}
+	if len(order) == 0 {
+		return out, nil
 	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	states, err := s.loadStates(ctx, order, len(ps))
 	if err != nil {
-		return nil, err
+		return Applied{}, err
 	}
-	if err := s.loadLinks(ctx, states, byArticle); err != nil {
-		return nil, err
+	plans := make(map[string]plan, len(order))
+	var need []string // stored documents the plans read
+	for _, id := range order {
+		arr := make([]arrival, len(byArticle[id]))
+		for k, i := range byArticle[id] {
+			arr[k] = arrivalOf(&ps[i])
+		}
+		pl := planArticle(states[id], arr)
+		for k, err := range pl.Rejected {
+			out.Rejected[byArticle[id][k]] = fmt.Errorf("paragraph %q: %w", ps[byArticle[id][k]].ID, err)
+		}
+		out.Stale += len(pl.Stale)
+		plans[id] = pl
+		need = append(need, pl.reads(id)...)
 	}
+	stored, err := s.loadDocs(ctx, need)
+	if err != nil {
+		return Applied{}, err
+	}
+
 	now := time.Now().UTC()
 	batch := s.idx.NewBatch()
-	var done []events.ArticleIndexed
 	for _, id := range order {
-		c, err := s.plan(ctx, batch, id, byArticle[id], states[id], now)
+		w := writer{id: id, ps: ps, pos: byArticle[id], stored: stored, batch: batch, now: now}
+		done, err := w.write(plans[id])
 		if err != nil {
-			return nil, err
+			return Applied{}, err
 		}
-		if c != nil {
-			done = append(done, *c)
+		if done != nil {
+			out.Indexed = append(out.Indexed, *done)
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return Applied{}, err
 	}
 	if err := s.idx.Batch(batch); err != nil {
-		return nil, fmt.Errorf("write batch of %d paragraphs: %w", len(ps), err)
+		return Applied{}, fmt.Errorf("write batch of %d paragraphs: %w", len(ps), err)
 	}
-	return done, nil
+	return out, nil
+}
+
+// reads returns the ids of the stored documents that carrying out p reads:
+// the paragraphs it moves, those of a revision becoming current (to link
+// them), and the article document when paragraphs of the current revision
+// are rewritten with its link table.
+func (p plan) reads(articleID string) []string {
+	var ids []string
+	add := func(src source) {
+		if src.Pos < 0 {
+			ids = append(ids, src.docID(articleID))
+		}
+	}
+	for _, src := range p.Put {
+		add(src)
+	}
+	for _, src := range p.Hold {
+		add(src)
+	}
+	for _, i := range p.Keep {
+		ids = append(ids, paragraphDocID(articleID, i))
+	}
+	if p.Becomes == nil && p.Current != nil && len(p.Put) > 0 {
+		ids = append(ids, articleDocID(articleID))
+	}
+	return ids
+}
+
+// docID returns the id of the stored document src names.
+func (src source) docID(articleID string) string {
+	if src.Pending {
+		return pendingDocID(articleID, src.Slot)
+	}
+	return paragraphDocID(articleID, src.Slot.Index)
+}
+
+// storedDocs are documents read back by id: paragraphs (from paragraph and
+// pending documents) and link tables (from article documents).
+type storedDocs struct {
+	paras map[string]*events.EnrichedParagraph
+	links map[string]link.Table
+}
+
+// writer carries out the plan of one article.
+type writer struct {
+	id     string
+	ps     []events.EnrichedParagraph
+	pos    []int // positions in ps of the article's paragraphs, in plan order
+	stored storedDocs
+	batch  *bleve.Batch
+	now    time.Time
+}
+
+// content returns the paragraph src names.
+func (w *writer) content(src source) (*events.EnrichedParagraph, error) {
+	if src.Pos >= 0 {
+		return &w.ps[w.pos[src.Pos]], nil
+	}
+	id := src.docID(w.id)
+	p := w.stored.paras[id]
+	if p == nil {
+		return nil, fmt.Errorf("read stored paragraph %q of %s: not found", id, w.id)
+	}
+	return p, nil
+}
+
+// write adds what p changes to the batch and returns the article's
+// ArticleIndexed when it is to be announced.
+func (w *writer) write(p plan) (*events.ArticleIndexed, error) {
+	var links link.Table
+	var meta *events.EnrichedParagraph
+	switch {
+	case p.Becomes != nil:
+		// The revision completes now: link it from all its paragraphs, those
+		// of the batch and those stored by earlier batches.
+		all := make([]*events.EnrichedParagraph, 0, p.Becomes.Count)
+		for _, i := range sortedKeys(p.Put) {
+			c, err := w.content(p.Put[i])
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, c)
+		}
+		kept := make([]*events.EnrichedParagraph, len(p.Keep))
+		for k, i := range p.Keep {
+			c, err := w.content(storedParagraph(p.Becomes.rev, i))
+			if err != nil {
+				return nil, err
+			}
+			kept[k] = c
+			all = append(all, c)
+		}
+		links = link.Build(all)
+		for k, i := range p.Keep {
+			// A paragraph written by an earlier batch is rewritten only if
+			// linking changes it.
+			if linked, changed := links.Apply(kept[k]); changed {
+				if err := w.index(paragraphDocID(w.id, i), linked, false); err != nil {
+					return nil, err
+				}
+			}
+		}
+		meta = all[0]
+	case p.Current != nil && len(p.Put) > 0:
+		links = w.stored.links[articleDocID(w.id)]
+	}
+	for _, i := range sortedKeys(p.Put) {
+		c, err := w.content(p.Put[i])
+		if err != nil {
+			return nil, err
+		}
+		if p.Current != nil {
+			c, _ = links.Apply(c)
+			if meta == nil {
+				meta = c
+			}
+		}
+		if err := w.index(paragraphDocID(w.id, i), c, false); err != nil {
+			return nil, err
+		}
+	}
+	for s, src := range p.Hold {
+		c, err := w.content(src)
+		if err != nil {
+			return nil, err
+		}
+		if err := w.index(pendingDocID(w.id, s), c, true); err != nil {
+			return nil, err
+		}
+	}
+	for _, i := range p.Delete {
+		w.batch.Delete(paragraphDocID(w.id, i))
+	}
+	for _, s := range p.Release {
+		w.batch.Delete(pendingDocID(w.id, s))
+	}
+	if p.Becomes != nil {
+		doc, err := articleDoc(meta, links, w.now)
+		if err != nil {
+			return nil, err
+		}
+		if err := w.batch.Index(articleDocID(w.id), doc); err != nil {
+			return nil, fmt.Errorf("map document %s: %w", articleDocID(w.id), err)
+		}
+	}
+	if p.Current == nil || meta == nil {
+		return nil, nil
+	}
+	return &events.ArticleIndexed{
+		V:          events.Version,
+		ArticleID:  w.id,
+		Version:    p.Current.Version,
+		ArticleSeq: p.Current.Seq,
+		Title:      meta.Title,
+		Paragraphs: p.Current.Count,
+		IndexedAt:  w.now,
+	}, nil
+}
+
+// index adds the paragraph or pending document of c under id to the batch.
+func (w *writer) index(id string, c *events.EnrichedParagraph, pending bool) error {
+	var doc map[string]any
+	var err error
+	if pending {
+		doc, err = pendingDoc(c, w.now)
+	} else {
+		doc, err = paragraphDoc(c)
+	}
+	if err != nil {
+		return err
+	}
+	if err := w.batch.Index(id, doc); err != nil {
+		return fmt.Errorf("map document %s: %w", id, err)
+	}
+	return nil
 }
 
 // loadStates reads the article, paragraph and pending documents of articles.
@@ -181,7 +306,7 @@ func (s *Store) loadStates(ctx context.Context, articles []string, guess int) (m
 		terms = append(terms, termQuery(fieldArticleID, id))
 	}
 	req := bleve.NewSearchRequest(bleve.NewDisjunctionQuery(terms...))
-	req.Fields = []string{fieldType, fieldArticleID, fieldVersion, fieldIndex}
+	req.Fields = []string{fieldType, fieldArticleID, fieldVersion, fieldArticleSeq, fieldIndex, fieldCount}
 	req.Score = bleve.ScoreNone
 	res, err := s.searchAll(ctx, req, 2*guess)
 	if err != nil {
@@ -192,313 +317,99 @@ func (s *Store) loadStates(ctx context.Context, articles []string, guess int) (m
 		if st == nil {
 			continue
 		}
-		version := storedString(h.Fields, fieldVersion)
+		rc := revCount{rev{storedSeq(h.Fields), storedString(h.Fields, fieldVersion)}, storedInt(h.Fields, fieldCount)}
 		index := storedInt(h.Fields, fieldIndex)
 		switch storedString(h.Fields, fieldType) {
 		case typeArticle:
-			st.current = version
+			st.current = &rc
 		case typeParagraph:
-			st.live[index] = version
+			st.live[index] = rc
 		case typePending:
-			if st.pending[version] == nil {
-				st.pending[version] = map[int]bool{}
-			}
-			st.pending[version][index] = true
+			st.pending[slot{rc.rev, index}] = rc.Count
 		}
 	}
 	return states, nil
 }
 
-// plan adds to batch what the paragraphs ps of one article change, following
-// the rule documented on Apply, and returns the article's completion if it is
-// complete afterwards. The paragraphs of the version that is complete after
-// the batch are written with their mentions linked (see link.go).
-func (s *Store) plan(ctx context.Context, batch *bleve.Batch, articleID string, ps []*events.EnrichedParagraph, st *articleState, now time.Time) (*events.ArticleIndexed, error) {
-	// ops maps a document id to its new content, or to nil for a deletion.
-	// Collecting them first makes a later decision override an earlier one.
-	ops := map[string]map[string]any{}
-	// paras maps a paragraph document id to the paragraph to write there.
-	// Their documents are built last, once it is known which are linked.
-	paras := map[string]*events.EnrichedParagraph{}
-	// batchParas maps a version and index to its paragraph in ps.
-	batchParas := map[string]map[int]*events.EnrichedParagraph{}
-	last := map[string]int{} // version → position of its last paragraph in ps
-	for pos, p := range ps {
-		// Before any version completed, a paragraph takes its paragraph
-		// document unless a paragraph of another version holds it.
-		if p.Version == st.current || st.current == "" && st.freeFor(p.Index, p.Version) {
-			paras[p.ID] = p
-			st.live[p.Index] = p.Version
-		} else {
-			doc, err := pendingDoc(p)
-			if err != nil {
-				return nil, err
-			}
-			ops[pendingDocID(articleID, p.Version, p.Index)] = doc
-			if st.pending[p.Version] == nil {
-				st.pending[p.Version] = map[int]bool{}
-			}
-			st.pending[p.Version][p.Index] = true
-		}
-		if batchParas[p.Version] == nil {
-			batchParas[p.Version] = map[int]*events.EnrichedParagraph{}
-		}
-		batchParas[p.Version][p.Index] = p
-		last[p.Version] = pos
+// loadDocs reads the stored documents ids: the paragraphs of paragraph and
+// pending documents, and the link tables of article documents.
+func (s *Store) loadDocs(ctx context.Context, ids []string) (storedDocs, error) {
+	out := storedDocs{paras: map[string]*events.EnrichedParagraph{}, links: map[string]link.Table{}}
+	if len(ids) == 0 {
+		return out, nil
 	}
-
-	winner, best := "", -1
-	var complete []string
-	for v, pos := range last {
-		if !st.complete(v, ps[pos].Count) {
-			continue
-		}
-		complete = append(complete, v)
-		// Rank: a version other than the current one first, then the latest.
-		rank := pos
-		if v != st.current {
-			rank += len(ps)
-		}
-		if rank > best {
-			winner, best = v, rank
-		}
-	}
-	if winner == "" {
-		if err := addParagraphs(ops, paras, "", linkTable{}); err != nil {
-			return nil, err
-		}
-		return nil, addOps(batch, ops)
-	}
-
-	meta := ps[last[winner]]
-	count := meta.Count
-	links := st.links
-	if winner != st.current {
-		// The version completes now: link it from all its paragraphs, those
-		// of the batch and those stored by earlier batches.
-		all := make([]*events.EnrichedParagraph, 0, count)
-		var stored, pending []string
-		for i := range count {
-			if p := batchParas[winner][i]; p != nil {
-				all = append(all, p)
-				paras[events.ParagraphID(articleID, i)] = p
-				continue
-			}
-			if st.live[i] == winner {
-				stored = append(stored, events.ParagraphID(articleID, i))
-			} else {
-				pending = append(pending, pendingDocID(articleID, winner, i))
-			}
-		}
-		if len(pending) > 0 {
-			promoted, err := s.loadParagraphs(ctx, articleID, pending)
-			if err != nil {
-				return nil, err
-			}
-			for i := range promoted {
-				all = append(all, &promoted[i])
-				paras[promoted[i].ID] = &promoted[i]
-			}
-		}
-		var earlier []events.EnrichedParagraph
-		if len(stored) > 0 {
-			var err error
-			if earlier, err = s.loadParagraphs(ctx, articleID, stored); err != nil {
-				return nil, err
-			}
-			for i := range earlier {
-				all = append(all, &earlier[i])
-			}
-		}
-		links = buildLinks(all)
-		// A paragraph written by an earlier batch is rewritten only if
-		// linking changes it.
-		for i := range earlier {
-			if linked, changed := links.apply(&earlier[i]); changed {
-				paras[linked.ID] = linked
-			}
-		}
-	}
-	// Pending documents deleted: the winner's (promoted above), those of the
-	// version it replaces and those of versions that completed in this batch
-	// but lost to the winner. Other versions keep theirs.
-	drop := map[string]bool{winner: true, st.current: true}
-	for _, v := range complete {
-		drop[v] = true
-	}
-	if winner != st.current {
-		if err := s.demote(ctx, ops, articleID, st, batchParas, drop); err != nil {
-			return nil, err
-		}
-	}
-	for i := range st.live {
-		if i >= count {
-			id := events.ParagraphID(articleID, i)
-			delete(paras, id)
-			ops[id] = nil
-		}
-	}
-	for v, indexes := range st.pending {
-		if drop[v] {
-			for i := range indexes {
-				ops[pendingDocID(articleID, v, i)] = nil
-			}
-		}
-	}
-	if err := addParagraphs(ops, paras, winner, links); err != nil {
-		return nil, err
-	}
-	doc, err := articleDoc(meta, links, now)
-	if err != nil {
-		return nil, err
-	}
-	ops[articleDocID(articleID)] = doc
-	if err := addOps(batch, ops); err != nil {
-		return nil, err
-	}
-	return &events.ArticleIndexed{
-		V:          events.Version,
-		ArticleID:  articleID,
-		Version:    winner,
-		Title:      meta.Title,
-		Paragraphs: count,
-		IndexedAt:  now,
-	}, nil
-}
-
-// demote adds to ops a pending document for every paragraph document that
-// holds a paragraph of a version other than those of drop, which the
-// winner's paragraphs are about to overwrite or delete. Such documents exist
-// only if the article had no complete version before the batch: each holds
-// a paragraph that took a free paragraph document while several versions
-// were arriving, and moving it to a pending document keeps its version able
-// to complete. Paragraphs of the batch are taken from batchParas; others are
-// read back.
-func (s *Store) demote(ctx context.Context, ops map[string]map[string]any, articleID string, st *articleState, batchParas map[string]map[int]*events.EnrichedParagraph, drop map[string]bool) error {
-	var moved []*events.EnrichedParagraph
-	var stored []string
-	for i, v := range st.live {
-		if drop[v] {
-			continue
-		}
-		if p := batchParas[v][i]; p != nil {
-			moved = append(moved, p)
-			continue
-		}
-		stored = append(stored, events.ParagraphID(articleID, i))
-	}
-	if len(stored) > 0 {
-		earlier, err := s.loadParagraphs(ctx, articleID, stored)
-		if err != nil {
-			return err
-		}
-		for i := range earlier {
-			moved = append(moved, &earlier[i])
-		}
-	}
-	for _, p := range moved {
-		doc, err := pendingDoc(p)
-		if err != nil {
-			return err
-		}
-		ops[pendingDocID(articleID, p.Version, p.Index)] = doc
-	}
-	return nil
-}
-
-// addParagraphs adds to ops the paragraph documents of paras, linking those
-// of version winner with links.
-func addParagraphs(ops map[string]map[string]any, paras map[string]*events.EnrichedParagraph, winner string, links linkTable) error {
-	for id, p := range paras {
-		if p.Version == winner {
-			p, _ = links.apply(p)
-		}
-		doc, err := paragraphDoc(p)
-		if err != nil {
-			return err
-		}
-		ops[id] = doc
-	}
-	return nil
-}
-
-// addOps adds ops to batch. Every id appears once in ops, so the order in
-// which they are added does not matter.
-func addOps(batch *bleve.Batch, ops map[string]map[string]any) error {
-	for id, doc := range ops {
-		if doc == nil {
-			batch.Delete(id)
-			continue
-		}
-		if err := batch.Index(id, doc); err != nil {
-			return fmt.Errorf("map document %s: %w", id, err)
-		}
-	}
-	return nil
-}
-
-// loadParagraphs reads stored paragraphs of an article, by the ids of their
-// paragraph or pending documents.
-func (s *Store) loadParagraphs(ctx context.Context, articleID string, ids []string) ([]events.EnrichedParagraph, error) {
 	req := bleve.NewSearchRequest(bleve.NewDocIDQuery(ids))
-	req.Fields = []string{fieldSource, fieldText, fieldTitle}
+	req.Fields = []string{fieldType, fieldSource, fieldText, fieldTitle}
 	req.Score = bleve.ScoreNone
 	res, err := s.searchAll(ctx, req, len(ids)+1)
 	if err != nil {
-		return nil, fmt.Errorf("read stored paragraphs of %s: %w", articleID, err)
+		return out, fmt.Errorf("read %d stored documents: %w", len(ids), err)
 	}
-	if len(res.Hits) != len(ids) {
-		return nil, fmt.Errorf("read stored paragraphs of %s: found %d of %d", articleID, len(res.Hits), len(ids))
-	}
-	out := make([]events.EnrichedParagraph, len(res.Hits))
-	for i, h := range res.Hits {
+	for _, h := range res.Hits {
+		if storedString(h.Fields, fieldType) == typeArticle {
+			var rec articleRecord
+			if err := json.Unmarshal([]byte(storedString(h.Fields, fieldSource)), &rec); err != nil {
+				return out, fmt.Errorf("decode stored article %s: %w", h.ID, err)
+			}
+			if rec.Links != nil {
+				out.links[h.ID] = *rec.Links
+			}
+			continue
+		}
 		p, err := decodeParagraph(h.ID, h.Fields)
 		if err != nil {
-			return nil, err
+			return out, err
 		}
-		out[i] = p
+		out.paras[h.ID] = &p
 	}
 	return out, nil
 }
 
-// loadLinks reads the link tables of the articles of byArticle that have a
-// paragraph of their current, complete version in the batch: those are
-// rewritten linked by the table of their first completion.
-func (s *Store) loadLinks(ctx context.Context, states map[string]*articleState, byArticle map[string][]*events.EnrichedParagraph) error {
-	var ids []string
-	for id, st := range states {
-		if st.current == "" {
-			continue
-		}
-		for _, p := range byArticle[id] {
-			if p.Version == st.current {
-				ids = append(ids, articleDocID(id))
-				break
-			}
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[int]V) []int {
+	return slices.Sorted(maps.Keys(m))
+}
+
+// PurgePending deletes the pending documents written before before, and
+// returns how many it deleted. The index consumes a stream that keeps
+// messages for a while (STREAM_MAX_AGE): a revision still incomplete after
+// that long can no longer receive its missing paragraphs, so its pending
+// documents would stay for good, invisible, and be read by every later
+// Apply of the article. Errors come from the index.
+func (s *Store) PurgePending(ctx context.Context, before time.Time) (int, error) {
+	purged := 0
+	for {
+		s.mu.Lock()
+		n, err := s.purgePendingBatch(ctx, before)
+		s.mu.Unlock()
+		purged += n
+		if err != nil || n == 0 {
+			return purged, err
 		}
 	}
-	if len(ids) == 0 {
-		return nil
-	}
-	req := bleve.NewSearchRequest(bleve.NewDocIDQuery(ids))
-	req.Fields = []string{fieldArticleID, fieldSource}
+}
+
+// purgePendingBatch deletes up to 1000 pending documents written before
+// before; s.mu is held.
+func (s *Store) purgePendingBatch(ctx context.Context, before time.Time) (int, error) {
+	inclusive := false
+	held := bleve.NewDateRangeInclusiveQuery(time.Time{}, before, nil, &inclusive)
+	held.SetField(fieldHeldAt)
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(termQuery(fieldType, typePending), held), 1000, 0, false)
 	req.Score = bleve.ScoreNone
-	res, err := s.searchAll(ctx, req, len(ids)+1)
+	res, err := s.idx.SearchInContext(ctx, req)
 	if err != nil {
-		return fmt.Errorf("read link tables of %d articles: %w", len(ids), err)
+		return 0, fmt.Errorf("find stale pending documents: %w", err)
 	}
+	if len(res.Hits) == 0 {
+		return 0, nil
+	}
+	batch := s.idx.NewBatch()
 	for _, h := range res.Hits {
-		st := states[storedString(h.Fields, fieldArticleID)]
-		if st == nil {
-			continue
-		}
-		var rec articleRecord
-		if err := json.Unmarshal([]byte(storedString(h.Fields, fieldSource)), &rec); err != nil {
-			return fmt.Errorf("decode stored article %s: %w", h.ID, err)
-		}
-		if rec.Links != nil {
-			st.links = *rec.Links
-		}
+		batch.Delete(h.ID)
 	}
-	return nil
+	if err := s.idx.Batch(batch); err != nil {
+		return 0, fmt.Errorf("delete %d stale pending documents: %w", len(res.Hits), err)
+	}
+	return len(res.Hits), nil
 }

@@ -25,7 +25,7 @@ func IndexRaw(path string, ps []events.EnrichedParagraph, size int) error {
 				_ = idx.Close()
 				return err
 			}
-			if err := b.Index(ps[i].ID, doc); err != nil {
+			if err := b.Index(paragraphDocID(ps[i].ArticleID, ps[i].Index), doc); err != nil {
 				_ = idx.Close()
 				return fmt.Errorf("map document %s: %w", ps[i].ID, err)
 			}

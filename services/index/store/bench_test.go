@@ -104,8 +104,8 @@ func BenchmarkApply(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if len(done) != batch/10 {
-			b.Fatalf("completions = %d, want %d", len(done), batch/10)
+		if len(done.Indexed) != batch/10 {
+			b.Fatalf("completions = %d, want %d", len(done.Indexed), batch/10)
 		}
 	}
 	b.StopTimer()
@@ -138,8 +138,8 @@ func BenchmarkApplySplitArticles(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if i > 0 && len(done) != batch/10 {
-			b.Fatalf("completions = %d, want %d", len(done), batch/10)
+		if i > 0 && len(done.Indexed) != batch/10 {
+			b.Fatalf("completions = %d, want %d", len(done.Indexed), batch/10)
 		}
 		written += len(batches[i])
 	}

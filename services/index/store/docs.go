@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/segmentio/encoding/json"
+
 	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/services/index/link"
 )
 
 // Bleve keeps datetimes as int64 nanoseconds since 1970; it rejects times
@@ -19,22 +21,32 @@ var (
 
 func timeInRange(t time.Time) bool { return !t.Before(minTime) && t.Before(maxTime) }
 
-// articleDocID is the id of an article's document. Paragraph ids end in
-// "-<index>" and these prefixes are not digits, so ids of different kinds
-// cannot collide unless an article id itself starts with "article:" or
-// "pending:".
-func articleDocID(articleID string) string { return "article:" + articleID }
+// Document ids. Each kind has a prefix of its own and its parts are joined
+// by spaces, which no article id contains (events.CheckArticleID), so an id
+// of one kind is never an id of another, nor of another article:
+// "article jkt-1", "paragraph jkt-1 2", "pending jkt-1 17 a685e4645aa025ca 2".
 
-// pendingDocID is the id of a pending paragraph: one of a version that waits
-// to replace the article's current, complete version.
-func pendingDocID(articleID, version string, index int) string {
-	return "pending:" + version + ":" + events.ParagraphID(articleID, index)
+// articleDocID is the id of an article's document.
+func articleDocID(articleID string) string { return "article " + articleID }
+
+// paragraphDocID is the id of the paragraph document at index: the
+// paragraph of the article's current revision (or, before one completed,
+// of the newest revision seen there).
+func paragraphDocID(articleID string, index int) string {
+	return "paragraph " + articleID + " " + strconv.Itoa(index)
+}
+
+// pendingDocID is the id of a pending paragraph: one of a revision that waits
+// to complete.
+func pendingDocID(articleID string, s slot) string {
+	return "pending " + articleID + " " + strconv.FormatUint(s.Seq, 10) + " " + s.Version + " " + strconv.Itoa(s.Index)
 }
 
 // articleRecord is the _source of an article document.
 type articleRecord struct {
 	ID          string    `json:"id"`
 	Version     string    `json:"version"`
+	ArticleSeq  uint64    `json:"article_seq,omitempty"`
 	Title       string    `json:"title"`
 	Count       int       `json:"count"`
 	PublishedAt string    `json:"published_at,omitempty"`
@@ -42,16 +54,16 @@ type articleRecord struct {
 	URL         string    `json:"url,omitempty"`
 	Source      string    `json:"source,omitempty"`
 	IndexedAt   time.Time `json:"indexed_at"`
-	// Links is the link table of the version, computed when it completed.
-	Links *linkTable `json:"links,omitempty"`
+	// Links is the link table of the revision, computed when it completed.
+	Links *link.Table `json:"links,omitempty"`
 }
 
-func articleDoc(p *events.EnrichedParagraph, links linkTable, now time.Time) (map[string]any, error) {
+func articleDoc(p *events.EnrichedParagraph, links link.Table, now time.Time) (map[string]any, error) {
 	rec := articleRecord{
-		ID: p.ArticleID, Version: p.Version, Title: p.Title, Count: p.Count,
+		ID: p.ArticleID, Version: p.Version, ArticleSeq: p.ArticleSeq, Title: p.Title, Count: p.Count,
 		PublishedAt: p.PublishedAt, Lang: p.Lang, URL: p.URL, Source: p.Source, IndexedAt: now,
 	}
-	if !links.empty() {
+	if !links.Empty() {
 		rec.Links = &links
 	}
 	src, err := json.Marshal(rec)
@@ -59,25 +71,29 @@ func articleDoc(p *events.EnrichedParagraph, links linkTable, now time.Time) (ma
 		return nil, fmt.Errorf("encode article %s: %w", p.ArticleID, err)
 	}
 	return map[string]any{
-		fieldType:      typeArticle,
-		fieldArticleID: p.ArticleID,
-		fieldVersion:   p.Version,
-		fieldSource:    string(src),
+		fieldType:       typeArticle,
+		fieldArticleID:  p.ArticleID,
+		fieldVersion:    p.Version,
+		fieldArticleSeq: float64(p.ArticleSeq),
+		fieldCount:      float64(p.Count),
+		fieldSource:     string(src),
 	}, nil
 }
 
-func pendingDoc(p *events.EnrichedParagraph) (map[string]any, error) {
+func pendingDoc(p *events.EnrichedParagraph, now time.Time) (map[string]any, error) {
 	src, err := json.Marshal(p)
 	if err != nil {
 		return nil, fmt.Errorf("encode paragraph %s: %w", p.ID, err)
 	}
 	return map[string]any{
-		fieldType:      typePending,
-		fieldArticleID: p.ArticleID,
-		fieldVersion:   p.Version,
-		fieldIndex:     float64(p.Index),
-		fieldCount:     float64(p.Count),
-		fieldSource:    string(src),
+		fieldType:       typePending,
+		fieldArticleID:  p.ArticleID,
+		fieldVersion:    p.Version,
+		fieldArticleSeq: float64(p.ArticleSeq),
+		fieldIndex:      float64(p.Index),
+		fieldCount:      float64(p.Count),
+		fieldHeldAt:     now,
+		fieldSource:     string(src),
 	}, nil
 }
 
@@ -97,14 +113,15 @@ func paragraphDoc(p *events.EnrichedParagraph) (map[string]any, error) {
 		return nil, fmt.Errorf("encode paragraph %s: %w", p.ID, err)
 	}
 	doc := map[string]any{
-		fieldType:      typeParagraph,
-		fieldArticleID: p.ArticleID,
-		fieldVersion:   p.Version,
-		fieldIndex:     float64(p.Index),
-		fieldCount:     float64(p.Count),
-		fieldTitle:     p.Title,
-		fieldText:      p.Text,
-		fieldSource:    string(src),
+		fieldType:       typeParagraph,
+		fieldArticleID:  p.ArticleID,
+		fieldVersion:    p.Version,
+		fieldArticleSeq: float64(p.ArticleSeq),
+		fieldIndex:      float64(p.Index),
+		fieldCount:      float64(p.Count),
+		fieldTitle:      p.Title,
+		fieldText:       p.Text,
+		fieldSource:     string(src),
 	}
 	if lang := strings.ToLower(p.Lang); lang != "" {
 		doc[fieldLang] = lang
@@ -214,6 +231,12 @@ func storedString(fields map[string]any, name string) string {
 func storedInt(fields map[string]any, name string) int {
 	f, _ := fields[name].(float64)
 	return int(f)
+}
+
+// storedSeq returns a stored article_seq of a hit.
+func storedSeq(fields map[string]any) uint64 {
+	f, _ := fields[fieldArticleSeq].(float64)
+	return uint64(f)
 }
 
 // decodeParagraph rebuilds the enriched paragraph of a paragraph hit, whose

@@ -26,9 +26,11 @@ func ent(surface string, typ events.EntityType, canon string) tag {
 
 func date(surface, value string) tag { return tag{surface: surface, value: value} }
 
-// article is a hand-built article version: para builds its paragraphs.
+// article is a hand-built article revision: para builds its paragraphs.
+// seq is its place in ARTICLES, which orders revisions (0 means 1).
 type article struct {
 	id, version, title, lang, published string
+	seq                                 uint64
 	paras                               []paraSpec
 }
 
@@ -43,7 +45,7 @@ func (a article) para(t testing.TB, i int) events.EnrichedParagraph {
 	p := events.EnrichedParagraph{
 		Paragraph: events.Paragraph{
 			V: events.Version, ID: events.ParagraphID(a.id, i), ArticleID: a.id, Version: a.version,
-			Index: i, Count: len(a.paras), Title: a.title, Lang: a.lang, PublishedAt: a.published,
+			ArticleSeq: max(a.seq, 1), Index: i, Count: len(a.paras), Title: a.title, Lang: a.lang, PublishedAt: a.published,
 			URL: "https://example.com/" + a.id, Source: "example", Text: ps.text,
 		},
 		Entities: []events.Entity{},
@@ -130,11 +132,14 @@ func apply(t testing.TB, s *store.Store, ps ...[]events.EnrichedParagraph) []eve
 	for _, p := range ps {
 		batch = append(batch, p...)
 	}
-	done, err := s.Apply(context.Background(), batch)
+	res, err := s.Apply(context.Background(), batch)
 	if err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
-	return done
+	for i, err := range res.Rejected {
+		t.Fatalf("Apply rejected paragraph %s: %v", batch[i].ID, err)
+	}
+	return res.Indexed
 }
 
 func stats(t testing.TB, s *store.Store) store.Stats {

@@ -21,6 +21,8 @@ const (
 	fieldType        = "type"
 	fieldArticleID   = "article_id"
 	fieldVersion     = "version"
+	fieldArticleSeq  = "article_seq"
+	fieldHeldAt      = "held_at"
 	fieldIndex       = "index"
 	fieldCount       = "count"
 	fieldTitle       = "title"
@@ -47,19 +49,27 @@ const textAnalyzer = "warta_text"
 // would silently go on using the old one. Changes that old indexes can live
 // with keep the version: an index created when the text field still had
 // term vectors keeps them and searches the same, only writes more slowly.
-const mappingVersion = "1"
+//
+// Version 2: documents ids of kinds of their own ("article <id>",
+// "paragraph <id> <index>", "pending <id> <seq> <version> <index>"), the
+// revision's article_seq on every document, held_at on pending documents.
+const mappingVersion = "2"
 
 // newMapping builds the index mapping. It is explicit and lean: nothing is
 // mapped dynamically, nothing goes into the "_all" field, and each field keeps
 // only what its queries need.
 //
-// Paragraph documents ("<article_id>-<index>"):
+// Document ids have a kind of their own (see docs.go), so that no id of one
+// kind can be an id of another, whatever the article id.
+//
+// Paragraph documents ("paragraph <article_id> <index>"):
 //
 //   - type, article_id, version: keywords, indexed and stored. Apply reads them
 //     back (without loading _source) to work out which paragraphs of which
-//     version an article has.
-//   - index, count: numbers, stored only. Apply and Article read them; no query
-//     filters on them, and a numeric field costs about a dozen terms to index.
+//     revision an article has.
+//   - index, count, article_seq: numbers, stored only. Apply and Article read
+//     them; no query filters on them, and a numeric field costs about a dozen
+//     terms to index.
 //   - title, text: text, indexed and stored, without term vectors. Search
 //     highlights the query's words in the text by analysing the stored text
 //     again (see highlight.go): term vectors would cost a fifth of the
@@ -78,11 +88,13 @@ const mappingVersion = "1"
 //     return entities and dates as enrich produced them, offsets and all, with
 //     the canonicals linked across the article once it is complete.
 //
-// Article documents ("article:<article_id>") index type, article_id and version
-// and store the article's metadata and link table as JSON in _source. Pending
-// documents hold a paragraph of a version that is not complete yet; only type,
-// article_id, version, index, count and _source (the full event) are kept, so
-// they never match a search.
+// Article documents ("article <article_id>") index type, article_id and
+// version, store article_seq and count, and store the article's metadata and
+// link table as JSON in _source. Pending documents hold a paragraph of a
+// revision that is not complete yet; only type, article_id, version, index,
+// count, article_seq, held_at (when it was written, indexed: stale ones are
+// purged) and _source (the full event) are kept, so they never match a
+// search.
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	im := bleve.NewIndexMapping()
 	im.TypeField = fieldType
@@ -137,6 +149,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		fieldType:        keywordField(true, false),
 		fieldArticleID:   keywordField(true, false),
 		fieldVersion:     keywordField(true, false),
+		fieldArticleSeq:  storedNumber(),
 		fieldIndex:       storedNumber(),
 		fieldCount:       storedNumber(),
 		fieldTitle:       textField(true, false),
@@ -152,18 +165,22 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		fieldSource:      storedOnly(),
 	}))
 	im.AddDocumentMapping(typeArticle, newDoc(map[string]*mapping.FieldMapping{
-		fieldType:      keywordField(true, false),
-		fieldArticleID: keywordField(true, false),
-		fieldVersion:   keywordField(true, false),
-		fieldSource:    storedOnly(),
+		fieldType:       keywordField(true, false),
+		fieldArticleID:  keywordField(true, false),
+		fieldVersion:    keywordField(true, false),
+		fieldArticleSeq: storedNumber(),
+		fieldCount:      storedNumber(),
+		fieldSource:     storedOnly(),
 	}))
 	im.AddDocumentMapping(typePending, newDoc(map[string]*mapping.FieldMapping{
-		fieldType:      keywordField(true, false),
-		fieldArticleID: keywordField(true, false),
-		fieldVersion:   keywordField(true, false),
-		fieldIndex:     storedNumber(),
-		fieldCount:     storedNumber(),
-		fieldSource:    storedOnly(),
+		fieldType:       keywordField(true, false),
+		fieldArticleID:  keywordField(true, false),
+		fieldVersion:    keywordField(true, false),
+		fieldArticleSeq: storedNumber(),
+		fieldIndex:      storedNumber(),
+		fieldCount:      storedNumber(),
+		fieldHeldAt:     datetimeField(false),
+		fieldSource:     storedOnly(),
 	}))
 	if err := im.Validate(); err != nil {
 		return nil, err

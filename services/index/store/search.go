@@ -206,7 +206,7 @@ func toHit(h *search.DocumentMatch) (Hit, error) {
 	}
 	return Hit{
 		ArticleID:   p.ArticleID,
-		ParagraphID: h.ID,
+		ParagraphID: p.ID,
 		Index:       p.Index,
 		Title:       p.Title,
 		Text:        p.Text,

@@ -39,12 +39,28 @@ type Store struct {
 	// of them interleaving on one article would decide on stale reads.
 	mu     sync.Mutex
 	closed bool
+	// maxParagraphs bounds the count of a paragraph's article (see
+	// WithMaxParagraphs).
+	maxParagraphs int
 }
+
+// DefaultMaxParagraphs is the most paragraphs an article may have unless
+// WithMaxParagraphs says otherwise: ingest's default limit.
+const DefaultMaxParagraphs = 5000
+
+// Option configures Open.
+type Option func(*Store)
+
+// WithMaxParagraphs sets the most paragraphs an article may have, as ingest's
+// MAX_PARAGRAPHS: Apply rejects a paragraph whose count is higher, which
+// ingest never writes, so that a forged count cannot leave an article that
+// never completes.
+func WithMaxParagraphs(n int) Option { return func(s *Store) { s.maxParagraphs = n } }
 
 // Open opens the index at path, creating it (and missing parent directories)
 // if nothing is there. It returns an error matching ErrMappingChanged if the
 // index was built with another mapping.
-func Open(path string) (*Store, error) {
+func Open(path string, opts ...Option) (*Store, error) {
 	idx, err := bleve.OpenUsing(path, scorchConfig())
 	switch {
 	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist), errors.Is(err, bleve.ErrorIndexMetaMissing) && isEmptyDir(path):
@@ -66,7 +82,11 @@ func Open(path string) (*Store, error) {
 				ErrMappingChanged, path, v, mappingVersion, "ENRICHED")
 		}
 	}
-	return &Store{path: path, idx: idx}, nil
+	s := &Store{path: path, idx: idx, maxParagraphs: DefaultMaxParagraphs}
+	for _, o := range opts {
+		o(s)
+	}
+	return s, nil
 }
 
 // isEmptyDir reports whether path is a folder with nothing in it, such as

@@ -1,4 +1,6 @@
-package store
+// Package link ties the short mentions of an article to the full names the
+// article gives elsewhere, once all its paragraphs are in.
+package link
 
 import (
 	"strings"
@@ -8,8 +10,6 @@ import (
 	"github.com/warta-news/warta/pkg/events"
 )
 
-// Article-level linking.
-//
 // Enrich tags each paragraph on its own, in parallel, so a paragraph that
 // only says "Xi" or "SCO" cannot know that the article says "Xi Jinping" or
 // "Organisasi Kerjasama Shanghai (SCO)" elsewhere. The index links them when a
@@ -36,9 +36,9 @@ import (
 //     already has a normalised name (from the gazetteer: "Tiongkok" → "China")
 //     and keeps it. The surface text is never changed.
 
-// linkTable is what an article's paragraphs link to. It is stored, as JSON,
-// in the article document.
-type linkTable struct {
+// Table is what an article's paragraphs link to. The index stores it, as
+// JSON, with the article.
+type Table struct {
 	// Names maps a lower-case name token to the canonical of the one longer
 	// PERSON name of the article that starts or ends with it.
 	Names map[string]string `json:"names,omitempty"`
@@ -47,11 +47,12 @@ type linkTable struct {
 	Acronyms map[string]string `json:"acronyms,omitempty"`
 }
 
-func (t linkTable) empty() bool { return len(t.Names) == 0 && len(t.Acronyms) == 0 }
+// Empty reports whether t links nothing.
+func (t Table) Empty() bool { return len(t.Names) == 0 && len(t.Acronyms) == 0 }
 
-// buildLinks computes the link table of the complete set of paragraphs ps of
-// one article version.
-func buildLinks(ps []*events.EnrichedParagraph) linkTable {
+// Build computes the link table of the complete set of paragraphs ps of one
+// revision of an article.
+func Build(ps []*events.EnrichedParagraph) Table {
 	names := map[string]map[string]bool{}    // token → canonicals of longer names
 	acronyms := map[string]map[string]bool{} // acronym → canonicals of expansions
 	add := func(m map[string]map[string]bool, k, v string) {
@@ -62,7 +63,7 @@ func buildLinks(ps []*events.EnrichedParagraph) linkTable {
 	}
 	for _, p := range ps {
 		for _, e := range p.Entities {
-			canon := canonicalOf(e)
+			canon := CanonicalOf(e)
 			switch e.Type {
 			case events.Person:
 				tokens := strings.Fields(e.Text)
@@ -77,13 +78,13 @@ func buildLinks(ps []*events.EnrichedParagraph) linkTable {
 					add(names, strings.ToLower(ct[len(ct)-1]), canon)
 				}
 			case events.Organization, events.Location:
-				if acr, ok := bracketedAcronym(p.Text, e.End); ok && !strings.EqualFold(acr, canon) && !isAcronym(e.Text) {
+				if acr, ok := bracketedAcronym(p.Text, e.End); ok && !strings.EqualFold(acr, canon) && !IsAcronym(e.Text) {
 					add(acronyms, acr, canon)
 				}
 			}
 		}
 	}
-	var t linkTable
+	var t Table
 	for k, set := range names {
 		if len(set) == 1 {
 			if t.Names == nil {
@@ -110,8 +111,9 @@ func onlyKey(set map[string]bool) string {
 	return ""
 }
 
-// canonicalOf returns the name the index files an entity under.
-func canonicalOf(e events.Entity) string {
+// CanonicalOf returns the name the index files an entity under: its
+// canonical name, else its text.
+func CanonicalOf(e events.Entity) string {
 	if e.Canonical != "" {
 		return e.Canonical
 	}
@@ -125,7 +127,7 @@ func linkable(e events.Entity) bool {
 }
 
 // link returns the canonical that t gives e, and whether it gives one.
-func (t linkTable) link(e events.Entity) (string, bool) {
+func (t Table) link(e events.Entity) (string, bool) {
 	if !linkable(e) {
 		return "", false
 	}
@@ -148,11 +150,11 @@ func (t linkTable) link(e events.Entity) (string, bool) {
 	return c, true
 }
 
-// apply returns p with its mentions linked by t. It never modifies p: if a
+// Apply returns p with its mentions linked by t. It never modifies p: if a
 // canonical changes, the result has its own Entities slice. changed tells
 // whether any did.
-func (t linkTable) apply(p *events.EnrichedParagraph) (linked *events.EnrichedParagraph, changed bool) {
-	if t.empty() {
+func (t Table) Apply(p *events.EnrichedParagraph) (linked *events.EnrichedParagraph, changed bool) {
+	if t.Empty() {
 		return p, false
 	}
 	var ents []events.Entity
@@ -190,16 +192,16 @@ func bracketedAcronym(text string, end int) (string, bool) {
 		return "", false
 	}
 	acr := strings.TrimSpace(rest[1:closing])
-	if !isAcronym(acr) {
+	if !IsAcronym(acr) {
 		return "", false
 	}
 	return acr, true
 }
 
-// isAcronym reports whether s looks like an acronym: two or more letters, all
+// IsAcronym reports whether s looks like an acronym: two or more letters, all
 // of them capitals, with digits, "&", "-" and "." allowed between them
 // ("SCO", "G20", "AT&T"), and no space.
-func isAcronym(s string) bool {
+func IsAcronym(s string) bool {
 	if utf8.RuneCountInString(s) < 2 || utf8.RuneCountInString(s) > 12 {
 		return false
 	}
