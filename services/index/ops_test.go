@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -136,5 +137,22 @@ func TestIndexOps(t *testing.T) {
 	stop()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSecondIndexOnSameFolder: an index started on a folder another index
+// uses stops at once with an error naming the folder and that process,
+// instead of hanging in Bleve's file lock.
+func TestSecondIndexOnSameFolder(t *testing.T) {
+	srv := bustest.Server(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	startIndex(t, ctx, map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": bustest.FreeAddr(t),
+		"INDEX_DIR": dir, "SUMMARY_INTERVAL": "0"}, &bustest.LogBuffer{})
+	env := map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": bustest.FreeAddr(t), "INDEX_DIR": dir}
+	err := run(ctx, []string{"index"}, func(k string) string { return env[k] }, &bytes.Buffer{}, &bytes.Buffer{})
+	if !errors.Is(err, store.ErrLocked) || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "in use by process") {
+		t.Errorf("second index on %s: %v, want an error naming the folder and the process using it", dir, err)
 	}
 }

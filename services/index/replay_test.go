@@ -60,7 +60,8 @@ func startIndex(t *testing.T, ctx context.Context, env map[string]string, logs i
 		}
 	})
 	ix := indexInstance{url: "http://" + env["HTTP_ADDR"]}
-	bustest.WaitFor(t, func() bool { _, err := ix.get("/healthz"); return err == nil })
+	// Ready: consuming, its streams in place, so stopping it is a clean stop.
+	bustest.WaitFor(t, func() bool { _, err := ix.get("/readyz"); return err == nil })
 	return ix
 }
 

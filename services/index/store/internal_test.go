@@ -2,7 +2,10 @@ package store
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -52,5 +55,29 @@ func TestOpenRefusesOtherMapping(t *testing.T) {
 	}
 	if _, err := Open(path); !errors.Is(err, ErrMappingChanged) {
 		t.Errorf("Open of an index with mapping version 0: error %v, want ErrMappingChanged", err)
+	}
+}
+
+// TestOpenLocked: a second Open of a folder in use fails at once, naming the
+// folder and the process; once the first closes, it opens.
+func TestOpenLocked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "index")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(path)
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), fmt.Sprintf("process %d", os.Getpid())) {
+		t.Errorf("second Open = %v, want ErrLocked naming %s and process %d", err, path, os.Getpid())
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Open(path)
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
+	}
+	if err := s2.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

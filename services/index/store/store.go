@@ -28,6 +28,9 @@ var ErrBadQuery = errors.New("bad query")
 // stream to rebuild it.
 var ErrMappingChanged = errors.New("index mapping changed")
 
+// ErrLocked is returned by Open when another process uses the index folder.
+var ErrLocked = errors.New("index folder in use")
+
 // internalMappingKey is the internal key under which the mapping version is kept.
 var internalMappingKey = []byte("warta.mapping_version")
 
@@ -37,8 +40,9 @@ type Store struct {
 	idx  bleve.Index
 	// mu serialises Apply: it reads the index, decides, then writes, and two
 	// of them interleaving on one article would decide on stale reads.
-	mu     sync.Mutex
-	closed bool
+	mu      sync.Mutex
+	closed  bool
+	release func() // the folder's lock
 	// maxParagraphs bounds the count of a paragraph's article (see
 	// WithMaxParagraphs).
 	maxParagraphs int
@@ -60,7 +64,28 @@ func WithMaxParagraphs(n int) Option { return func(s *Store) { s.maxParagraphs =
 // Open opens the index at path, creating it (and missing parent directories)
 // if nothing is there. It returns an error matching ErrMappingChanged if the
 // index was built with another mapping.
+//
+// One process at a time may use an index folder: Open fails at once with an
+// error matching ErrLocked, naming the process that uses it, when another
+// does.
 func Open(path string, opts ...Option) (*Store, error) {
+	release, err := lock(path)
+	if err != nil {
+		return nil, err
+	}
+	s, err := open(path)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	s.release = release
+	for _, o := range opts {
+		o(s)
+	}
+	return s, nil
+}
+
+func open(path string) (*Store, error) {
 	idx, err := bleve.OpenUsing(path, scorchConfig())
 	switch {
 	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist), errors.Is(err, bleve.ErrorIndexMetaMissing) && isEmptyDir(path):
@@ -82,18 +107,15 @@ func Open(path string, opts ...Option) (*Store, error) {
 				ErrMappingChanged, path, v, mappingVersion, "ENRICHED")
 		}
 	}
-	s := &Store{path: path, idx: idx, maxParagraphs: DefaultMaxParagraphs}
-	for _, o := range opts {
-		o(s)
-	}
-	return s, nil
+	return &Store{path: path, idx: idx, maxParagraphs: DefaultMaxParagraphs}, nil
 }
 
-// isEmptyDir reports whether path is a folder with nothing in it, such as
-// one made ready for the index by an operator or a volume mount.
+// isEmptyDir reports whether path is a folder with nothing in it but its
+// lock file, such as one made ready for the index by an operator or a
+// volume mount.
 func isEmptyDir(path string) bool {
 	entries, err := os.ReadDir(path)
-	return err == nil && len(entries) == 0
+	return err == nil && (len(entries) == 0 || len(entries) == 1 && entries[0].Name() == lockFile)
 }
 
 func create(path string) (bleve.Index, error) {
@@ -126,8 +148,15 @@ const maxSegmentDocs = 50_000
 // scorchConfig is the configuration of Bleve's scorch index, given when the
 // index is created and each time it is opened (so that it also applies to
 // indexes created before it changed).
+//
+// Bleve's own file lock (bbolt's, on root.bolt) waits bolt_timeout: lock
+// makes sure no other process of ours holds it, so this only bounds the wait
+// for one that is not ours.
 func scorchConfig() map[string]any {
-	return map[string]any{"scorchMergePlanOptions": map[string]any{"MaxSegmentSize": maxSegmentDocs}}
+	return map[string]any{
+		"scorchMergePlanOptions": map[string]any{"MaxSegmentSize": maxSegmentDocs},
+		"bolt_timeout":           "10s",
+	}
 }
 
 // Path returns the directory of the index.
@@ -142,6 +171,7 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	defer s.release()
 	if err := s.idx.Close(); err != nil {
 		return fmt.Errorf("close index %s: %w", s.path, err)
 	}
