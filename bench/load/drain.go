@@ -64,7 +64,7 @@ func Drain(ctx context.Context, c DrainConfig, payloads [][]byte) (DrainResult, 
 		return res, err
 	}
 	defer s.Stop() //nolint:errcheck // the measurement is taken; a failed stop is in the logs
-	nc, err := nats.Connect(s.NATSURL, nats.Name("warta-bench"))
+	nc, err := s.Connect(nats.Name("warta-bench"))
 	if err != nil {
 		return res, err
 	}

@@ -189,7 +189,7 @@ type run struct {
 }
 
 func newRun(s *stack.Stack, c Config, articles []corpus.Article) (*run, error) {
-	nc, err := nats.Connect(s.NATSURL, nats.Name("warta-bench"))
+	nc, err := s.Connect(nats.Name("warta-bench"))
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/nats-io/nats.go"
 	"go.uber.org/zap"
 
 	"github.com/warta-news/warta/pkg/bus"
@@ -222,5 +223,19 @@ func withJetStream(ctx context.Context, conf bus.NATSConfig, fn func(context.Con
 		return err
 	}
 	defer nc.Close()
-	return fn(ctx, js)
+	// The server answers a subject this user may not use with an error on
+	// the connection, not on the call: end the call at once with it.
+	ctx, refuse := context.WithCancelCause(ctx)
+	defer refuse(nil)
+	nc.SetErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+		if errors.Is(err, nats.ErrPermissionViolation) {
+			refuse(err)
+		}
+	})
+	err = fn(ctx, js)
+	if cause := context.Cause(ctx); errors.Is(cause, nats.ErrPermissionViolation) {
+		return fmt.Errorf("the NATS server refused this user: %v; dead letters need an operator's credentials "+
+			"(under make run: NATS_NKEY=.data/nats/keys/admin.nk, which it prints at start)", cause)
+	}
+	return err
 }

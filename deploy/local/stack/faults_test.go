@@ -52,15 +52,11 @@ func startFaultStack(t *testing.T, c stack.Config, env ...string) *faultRig {
 	if err != nil {
 		t.Fatalf("start stack: %v\n%s", err, logs.String())
 	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Log(logs.String())
-		}
-	})
+	t.Cleanup(func() { checkLogs(t, logs) })
 	t.Cleanup(func() { _ = s.Stop() }) // after a failure; a second Stop is harmless
 	// The test's client reconnects forever, like the services, so it rides
 	// out NATS restarts and lost nodes.
-	nc, err := nats.Connect(s.NATSURL, nats.MaxReconnects(-1), nats.ReconnectWait(100*time.Millisecond))
+	nc, err := s.Connect(nats.MaxReconnects(-1), nats.ReconnectWait(100*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,9 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 
+	"github.com/warta-news/warta/pkg/bus/access"
 	"github.com/warta-news/warta/pkg/bus/natsd"
 )
 
@@ -62,6 +64,11 @@ type Stack struct {
 	// NATSURL lists the client URLs of every server, comma-separated.
 	NATSURL string
 	HTTPURL string
+	// Keys are the NATS NKeys of every role (package access): each service
+	// connects as its own user, allowed only its own subjects; a connection
+	// without credentials is the client role. Their seed files are under
+	// DataDir/nats/keys and stay valid across restarts.
+	Keys map[access.Role]access.Key
 
 	cfg     Config
 	natsCfg []natsd.Config // what each server was started with, real ports filled in
@@ -93,6 +100,11 @@ func Start(ctx context.Context, c Config) (*Stack, error) {
 		c.Output = io.Discard
 	}
 	s := &Stack{HTTPURL: "http://" + c.HTTPAddr, cfg: c, procs: map[string]*Proc{}, exited: make(chan *Proc, 16)}
+	keys, err := access.LocalKeys(filepath.Join(c.DataDir, "nats", "keys"))
+	if err != nil {
+		return nil, err
+	}
+	s.Keys = keys
 	if err := s.startNATS(ctx); err != nil {
 		return nil, err
 	}
@@ -153,7 +165,24 @@ func (s *Stack) startNATS(ctx context.Context) error {
 			}
 		}
 	}
+	users, noAuth := access.ServerNKeys(s.Keys)
+	for i := range s.natsCfg {
+		s.natsCfg[i].NKeys, s.natsCfg[i].NoAuthUser = users, noAuth
+	}
 	return s.bootNATS(ctx)
+}
+
+// Connect connects to NATS as the admin role, for tools and tests that look
+// into streams or publish where only a service may.
+func (s *Stack) Connect(opts ...nats.Option) (*nats.Conn, error) {
+	o, err := nats.NkeyOptionFromSeed(s.Keys[access.Admin].SeedFile)
+	if err != nil {
+		return nil, fmt.Errorf("admin key: %w", err)
+	}
+	s.mu.Lock()
+	url := s.NATSURL
+	s.mu.Unlock()
+	return nats.Connect(url, append([]nats.Option{o}, opts...)...)
 }
 
 // bootNATS starts a server for each of natsCfg, records the ports it got so
@@ -278,7 +307,12 @@ func (s *Stack) Spawn(name, bin string, env ...string) error {
 		readyURL = "http://" + addr + "/readyz"
 	}
 	cmd := exec.Command(filepath.Join(s.cfg.BinDir, bin))
-	cmd.Env = append(append(append(os.Environ(), "NATS_URL="+s.NATSURL), s.cfg.Env...), env...)
+	cmd.Env = append(append(os.Environ(), "NATS_URL="+s.NATSURL), s.cfg.Env...)
+	if r, ok := access.RoleOf(bin); ok {
+		// Its own NATS user, unless env gives it another.
+		cmd.Env = append(cmd.Env, "NATS_NKEY="+s.Keys[r].SeedFile)
+	}
+	cmd.Env = append(cmd.Env, env...)
 	// Ctrl-C reaches only the runner, which then stops the services in
 	// pipeline order; they die with it if it is killed.
 	cmd.SysProcAttr = childAttr()

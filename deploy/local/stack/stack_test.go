@@ -20,6 +20,7 @@ import (
 
 	"github.com/warta-news/warta/deploy/local/stack"
 	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/access"
 	"github.com/warta-news/warta/pkg/bus/bustest"
 	"github.com/warta-news/warta/pkg/events"
 )
@@ -55,12 +56,20 @@ func startStack(t *testing.T, ctx context.Context, enrichers int) (*stack.Stack,
 	if err != nil {
 		t.Fatalf("start stack: %v\n%s", err, logs.String())
 	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Log(logs.String())
-		}
-	})
+	t.Cleanup(func() { checkLogs(t, logs) })
 	return s, logs
+}
+
+// checkLogs fails the test if a service was refused a subject by its NATS
+// permissions (every service runs as its own user: none may need a subject
+// package access does not give it), and shows the logs of a failed test.
+func checkLogs(t *testing.T, logs *bustest.LogBuffer) {
+	if strings.Contains(logs.String(), "Permissions Violation") {
+		t.Error("a service was refused a subject by its NATS permissions (see the logs)")
+	}
+	if t.Failed() {
+		t.Log(logs.String())
+	}
 }
 
 // TestSampleEndToEnd drops the reference article on articles.new with the
@@ -121,6 +130,36 @@ func TestSampleEndToEnd(t *testing.T) {
 			t.Errorf("search did not surface %q", want)
 		}
 	}
+
+	// Internal subjects are locked: neither a client without credentials
+	// nor another stage's user may forge an event there, so the article
+	// stays as ingested.
+	forged, _ := events.Marshal(&events.EnrichedParagraph{Paragraph: events.Paragraph{V: 1,
+		ID: "c5c9df72a2acaa7c-0", ArticleID: "c5c9df72a2acaa7c", Version: "evil", ArticleSeq: 1 << 40, Count: 1, Text: "Forged."}})
+	ingestKey, err := nats.NkeyOptionFromSeed(s.Keys[access.Ingest].SeedFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for who, opts := range map[string][]nats.Option{"a client without credentials": nil, "the ingest user": {ingestKey}} {
+		nc, err := nats.Connect(s.NATSURL, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		js, _ := jetstream.New(nc)
+		for _, subj := range []string{events.SubjectEnriched, events.IndexedSubject("c5c9df72a2acaa7c"), events.DeadLetterSubject("index")} {
+			pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			_, err := js.Publish(pctx, subj, forged)
+			cancel()
+			if err == nil {
+				t.Errorf("%s published on %s", who, subj)
+			}
+		}
+		nc.Close()
+	}
+	getJSON(t, s.HTTPURL+"/stats", &stats)
+	if stats["articles"] != float64(1) || stats["paragraphs"] != float64(17) {
+		t.Errorf("stats after forgery attempts = %v, want 1 article, 17 paragraphs", stats)
+	}
 	if err := s.Stop(); err != nil {
 		t.Errorf("stop: %v", err)
 	}
@@ -135,7 +174,7 @@ func TestEnrichersShareTheWork(t *testing.T) {
 	defer cancel()
 	s, logs := startStack(t, ctx, 3)
 
-	nc, err := nats.Connect(s.NATSURL)
+	nc, err := s.Connect()
 	if err != nil {
 		t.Fatal(err)
 	}

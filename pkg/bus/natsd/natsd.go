@@ -24,6 +24,10 @@ type Config struct {
 	Routes      []string
 	// Logs turns on the server's own logging to stderr.
 	Logs bool
+	// NKeys, when set, are the only users the server accepts; a connection
+	// without credentials is NoAuthUser (one of their public keys), if set.
+	NKeys      []*server.NkeyUser
+	NoAuthUser string
 }
 
 // Start starts the server and waits until it accepts connections.
@@ -38,6 +42,9 @@ func Start(c Config) (*server.Server, error) {
 		JetStream:  true,
 		StoreDir:   c.StoreDir,
 		NoSigs:     true,
+	}
+	if len(c.NKeys) > 0 {
+		opts.Nkeys, opts.NoAuthUser = c.NKeys, c.NoAuthUser
 	}
 	if c.ClusterPort != 0 {
 		opts.Cluster = server.ClusterOpts{Name: c.ClusterName, Host: c.Host, Port: c.ClusterPort}

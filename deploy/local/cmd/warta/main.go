@@ -18,6 +18,7 @@ import (
 
 	"github.com/warta-news/warta/deploy/local/stack"
 	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/access"
 )
 
 func main() {
@@ -82,8 +83,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	fmt.Fprintf(stdout, "\nwarta: running. Search:  curl '%s/search?q=Putin'   or   %s search Putin\n"+
-		"       Drop articles: %s publish --wait FILE...     Stop: Ctrl-C\n\n",
-		s.HTTPURL, filepath.Join(c.BinDir, "index"), filepath.Join(c.BinDir, "ingest"))
+		"       Drop articles: %s publish --wait FILE...     Stop: Ctrl-C\n"+
+		"       Dead letters:  NATS_NKEY=%s %s deadletters list   (each service is its own NATS user;\n"+
+		"                      without a key you may drop articles and search, the admin key does the rest)\n\n",
+		s.HTTPURL, filepath.Join(c.BinDir, "index"), filepath.Join(c.BinDir, "ingest"),
+		s.Keys[access.Admin].SeedFile, filepath.Join(c.BinDir, "ingest"))
 
 	var runErr error
 	select {
