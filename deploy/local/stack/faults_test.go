@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"math/rand/v2"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -511,4 +513,56 @@ func TestFaultSIGTERM(t *testing.T) {
 	if n := r.logSummaries(); n > 0 {
 		t.Errorf("%d redeliveries: a service stopped with SIGTERM left messages unacked", n)
 	}
+}
+
+// TestFaultEverythingKilled kills every service with SIGKILL again and
+// again, in turn, at random moments (seeded), restarting each at once, while
+// articles flow: in the end every paragraph is indexed exactly once,
+// nothing is left unacked, nothing is dead-lettered. WARTA_CHAOS_ARTICLES
+// sets the number of articles (300; the adversarial run was 2,000) and
+// WARTA_CHAOS_SEED the seed.
+func TestFaultEverythingKilled(t *testing.T) {
+	articles, seed := 300, uint64(1)
+	if v := os.Getenv("WARTA_CHAOS_ARTICLES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			t.Fatalf("WARTA_CHAOS_ARTICLES=%q: want a count of articles", v)
+		}
+		articles = n
+	}
+	if v := os.Getenv("WARTA_CHAOS_SEED"); v != "" {
+		var err error
+		if seed, err = strconv.ParseUint(v, 10, 64); err != nil {
+			t.Fatalf("WARTA_CHAOS_SEED=%q: want a whole number", v)
+		}
+	}
+	r := startFaultStack(t, stack.Config{Enrichers: 3}, "BATCH_SIZE=100")
+	start := time.Now()
+	paragraphs := publishArticles(t, r.ctx, r.js, 0, articles)
+	rng := rand.New(rand.NewPCG(seed, 0))
+	victims := []string{"ingest", "enrich-1", "index", "enrich-2", "enrich-3"}
+	kills := 0
+	// Every service is killed at least three times, and killing goes on
+	// until every article is in (at most twenty times each).
+	for round := 0; round < 20*len(victims); round++ {
+		// Between 50 and 500 ms of work between kills.
+		time.Sleep(time.Duration(50+rng.IntN(450)) * time.Millisecond)
+		if st, err := readStats(r.s); err == nil && st.Articles >= articles && round >= 3*len(victims) {
+			break
+		}
+		name := victims[round%len(victims)]
+		if err := r.s.Kill(name); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.s.Restart(name); err != nil {
+			t.Fatal(err)
+		}
+		kills++
+	}
+	recovery := r.waitIndexed(articles, start)
+	t.Logf("%d articles (%d paragraphs) indexed in %v through %d SIGKILLs (each service %d or %d times), seed %d",
+		articles, paragraphs, recovery.Round(time.Millisecond), kills, kills/len(victims), (kills+len(victims)-1)/len(victims), seed)
+	r.checkExactlyOnce(articles, paragraphs)
+	r.stop()
+	r.logSummaries()
 }
