@@ -356,6 +356,12 @@ func rolesTable() (string, error) {
 	var b strings.Builder
 	b.WriteString("| user | may publish | consumes | JetStream streams | may subscribe to |\n|---|---|---|---|---|\n")
 	code := func(s string) string { return "`" + s + "`" }
+	cell := func(parts []string, sep string) string {
+		if len(parts) == 0 {
+			return "—"
+		}
+		return strings.Join(parts, sep)
+	}
 	for _, r := range access.Roles() {
 		p := access.For(r)
 		var pub, consume, subs []string
@@ -431,17 +437,9 @@ func rolesTable() (string, error) {
 			}
 			js = append(js, strings.Join(group, ", ")+": "+strings.Join(streams[verb], ", "))
 		}
-		if r == access.Admin {
-			js = []string{"everything"}
-		}
-		cell := func(parts []string, sep string) string {
-			if len(parts) == 0 {
-				return "—"
-			}
-			return strings.Join(parts, sep)
-		}
-		if r == access.Admin {
-			consume = []string{"everything"}
+		if slices.Contains(p.Publish, ">") {
+			// Every subject: every stream and consumer too.
+			consume, js = []string{"everything"}, []string{"everything"}
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", r, cell(pub, ", "), cell(consume, ", "), cell(js, "; "), cell(subs, ", "))
 	}
