@@ -3,6 +3,7 @@ package check_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -18,39 +19,60 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/warta-news/warta/pkg/bus/access"
 	"github.com/warta-news/warta/pkg/bus/bustest"
 	"github.com/warta-news/warta/pkg/bus/natsd"
 	"github.com/warta-news/warta/pkg/events"
 )
 
-// deployment is what a deploy file says to run: each service's environment
-// and the HTTP paths its probes GET, by the address variable they use.
+// deployment is what a deploy file says to run: the NATS servers'
+// configuration and environment, each service's environment, and the HTTP
+// paths its probes GET, by the address variable they use.
 type deployment struct {
 	nodes, cluster string // NATS server names (prefix) and cluster name
-	env            map[string]map[string]string
-	probes         map[string][][2]string // service → {address variable, path}
-	healthchecks   map[string][]string    // service → its compose healthcheck command
+	// serverConfig is the servers' configuration file (the users), read with
+	// serverEnv as their environment (the users' passwords).
+	serverConfig string
+	serverEnv    map[string]string
+	// passwords are the users' passwords, which the deploy file's references
+	// (compose's ${…}, the Secret's keys) resolve to.
+	passwords    map[access.Role]string
+	env          map[string]map[string]string
+	probes       map[string][][2]string // service → {address variable, path}
+	healthchecks map[string][]string    // service → its compose healthcheck command
 }
 
 // TestRunsOnNATSCluster runs the binaries the images contain, with the
 // environment deploy/k8s and compose.yaml give them, against a three-node
-// NATS cluster on loopback: ingest, two enrichers and index. The sample
-// article comes out indexed, every probe answers, and the streams are
-// replicated three times.
+// NATS cluster on loopback configured with the users those files give it
+// (the chart's values, deploy/nats/auth.conf), the passwords made at random
+// and passed as the files say: ingest, two enrichers and index, each as its
+// own user. The sample article, published as the client user, comes out
+// indexed, every probe answers, no service is refused a subject, the client
+// user cannot forge an event, and the streams are replicated three times.
 func TestRunsOnNATSCluster(t *testing.T) {
 	set := loadK8s(t)
-	k8s := deployment{nodes: "nats-", cluster: "nats", env: map[string]map[string]string{}, probes: map[string][][2]string{}}
+	values := loadChartValues(t)
+	kpw := testPasswords(t)
+	k8s := deployment{nodes: "nats-", cluster: "nats", passwords: kpw,
+		serverConfig: renderChartConfig(t, values), serverEnv: chartEnv(t, values.Container.Env, usersSecretOf(kpw)),
+		env: map[string]map[string]string{}, probes: map[string][][2]string{}}
 	for _, svc := range services {
 		c := &workload(t, set, svc).Spec.Containers[0]
-		env := k8sEnv(t, set, c)
+		env := k8sEnv(t, set, c, usersSecretOf(kpw))
 		k8s.env[svc] = env
 		for _, p := range []*corev1.Probe{c.LivenessProbe, c.ReadinessProbe} {
 			k8s.probes[svc] = append(k8s.probes[svc], [2]string{probeEnv(t, c, env, p.HTTPGet.Port), p.HTTPGet.Path})
 		}
 	}
-	p := loadCompose(t)
-	compose := deployment{nodes: "n", cluster: natsOptions(t, p.Services["n1"].Command).Cluster.Name, env: map[string]map[string]string{}, probes: map[string][][2]string{},
-		healthchecks: map[string][]string{}}
+	cpw := testPasswords(t)
+	p := loadCompose(t, passwordEnv(cpw))
+	n1 := p.Services["n1"]
+	setServerEnv(t, composeEnv(n1))
+	n1opts := natsOptions(t, n1)
+	compose := deployment{nodes: "n", cluster: n1opts.Cluster.Name, passwords: cpw,
+		serverConfig: n1opts.ConfigFile, serverEnv: composeEnv(n1),
+		env: map[string]map[string]string{}, probes: map[string][][2]string{}, healthchecks: map[string][]string{}}
 	for _, svc := range services {
 		env := composeEnv(p.Services[svc])
 		compose.env[svc] = env
@@ -60,7 +82,8 @@ func TestRunsOnNATSCluster(t *testing.T) {
 		// compose has no probes for distroless services; its METRICS_ADDR serves them all the same.
 		compose.probes[svc] = [][2]string{{"METRICS_ADDR", "/healthz"}, {"METRICS_ADDR", "/readyz"}}
 	}
-	for name, d := range map[string]deployment{"k8s": k8s, "compose": compose} {
+	for _, name := range []string{"k8s", "compose"} {
+		d := map[string]deployment{"k8s": k8s, "compose": compose}[name]
 		t.Run(name, func(t *testing.T) { runDeployment(t, d) })
 	}
 }
@@ -68,7 +91,9 @@ func TestRunsOnNATSCluster(t *testing.T) {
 func runDeployment(t *testing.T, d deployment) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	urls := startCluster(t, ctx, d.nodes, d.cluster)
+	setServerEnv(t, d.serverEnv)
+	urls := startCluster(t, ctx, d.nodes, d.cluster, d.serverConfig)
+	natsURL := strings.Join(urls, ",")
 
 	// Each process (container) gets the deploy file's env, with only the
 	// addresses made local: its own free ports, the cluster's URLs, a temporary
@@ -82,7 +107,7 @@ func runDeployment(t *testing.T, d deployment) {
 		for k, v := range d.env[svc] {
 			switch k {
 			case "NATS_URL":
-				v = strings.Join(urls, ",")
+				v = natsURL
 			case "HTTP_ADDR", "METRICS_ADDR":
 				v = bustest.FreeAddr(t)
 				addrs[k] = v
@@ -117,10 +142,15 @@ func runDeployment(t *testing.T, d deployment) {
 		}
 	}
 
+	// A person on the host publishes as the client user.
+	client := map[string]string{"NATS_URL": natsURL, "NATS_USER": string(access.Client), "NATS_PASSWORD": d.passwords[access.Client]}
+	checkEnvNames(t, "the client's environment", "publish", client)
 	pub := exec.CommandContext(ctx, filepath.Join(binDir, "ingest"), "publish", "--wait", "--timeout", "60s", filepath.Join(root, "samples", "xi-putin-beijing.id.txt"))
-	pub.Env, _ = localEnv("ingest")
+	for k, v := range client {
+		pub.Env = append(pub.Env, k+"="+v)
+	}
 	if out, err := pub.CombinedOutput(); err != nil || !strings.Contains(string(out), "17 paragraphs searchable") {
-		t.Fatalf("ingest publish --wait: %v\n%s", err, out)
+		t.Fatalf("ingest publish --wait as the client user: %v\n%s", err, out)
 	}
 	var stats struct{ Articles, Paragraphs int }
 	getJSON(t, ctx, api+"/stats", &stats)
@@ -128,15 +158,17 @@ func runDeployment(t *testing.T, d deployment) {
 		t.Errorf("stats %+v, want 1 article, 17 paragraphs", stats)
 	}
 
-	nc, err := nats.Connect(strings.Join(urls, ","))
+	admin, err := nats.Connect(natsURL, nats.UserInfo(string(access.Admin), d.passwords[access.Admin]))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
+	defer admin.Close()
+	js, err := jetstream.New(admin)
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkForgeryRefused(t, ctx, natsURL, d.passwords[access.Client], js)
+
 	for _, s := range events.Streams {
 		st, err := js.Stream(ctx, s.Name)
 		if err != nil {
@@ -150,6 +182,58 @@ func runDeployment(t *testing.T, d deployment) {
 	}
 }
 
+// checkForgeryRefused publishes a forged enriched paragraph, and events only
+// index and the stages may write, as the client user: the servers must
+// refuse each, and ENRICHED must still hold only what enrich wrote.
+func checkForgeryRefused(t *testing.T, ctx context.Context, url, password string, admin jetstream.JetStream) {
+	t.Helper()
+	enriched, err := admin.Stream(ctx, events.StreamEnriched)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := enriched.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := make(chan error, 16)
+	nc, err := nats.Connect(url, nats.UserInfo(string(access.Client), password),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { refused <- err }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	forged, err := events.Marshal(&events.EnrichedParagraph{Paragraph: events.Paragraph{V: 1,
+		ID: "c5c9df72a2acaa7c-0", ArticleID: "c5c9df72a2acaa7c", Version: "forged", ArticleSeq: 1 << 40, Count: 1, Text: "Forged."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, subj := range []string{events.SubjectEnriched, events.IndexedSubject("c5c9df72a2acaa7c"), events.DeadLetterSubject(events.StageIndex)} {
+		if err := nc.Publish(subj, forged); err != nil {
+			t.Fatal(err)
+		}
+		// The server answers a refused publish with an error on the
+		// connection, which comes before the answer to this flush.
+		if err := nc.FlushWithContext(ctx); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-refused:
+			if !errors.Is(err, nats.ErrPermissionViolation) || !strings.Contains(err.Error(), subj) {
+				t.Errorf("client publishing on %s: %v, want a permissions violation", subj, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("the client user published on %s: the server did not refuse it", subj)
+		}
+	}
+	after, err := enriched.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.State.Msgs != before.State.Msgs || after.State.LastSeq != before.State.LastSeq {
+		t.Errorf("%s went from %d to %d messages after the forgery", events.StreamEnriched, before.State.Msgs, after.State.Msgs)
+	}
+}
+
 // start runs a service binary with exactly env, and stops it with SIGTERM
 // when the test ends: it must exit cleanly.
 func start(t *testing.T, svc string, env []string) {
@@ -157,6 +241,11 @@ func start(t *testing.T, svc string, env []string) {
 	logs := &bustest.LogBuffer{}
 	// Registered first, so it runs after Spawn's cleanup has stopped svc.
 	t.Cleanup(func() {
+		// Each service runs as its own NATS user: none may need a subject
+		// its permissions do not give it.
+		if strings.Contains(logs.String(), "Permissions Violation") {
+			t.Errorf("%s was refused a subject by its NATS permissions", svc)
+		}
 		if t.Failed() && testing.Verbose() {
 			t.Logf("%s:\n%s", svc, logs.String())
 		}
@@ -165,8 +254,9 @@ func start(t *testing.T, svc string, env []string) {
 }
 
 // startCluster starts three clustered NATS servers with JetStream on
-// loopback and waits until JetStream's meta leader sees all of them.
-func startCluster(t *testing.T, ctx context.Context, prefix, cluster string) []string {
+// loopback, each reading the configuration file config, and waits until
+// JetStream's meta leader sees all of them.
+func startCluster(t *testing.T, ctx context.Context, prefix, cluster, config string) []string {
 	t.Helper()
 	cfgs := make([]natsd.Config, 3)
 	routes := make([]string, 3)
@@ -178,7 +268,7 @@ func startCluster(t *testing.T, ctx context.Context, prefix, cluster string) []s
 		if prefix == "nats-" {
 			name = prefix + strconv.Itoa(i) // the chart's StatefulSet pods: nats-0, nats-1, nats-2
 		}
-		cfgs[i] = natsd.Config{Port: -1, StoreDir: t.TempDir(), ServerName: name, ClusterName: cluster, ClusterPort: p}
+		cfgs[i] = natsd.Config{Port: -1, StoreDir: t.TempDir(), ServerName: name, ClusterName: cluster, ClusterPort: p, ConfigFile: config}
 	}
 	var servers []*server.Server
 	var urls []string

@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"net"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -24,18 +23,17 @@ import (
 
 var k8sDir = filepath.Join(root, "deploy", "k8s")
 
-// k8sSet is deploy/k8s decoded: the kustomization, every resource it and
-// its components list, and the components' patches.
+// k8sSet is deploy/k8s decoded: the kustomization and every resource it
+// and its components list.
 type k8sSet struct {
 	kust      *check.Kustomization
 	manifests []check.Manifest
 	files     []string // every file the kustomizations reach
-	patches   map[string][]check.PatchOp
 }
 
 func loadK8s(t *testing.T) *k8sSet {
 	t.Helper()
-	set := &k8sSet{patches: map[string][]check.PatchOp{}}
+	set := &k8sSet{}
 	var load func(dir string) *check.Kustomization
 	load = func(dir string) *check.Kustomization {
 		k, err := check.LoadKustomization(dir)
@@ -61,7 +59,6 @@ func loadK8s(t *testing.T) *k8sSet {
 			if err := check.DecodeStrict(b, &ops); err != nil {
 				t.Fatalf("%s: %v", file, err)
 			}
-			set.patches[file] = ops
 			set.files = append(set.files, file)
 		}
 		for _, c := range k.Components {
@@ -73,10 +70,6 @@ func loadK8s(t *testing.T) *k8sSet {
 		return k
 	}
 	set.kust = load(k8sDir)
-	// The nats-creds component is optional: check it too.
-	if !slices.Contains(set.kust.Components, "nats-creds") {
-		load(filepath.Join(k8sDir, "nats-creds"))
-	}
 	return set
 }
 
@@ -102,8 +95,9 @@ func workload(t *testing.T, set *k8sSet, svc string) *corev1.PodTemplateSpec {
 }
 
 // k8sEnv returns the environment of a service's container: the ConfigMaps
-// of its envFrom, then its env (literal values).
-func k8sEnv(t *testing.T, set *k8sSet, c *corev1.Container) map[string]string {
+// of its envFrom, then its env (literal values, or keys of a Secret, which
+// secret resolves).
+func k8sEnv(t *testing.T, set *k8sSet, c *corev1.Container, secret secretFunc) map[string]string {
 	t.Helper()
 	env := map[string]string{}
 	for _, from := range c.EnvFrom {
@@ -115,10 +109,7 @@ func k8sEnv(t *testing.T, set *k8sSet, c *corev1.Container) map[string]string {
 		}
 	}
 	for _, e := range c.Env {
-		if e.ValueFrom != nil {
-			t.Fatalf("%s: env %s from elsewhere", c.Name, e.Name)
-		}
-		env[e.Name] = e.Value
+		env[e.Name] = resolveEnv(t, c.Name, e, secret)
 	}
 	return env
 }
@@ -201,8 +192,18 @@ func TestK8sManifests(t *testing.T) {
 					t.Errorf("%s: request %s, limit %s: want both, request ≤ limit", res, req.String(), lim.String())
 				}
 			}
-			env := k8sEnv(t, set, c)
+			env := k8sEnv(t, set, c, anySecret)
 			checkEnvNames(t, "deploy/k8s", svc, env)
+			// Its own NATS user, its password from the Secret the NATS
+			// chart's values take the servers' from.
+			if env["NATS_USER"] != svc || env["NATS_PASSWORD"] != anySecretValue(usersSecret, svc) {
+				t.Errorf("NATS_USER %q, NATS_PASSWORD %q: want user %s with key %s of Secret %s", env["NATS_USER"], env["NATS_PASSWORD"], svc, svc, usersSecret)
+			}
+			for _, name := range []string{"NATS_CREDS", "NATS_NKEY", "NATS_TOKEN"} {
+				if _, ok := env[name]; ok {
+					t.Errorf("%s set besides NATS_USER and NATS_PASSWORD", name)
+				}
+			}
 			if c.LivenessProbe == nil || c.LivenessProbe.HTTPGet == nil || c.LivenessProbe.HTTPGet.Path != "/healthz" {
 				t.Errorf("liveness probe %+v: want GET /healthz", c.LivenessProbe)
 			} else {
@@ -227,7 +228,7 @@ func TestK8sManifests(t *testing.T) {
 	// The index: one replica, its volume holding INDEX_DIR, its services.
 	sts := find[appsv1.StatefulSet](t, set, "index")
 	ic := &sts.Spec.Template.Spec.Containers[0]
-	ienv := k8sEnv(t, set, ic)
+	ienv := k8sEnv(t, set, ic, anySecret)
 	if sts.Spec.Replicas == nil || *sts.Spec.Replicas != 1 {
 		t.Error("index: one writer per index folder, want replicas: 1")
 	}
@@ -285,38 +286,19 @@ func TestK8sManifests(t *testing.T) {
 		t.Errorf("natsServerMonitoringEndpoint %q, want the chart's headless service %s", md["natsServerMonitoringEndpoint"], wantEndpoint)
 	}
 
-	// The nats-creds component: a Secret mounted as a file NATS_CREDS names.
-	secret := find[corev1.Secret](t, set, "warta-nats-creds")
-	var volume corev1.Volume
-	var mount corev1.VolumeMount
-	var creds corev1.EnvVar
-	for file, ops := range set.patches {
-		for _, op := range ops {
-			var v any
-			switch {
-			case strings.HasSuffix(op.Path, "/volumes/-"):
-				v = &volume
-			case strings.HasSuffix(op.Path, "/volumeMounts/-"):
-				v = &mount
-			case strings.HasSuffix(op.Path, "/env/-"):
-				v = &creds
-			default:
-				t.Fatalf("%s: unexpected patch path %s", file, op.Path)
-			}
-			if err := check.DecodeStrict(op.Value, v); err != nil {
-				t.Errorf("%s %s: %v", file, op.Path, err)
-			}
+	// No password is shipped: the Secret is made where warta is installed.
+	for _, m := range set.manifests {
+		if m.Kind == "Secret" {
+			t.Errorf("%s: Secret %s: deploy/k8s ships no credentials (deploy/README.md says how to make them)", m.File, m.Name)
 		}
 	}
-	for _, svc := range services {
-		checkEnvNames(t, "nats-creds", svc, map[string]bool{creds.Name: true})
-	}
-	_, hasKey := secret.StringData[path.Base(creds.Value)]
-	if volume.Secret == nil || volume.Secret.SecretName != secret.Name || mount.Name != volume.Name || creds.Name != "NATS_CREDS" ||
-		path.Dir(creds.Value) != mount.MountPath || !hasKey {
-		t.Errorf("nats-creds: volume %+v, mount %+v, env %+v do not point NATS_CREDS at a key of Secret %s", volume, mount, creds, secret.Name)
-	}
 }
+
+// anySecret resolves any key of any Secret to anySecretValue(name, key),
+// which says where it came from.
+func anySecret(name, key string) (string, bool) { return anySecretValue(name, key), true }
+
+func anySecretValue(name, key string) string { return "key " + key + " of Secret " + name }
 
 // helmValues is the part of the NATS chart's values that warta relies on.
 type helmValues struct {

@@ -60,14 +60,17 @@ func FuzzSplitText(f *testing.F) {
 
 // onlySpacesBetween reports whether s is pieces, in order, with nothing but
 // white space around and between them.
+//
+// Each piece must follow the white space at once: searching for it instead
+// could find a piece of invalid UTF-8 ("\x80") inside the character before
+// it ("\u3000" is e3 80 80).
 func onlySpacesBetween(s string, pieces []string) bool {
-	blank := func(t string) bool { return strings.TrimSpace(t) == "" }
 	for _, p := range pieces {
-		i := strings.Index(s, p)
-		if i < 0 || !blank(s[:i]) {
+		s = strings.TrimLeftFunc(s, unicode.IsSpace)
+		if !strings.HasPrefix(s, p) {
 			return false
 		}
-		s = s[i+len(p):]
+		s = s[len(p):]
 	}
-	return blank(s)
+	return strings.TrimSpace(s) == ""
 }

@@ -71,9 +71,13 @@ func TestIndexService(t *testing.T) {
 	if err := bus.Publish(ctx, js, outs, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	indexed, _ := js.Stream(ctx, events.StreamIndexed)
+	// The service creates INDEXED after ENRICHED: it may not be there yet.
 	bustest.WaitFor(t, func() bool {
-		_, err := indexed.GetLastMsgForSubject(ctx, events.IndexedSubject("art1"))
+		indexed, err := js.Stream(ctx, events.StreamIndexed)
+		if err != nil {
+			return false
+		}
+		_, err = indexed.GetLastMsgForSubject(ctx, events.IndexedSubject("art1"))
 		return err == nil
 	})
 

@@ -28,6 +28,11 @@ type Config struct {
 	// without credentials is NoAuthUser (one of their public keys), if set.
 	NKeys      []*server.NkeyUser
 	NoAuthUser string
+	// ConfigFile, when set, is a nats-server configuration file read first,
+	// as "nats-server --config" reads it (variables such as $NAME come from
+	// the environment): deploy/nats/auth.conf's users, say. The fields above
+	// override what it sets.
+	ConfigFile string
 }
 
 // Start starts the server and waits until it accepts connections.
@@ -35,14 +40,15 @@ func Start(c Config) (*server.Server, error) {
 	if c.Host == "" {
 		c.Host = "127.0.0.1"
 	}
-	opts := &server.Options{
-		ServerName: c.ServerName,
-		Host:       c.Host,
-		Port:       c.Port,
-		JetStream:  true,
-		StoreDir:   c.StoreDir,
-		NoSigs:     true,
+	opts := &server.Options{}
+	if c.ConfigFile != "" {
+		var err error
+		if opts, err = server.ProcessConfigFile(c.ConfigFile); err != nil {
+			return nil, fmt.Errorf("nats server: %w", err)
+		}
 	}
+	opts.ServerName, opts.Host, opts.Port = c.ServerName, c.Host, c.Port
+	opts.JetStream, opts.StoreDir, opts.NoSigs = true, c.StoreDir, true
 	if len(c.NKeys) > 0 {
 		opts.Nkeys, opts.NoAuthUser = c.NKeys, c.NoAuthUser
 	}
