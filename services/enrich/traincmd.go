@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/services/enrich/clusters"
 	"github.com/warta-news/warta/services/enrich/entities"
 	"github.com/warta-news/warta/services/enrich/ner"
 	"github.com/warta-news/warta/services/enrich/trainer"
@@ -30,6 +31,8 @@ func runTrain(args []string, getenv func(string) string, stdout, stderr io.Write
 	exclude := f.String("exclude", "", "comma-separated corpora to leave out (\"id/nerp\"), for measurements")
 	noReplace := f.Bool("no-replace", false, "leave out the copies of sentences with replaced mentions, for measurements")
 	seed := f.Uint64("seed", 0, "seed of the shuffles and replacements instead of the shipped model's, for measurements (0: the shipped one)")
+	clustersFile := f.String("clusters", "", "word clusters to train with instead of the shipped ones, for measurements")
+	noClusters := f.Bool("no-clusters", false, "train without word clusters, for measurements")
 	verbose := f.Bool("v", false, "print progress")
 	if err := f.Parse(args); err != nil {
 		if bus.IsHelp(err) {
@@ -41,7 +44,14 @@ func runTrain(args []string, getenv func(string) string, stdout, stderr io.Write
 		f.Usage()
 		return errors.New("enrich train needs --corpus and --out, and no arguments")
 	}
-	opts := trainer.Options{NoReplace: *noReplace, Seed: *seed}
+	opts := trainer.Options{NoReplace: *noReplace, Seed: *seed, NoClusters: *noClusters}
+	if *clustersFile != "" {
+		cl, err := loadClusters(*clustersFile)
+		if err != nil {
+			return err
+		}
+		opts.Clusters = cl
+	}
 	if *exclude != "" {
 		opts.Exclude = strings.Split(*exclude, ",")
 	}
@@ -56,12 +66,7 @@ func runTrain(args []string, getenv func(string) string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	if dir := filepath.Dir(*out); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-	}
-	if err := os.WriteFile(*out, data, 0o644); err != nil {
+	if err := writeFile(*out, data); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: %d features, %d bytes\n  %s\n", *out, m.Features(), len(data), m.Info)
@@ -83,6 +88,7 @@ func runEval(args []string, getenv func(string) string, stdout, stderr io.Writer
 	rules := f.Bool("rules", false, "evaluate the rules and gazetteers alone (the baseline)")
 	modelOnly := f.Bool("model-only", false, "evaluate the model's spans and types alone, without the gazetteer's corrections")
 	errs := f.String("errors", "", "print the missed and wrong entities of this corpus (\"nergrit\")")
+	clustersFile := f.String("clusters", "", "word clusters the --model was trained with, if not the shipped ones")
 	if err := f.Parse(args); err != nil {
 		if bus.IsHelp(err) {
 			return nil
@@ -104,6 +110,13 @@ func runEval(args []string, getenv func(string) string, stdout, stderr io.Writer
 			return fmt.Errorf("%s: %w", *model, err)
 		}
 		t = t.WithModel(m)
+	}
+	if *clustersFile != "" {
+		cl, err := loadClusters(*clustersFile)
+		if err != nil {
+			return err
+		}
+		t = t.WithClusters(cl)
 	}
 	tag := t.Tag
 	switch {
@@ -131,4 +144,27 @@ func runEval(args []string, getenv func(string) string, stdout, stderr io.Writer
 	}
 	trainer.Report(stdout, results)
 	return nil
+}
+
+// loadClusters reads a clusters file written by "enrich clusters".
+func loadClusters(path string) (*clusters.Table, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := clusters.Load(string(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return cl, nil
+}
+
+// writeFile writes data to path, making its folder if need be.
+func writeFile(path string, data []byte) error {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(path, data, 0o644)
 }

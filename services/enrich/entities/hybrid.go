@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/services/enrich/clusters"
 	"github.com/warta-news/warta/services/enrich/ner"
 )
 
@@ -16,6 +17,12 @@ import (
 //
 //go:embed model/ner.model
 var modelFile []byte
+
+// The word clusters the model reads, clusters/clusters.txt, written by
+// "enrich clusters".
+//
+//go:embed clusters/clusters.txt
+var clustersFile string
 
 // ModelVersion is the version of the statistical tagger, in Tagger names.
 const ModelVersion = "warta-ner/3"
@@ -39,7 +46,11 @@ func New() *Tagger {
 // and gazetteers. Training uses it, to compute the rules' hints that the
 // models learn from.
 func NewRules() *Tagger {
-	t := &Tagger{lex: make(map[string]*lexEntry, 8192), dict: loadDictionary(englishWords), models: map[string]*ner.Model{}}
+	cl, err := clusters.Load(clustersFile)
+	if err != nil {
+		panic(fmt.Sprintf("entities: clusters/clusters.txt: %v", err))
+	}
+	t := &Tagger{lex: make(map[string]*lexEntry, 8192), dict: loadDictionary(englishWords), clusters: cl, models: map[string]*ner.Model{}}
 	t.load()
 	return t
 }
@@ -48,11 +59,20 @@ func NewRules() *Tagger {
 // ModelLanguages; the evaluation of a model that is not (yet) embedded uses
 // it.
 func (t *Tagger) WithModel(m *ner.Model) *Tagger {
-	c := &Tagger{lex: t.lex, dict: t.dict, models: make(map[string]*ner.Model, len(ModelLanguages()))}
+	c := &Tagger{lex: t.lex, dict: t.dict, clusters: t.clusters, models: make(map[string]*ner.Model, len(ModelLanguages()))}
 	for _, l := range ModelLanguages() {
 		c.models[l] = m
 	}
 	return c
+}
+
+// WithClusters returns a copy of t whose hints come from the word clusters
+// cl (nil: none), to measure what clusters bring; a model reads the
+// clusters it was trained with.
+func (t *Tagger) WithClusters(cl *clusters.Table) *Tagger {
+	c := *t
+	c.clusters = cl
+	return &c
 }
 
 // primary returns the primary language subtag of lang, lower-cased, with the
@@ -210,7 +230,7 @@ func hintName(kind byte, begin bool, typ int) string {
 // model's tokens of s.text, as hint strings (see ner.Sentence).
 func (s *tagState) hints(toks []ner.Token) [][]string {
 	out := make([][]string, len(toks))
-	flat := make([]string, 0, len(toks)*2)
+	flat := make([]string, 0, len(toks)*(2+len(clusters.PrefixLengths())))
 	// Rule tokens and model tokens are both sorted by offset.
 	r := 0
 	for i, tk := range toks {
@@ -235,6 +255,7 @@ func (s *tagState) hints(toks []ner.Token) [][]string {
 				}
 			}
 		}
+		flat = append(flat, s.t.clusters.Hints(s.text[tk.Start:tk.End])...)
 		out[i] = flat[from:len(flat):len(flat)]
 	}
 	// Gazetteer matches and the rules' entities.

@@ -76,15 +76,17 @@ import (
 	"unicode/utf8"
 
 	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/services/enrich/clusters"
 	"github.com/warta-news/warta/services/enrich/ner"
 )
 
 // Tagger finds named entities in text. It holds only data read by New and is
 // safe for concurrent use.
 type Tagger struct {
-	lex    map[string]*lexEntry
-	dict   dictionary            // the English dictionary
-	models map[string]*ner.Model // by language: "id", "en"
+	lex      map[string]*lexEntry
+	dict     dictionary            // the English dictionary
+	clusters *clusters.Table       // word clusters learnt from unlabelled text
+	models   map[string]*ner.Model // by language: "id", "en"
 }
 
 // TagRules returns the named entities that the rules and gazetteers alone

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/services/enrich/clusters"
 	"github.com/warta-news/warta/services/enrich/entities"
 	"github.com/warta-news/warta/services/enrich/ner"
 )
@@ -39,6 +40,11 @@ type Options struct {
 	// Seed replaces the fixed Seed (0: Seed), to measure how much a figure
 	// owes to the order of training.
 	Seed uint64
+	// Clusters replaces the shipped word clusters, and NoClusters leaves
+	// them out, to measure what they bring. A model is evaluated with the
+	// clusters it was trained with.
+	Clusters   *clusters.Table
+	NoClusters bool
 	// Log receives progress lines; nil for none.
 	Log io.Writer
 }
@@ -72,6 +78,12 @@ func joined(words []string) (string, []ner.Token) {
 // The same corpora give the same model, byte for byte.
 func Train(root string, opts Options) (*ner.Model, error) {
 	rules := entities.NewRules()
+	switch {
+	case opts.NoClusters:
+		rules = rules.WithClusters(nil)
+	case opts.Clusters != nil:
+		rules = rules.WithClusters(opts.Clusters)
+	}
 	seed := opts.Seed
 	if seed == 0 {
 		seed = Seed
