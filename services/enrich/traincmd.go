@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/warta-news/warta/pkg/article"
 	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/services/enrich/clusters"
 	"github.com/warta-news/warta/services/enrich/entities"
@@ -143,6 +144,11 @@ func runEval(args []string, getenv func(string) string, stdout, stderr io.Writer
 		return fmt.Errorf("no development split under %s", *corpus)
 	}
 	trainer.Report(stdout, results)
+	langs, err := trainer.DetectLanguages(*corpus, func(text string) string { return article.DetectLang(text, "") })
+	if err != nil {
+		return err
+	}
+	trainer.ReportLanguages(stdout, langs)
 	return nil
 }
 

@@ -204,17 +204,7 @@ type Result struct {
 // ("nergrit") are written to it, with their context.
 func Evaluate(root string, tag func(text, lang string) []events.Entity, errsOf string, errs io.Writer) ([]Result, error) {
 	var out []Result
-	for _, c := range ner.Corpora() {
-		if c.Dev == "" {
-			continue
-		}
-		exs, err := ner.ReadSplit(root, c, "dev")
-		if errors.Is(err, ner.ErrNoSplit) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
+	err := devSplits(root, func(c ner.Corpus, exs []ner.Example) {
 		r := Result{Corpus: c}
 		for _, t := range c.ScoredTypes() {
 			r.Scored = append(r.Scored, slices.Index(ner.Types[:], t))
@@ -242,8 +232,27 @@ func Evaluate(root string, tag func(text, lang string) []events.Entity, errsOf s
 			}
 		}
 		out = append(out, r)
+	})
+	return out, err
+}
+
+// devSplits calls fn with the sentences of every development split under
+// root, skipping the splits not on disk.
+func devSplits(root string, fn func(c ner.Corpus, exs []ner.Example)) error {
+	for _, c := range ner.Corpora() {
+		if c.Dev == "" {
+			continue
+		}
+		exs, err := ner.ReadSplit(root, c, "dev")
+		if errors.Is(err, ner.ErrNoSplit) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		fn(c, exs)
 	}
-	return out, nil
+	return nil
 }
 
 // project labels the corpus's tokens, words, with entities found in their
@@ -299,4 +308,53 @@ func Report(w io.Writer, results []Result) {
 		r.Score.Report(w, r.Scored)
 		fmt.Fprintln(w)
 	}
+}
+
+// LangResult is how often language detection, given one sentence of a
+// development split, names the split's language.
+type LangResult struct {
+	Corpus    ner.Corpus
+	Sentences int
+	Right     int
+	Wrong     map[string]int // by the language detected instead ("und" when undecided)
+}
+
+// DetectLanguages runs detect (such as article.DetectLang without a
+// fallback) over every sentence of every development split under root, each
+// on its own as an article would be, and counts the sentences given the
+// split's language.
+func DetectLanguages(root string, detect func(text string) string) ([]LangResult, error) {
+	var out []LangResult
+	err := devSplits(root, func(c ner.Corpus, exs []ner.Example) {
+		r := LangResult{Corpus: c, Wrong: map[string]int{}}
+		for _, ex := range exs {
+			text, _ := joined(ex.Words)
+			r.Sentences++
+			if l := detect(text); l == c.Lang {
+				r.Right++
+			} else {
+				r.Wrong[l]++
+			}
+		}
+		out = append(out, r)
+	})
+	return out, err
+}
+
+// ReportLanguages writes results, a line per split and one for them all.
+func ReportLanguages(w io.Writer, results []LangResult) {
+	fmt.Fprintln(w, "language of single sentences (detected from one sentence, no default):")
+	all, right := 0, 0
+	for _, r := range results {
+		all += r.Sentences
+		right += r.Right
+		var wrong []string
+		for l, n := range r.Wrong {
+			wrong = append(wrong, fmt.Sprintf("%s %d", l, n))
+		}
+		slices.Sort(wrong)
+		fmt.Fprintf(w, "  %s/%-14s %5d of %5d right (%.3f); instead: %s\n", r.Corpus.Lang, r.Corpus.Name, r.Right, r.Sentences,
+			float64(r.Right)/float64(max(r.Sentences, 1)), strings.Join(wrong, ", "))
+	}
+	fmt.Fprintf(w, "  all %24d of %5d right (%.3f)\n", right, all, float64(right)/float64(max(all, 1)))
 }
