@@ -569,3 +569,39 @@ func TestSpansAreWords(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesAsWritten checks names as people write them: two organisations
+// joined by "and" or "dan" are two mentions, one whose name has "and" in it
+// is one, and a name written in lower case gets the gazetteer's canonical
+// name or capitals, so that facets do not split one name in two.
+func TestNamesAsWritten(t *testing.T) {
+	tg := New()
+	for _, tt := range []struct {
+		text, lang string
+		want       []string // as compact writes them, in order; other entities may come between
+	}{
+		{"The pact was signed by the US Department of Energy and India's Ministry of New and Renewable Energy on Monday.", "en",
+			[]string{"US Department of Energy/ORGANIZATION", "India's Ministry of New and Renewable Energy/ORGANIZATION"}},
+		{"Officials of the Ministry of New and Renewable Energy declined to comment.", "en",
+			[]string{"Ministry of New and Renewable Energy/ORGANIZATION"}},
+		{"Perjanjian itu diteken Kementerian Luar Negeri dan Kementerian Pertahanan di Jakarta.", "id",
+			[]string{"Kementerian Luar Negeri/ORGANIZATION", "Kementerian Pertahanan/ORGANIZATION"}},
+		{"menteri luar negeri retno marsudi bertemu presiden joko widodo di jakarta.", "id",
+			[]string{"retno marsudi/PERSON=Retno Marsudi", "joko widodo/PERSON=Joko Widodo", "jakarta/LOCATION=Jakarta"}},
+	} {
+		t.Run(tt.text, func(t *testing.T) {
+			es := tg.Tag(tt.text, tt.lang)
+			checkSpans(t, tt.text, es)
+			got := compact(es)
+			k := 0
+			for _, g := range got {
+				if k < len(tt.want) && g == tt.want[k] {
+					k++
+				}
+			}
+			if k < len(tt.want) {
+				t.Errorf("Tag = %q, want %q among them, in order", got, tt.want)
+			}
+		})
+	}
+}

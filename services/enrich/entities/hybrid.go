@@ -279,25 +279,55 @@ func (s *tagState) hints(toks []ner.Token) [][]string {
 	// Names of the gazetteer written in lower case ("malaysia", "tampa
 	// bay"), which the rules leave alone, are a weaker hint.
 	for i := 0; i < len(s.toks); {
-		end, typ := s.foldedAlias(i)
+		end, g := s.foldedAlias(i)
 		if end == 0 {
 			i++
 			continue
 		}
-		mark('g', s.toks[i].start, s.toks[end-1].end, typ)
+		mark('g', s.toks[i].start, s.toks[end-1].end, g.typ)
 		i = end
 	}
 	return out
 }
 
-// foldedAlias returns the end and type of the longest alias of the
+// foldedAt returns the gazetteer's entity one of whose aliases is
+// text[start:end] when case is ignored (see foldedAlias), or nil.
+func (s *tagState) foldedAt(start, end int) *gazEntry {
+	for i := range s.toks {
+		if s.toks[i].start == start {
+			if k, g := s.foldedAlias(i); k > 0 && s.toks[k-1].end == end {
+				return g
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// capitalise writes a name found in lower case with capitals: every word
+// but the function words of the language and the particles of names after
+// the first ("menteri luar negeri" → "Menteri Luar Negeri", "ministry of
+// energy" → "Ministry of Energy", "abu bakar bin ahmad" → "Abu Bakar bin
+// Ahmad").
+func (s *tagState) capitalise(text string) string {
+	words := strings.Fields(text)
+	for i, w := range words {
+		if e := s.t.lex[w]; i > 0 && e != nil && e.roles&(s.rules.stop|roleNameConn) != 0 {
+			continue
+		}
+		words[i] = titleCase(w)
+	}
+	return strings.Join(words, " ")
+}
+
+// foldedAlias returns the end and entry of the longest alias of the
 // gazetteer that starts at token i when case is ignored, for aliases of more
 // than three letters in all, and 0 when there is none or the gazetteer
 // matched there already.
-func (s *tagState) foldedAlias(i int) (int, events.EntityType) {
+func (s *tagState) foldedAlias(i int) (int, *gazEntry) {
 	tk := &s.toks[i]
 	if tk.lex == nil || s.gaz[i].end > 0 {
-		return 0, ""
+		return 0, nil
 	}
 next:
 	for k := range tk.lex.aliases {
@@ -311,9 +341,9 @@ next:
 				continue next
 			}
 		}
-		return i + len(a.words), a.entry.typ
+		return i + len(a.words), a.entry
 	}
-	return 0, ""
+	return 0, nil
 }
 
 // merge turns the model's labels for toks into entities. The model decides
@@ -331,6 +361,7 @@ func (s *tagState) merge(toks []ner.Token, labels []int) []events.Entity {
 		found[i] = events.Entity{Start: toks[sp.Start].Start, End: toks[sp.End-1].End, Type: ourType(sp.Type)}
 	}
 	found = s.cutAtTitles(found)
+	found = s.cutAtAnd(found)
 	out := make([]events.Entity, 0, len(s.out)+4)
 	origins := make([]origin, 0, cap(out))
 	for _, f := range found {
@@ -352,6 +383,16 @@ func (s *tagState) merge(toks []ner.Token, labels []int) []events.Entity {
 					e.Canonical, o = r.Canonical, s.origins[k]
 					break
 				}
+			}
+		}
+		if e.Canonical == "" && !hasUpper(e.Text) {
+			// "retno marsudi", "jakarta": the gazetteer's name where it
+			// has one written in any case, else the words capitalised, so
+			// that a facet does not split one name in two.
+			if g := s.foldedAt(start, end); g != nil {
+				e.Type, e.Canonical, o = g.typ, g.canonical, fromGazetteer
+			} else {
+				e.Canonical = s.capitalise(e.Text)
 			}
 		}
 		if e.Canonical == "" {
@@ -515,6 +556,50 @@ func (s *tagState) cutAtTitles(found []events.Entity) []events.Entity {
 		out = s.appendPart(out, from, f.End, f.Type)
 	}
 	return out
+}
+
+// cutAtAnd cuts an organisation the model found at "and" or "dan" between
+// two names of organisations: "US Department of Energy and India's Ministry
+// of New and Renewable Energy" is two. Each side must have a word that
+// starts or ends an organisation's name ("Department", "Ministry",
+// "Kementerian"), so "Ministry of New and Renewable Energy" stays whole.
+func (s *tagState) cutAtAnd(found []events.Entity) []events.Entity {
+	var out []events.Entity
+	for _, f := range found {
+		if f.Type != events.Organization {
+			out = append(out, f)
+			continue
+		}
+		from := f.Start
+		for i := range s.toks {
+			tk := &s.toks[i]
+			if tk.start <= from || tk.end >= f.End || tk.lower != "and" && tk.lower != "dan" {
+				continue
+			}
+			if !s.orgCue(from, tk.start) || !s.orgCue(tk.end, f.End) {
+				continue
+			}
+			out = s.appendPart(out, from, tk.start, f.Type)
+			from = tk.end
+		}
+		if from == f.Start {
+			out = append(out, f)
+			continue
+		}
+		out = s.appendPart(out, from, f.End, f.Type)
+	}
+	return out
+}
+
+// orgCue reports whether the words in text[from:to] include one that starts
+// or ends the name of an organisation.
+func (s *tagState) orgCue(from, to int) bool {
+	for i := range s.toks {
+		if tk := &s.toks[i]; tk.start >= from && tk.end <= to && tk.roles()&(roleOrgHead|roleOrgTail) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // appendPart appends to out the words of a cut span that lie in [from, to),
