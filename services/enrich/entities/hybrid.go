@@ -25,7 +25,7 @@ var modelFile []byte
 var clustersFile string
 
 // ModelVersion is the version of the statistical tagger, in Tagger names.
-const ModelVersion = "warta-ner/3"
+const ModelVersion = "warta-ner/4"
 
 // ModelLanguages returns the languages the model is trained on and tags:
 // one model for all of them, fed the hints of each text's own language.
@@ -75,6 +75,16 @@ func (t *Tagger) WithClusters(cl *clusters.Table) *Tagger {
 	return &c
 }
 
+// readAs returns the language whose model and rules tag text in lang:
+// Malay ("ms") is read as Indonesian, whose words, affixes and names it
+// shares, and the rest as itself.
+func readAs(lang string) string {
+	if primary(lang) == "ms" {
+		return "id"
+	}
+	return lang
+}
+
 // primary returns the primary language subtag of lang, lower-cased, with the
 // old code "in" read as "id".
 func primary(lang string) string {
@@ -89,13 +99,16 @@ func primary(lang string) string {
 }
 
 // Name says which tagger Tag uses for lang, for EnrichedParagraph.Tagger:
-// "warta-ner/3 id" when a model for the language exists, "rules (no model
+// "warta-ner/4 id" when a model for the language exists, "warta-ner/4 ms
+// (read as id)" for Malay, "rules (no model
 // for id)" for Indonesian or English without one, and "gazetteer-only (no
 // model for fr)" otherwise, "gazetteer-only (language undetermined)" for ""
 // and "und".
 func (t *Tagger) Name(lang string) string {
 	p := primary(lang)
 	switch {
+	case p == "ms" && t.models["id"] != nil:
+		return ModelVersion + " ms (read as id)"
 	case t.models[p] != nil:
 		return ModelVersion + " " + p
 	case p == "" || p == "und":
@@ -113,10 +126,11 @@ func (t *Tagger) Name(lang string) string {
 //
 // Languages with a model ("id", "en") get the model's entities, with the
 // gazetteer's canonical names and the gazetteer's matches the model missed.
-// Other languages, and text whose language is undetermined ("und", ""), get
-// the gazetteer's matches only: a model of the wrong language would guess.
+// Malay ("ms") is tagged as Indonesian. Other languages, and text whose
+// language is undetermined ("und", ""), get the gazetteer's matches only: a
+// model of the wrong language would guess.
 func (t *Tagger) Tag(text, lang string) []events.Entity {
-	return validCanonicals(t.tag(text, lang, true))
+	return validCanonicals(t.tag(text, readAs(lang), true))
 }
 
 // TagModel returns the model's entities alone, for measurements: the spans
@@ -125,7 +139,7 @@ func (t *Tagger) Tag(text, lang string) []events.Entity {
 // gazetteer that Tag applies. Languages without a model get the gazetteer's
 // matches, as with Tag.
 func (t *Tagger) TagModel(text, lang string) []events.Entity {
-	return validCanonicals(t.tag(text, lang, false))
+	return validCanonicals(t.tag(text, readAs(lang), false))
 }
 
 // validCanonicals makes every canonical name valid UTF-8. Text that reached

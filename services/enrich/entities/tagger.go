@@ -94,7 +94,7 @@ type Tagger struct {
 // Tag. Tag uses them as features of the model; they are also a baseline to
 // measure the model against.
 func (t *Tagger) TagRules(text, lang string) []events.Entity {
-	s := t.analyse(text, lang)
+	s := t.analyse(text, readAs(lang))
 	s.result()
 	return s.entities()
 }

@@ -44,8 +44,9 @@ func paragraphs(tb testing.TB) []events.Paragraph {
 func TestEnrichNames(t *testing.T) {
 	tg := New()
 	for _, tt := range []struct{ lang, want string }{
-		{"id", "warta-ner/3 id"},
-		{"en-GB", "warta-ner/3 en"},
+		{"id", "warta-ner/4 id"},
+		{"en-GB", "warta-ner/4 en"},
+		{"ms-MY", "warta-ner/4 ms (read as id)"},
 		{"fr", "gazetteer-only (no model for fr)"},
 		{"und", "gazetteer-only (language undetermined)"},
 		{"", "gazetteer-only (language undetermined)"},
@@ -55,7 +56,7 @@ func TestEnrichNames(t *testing.T) {
 		if e.Tagger != tt.want {
 			t.Errorf("lang %q: Tagger = %q, want %q", tt.lang, e.Tagger, tt.want)
 		}
-		if tt.lang != "id" && !strings.HasPrefix(tt.lang, "en") {
+		if tt.lang != "id" && !strings.HasPrefix(tt.lang, "en") && !strings.HasPrefix(tt.lang, "ms") {
 			// The fallback finds the gazetteer's names only: no model guesses "Emmanuel Macron".
 			got := []string{}
 			for _, en := range e.Entities {
