@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/warta-news/warta/pkg/article"
@@ -30,6 +31,7 @@ func runTrain(args []string, getenv func(string) string, stdout, stderr io.Write
 	corpus := f.String("corpus", "", "folder of the corpora (required)")
 	out := f.String("out", "", "model file to write (required)")
 	exclude := f.String("exclude", "", "comma-separated corpora to leave out (\"id/nerp\"), for measurements")
+	weight := f.String("weight", "", "comma-separated corpora with the times each is trained on (\"id/nergrit=2\"), for measurements")
 	noReplace := f.Bool("no-replace", false, "leave out the copies of sentences with replaced mentions, for measurements")
 	seed := f.Uint64("seed", 0, "seed of the shuffles and replacements instead of the shipped model's, for measurements (0: the shipped one)")
 	clustersFile := f.String("clusters", "", "word clusters to train with instead of the shipped ones, for measurements")
@@ -55,6 +57,17 @@ func runTrain(args []string, getenv func(string) string, stdout, stderr io.Write
 	}
 	if *exclude != "" {
 		opts.Exclude = strings.Split(*exclude, ",")
+	}
+	if *weight != "" {
+		opts.Weights = map[string]int{}
+		for _, kv := range strings.Split(*weight, ",") {
+			name, v, ok := strings.Cut(kv, "=")
+			n, err := strconv.Atoi(v)
+			if !ok || err != nil || n < 1 {
+				return fmt.Errorf("--weight %q: want LANG/NAME=N, comma-separated (\"id/nergrit=2\")", kv)
+			}
+			opts.Weights[name] = n
+		}
 	}
 	if *verbose {
 		opts.Log = stderr

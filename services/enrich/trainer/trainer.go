@@ -29,11 +29,19 @@ const Iterations = 12
 // trained on in capitals.
 const UpperEvery = 4
 
+// CorpusWeights returns the weight of the corpora that the shipped model
+// trains on more than once ("id/nergrit": 2); the others count once.
+func CorpusWeights() map[string]int { return map[string]int{} }
+
 // Options set what Train reads.
 type Options struct {
 	// Exclude names corpora ("id/nerp") left out of training, to measure
 	// what they bring.
 	Exclude []string
+	// Weights gives corpora ("id/nergrit") a weight other than the shipped
+	// model's (CorpusWeights): their sentences are trained on that many
+	// times, to measure what weighting brings.
+	Weights map[string]int
 	// NoReplace leaves out the copies with replaced mentions, to measure
 	// what they bring.
 	NoReplace bool
@@ -89,6 +97,10 @@ func Train(root string, opts Options) (*ner.Model, error) {
 		seed = Seed
 	}
 	rng := rand.New(rand.NewPCG(seed, 0))
+	weights := CorpusWeights()
+	for k, v := range opts.Weights {
+		weights[k] = v
+	}
 	var examples []ner.Example
 	var used []string
 	for _, c := range ner.Corpora() {
@@ -133,7 +145,15 @@ func Train(root string, opts Options) (*ner.Model, error) {
 				c.Lang, c.Name, n, replaced, len(exs)-n-replaced)
 		}
 		examples = append(examples, exs...)
-		used = append(used, fmt.Sprintf("%s/%s(%d sentences)", c.Lang, c.Name, n))
+		w := weights[c.Lang+"/"+c.Name]
+		for range w - 1 {
+			examples = append(examples, exs[:n]...)
+		}
+		if w > 1 {
+			used = append(used, fmt.Sprintf("%s/%s(%d sentences, %d times)", c.Lang, c.Name, n, w))
+		} else {
+			used = append(used, fmt.Sprintf("%s/%s(%d sentences)", c.Lang, c.Name, n))
+		}
 	}
 	if len(examples) == 0 {
 		return nil, fmt.Errorf("no training data under %s: want LANG/NAME/train files laid out as in ../shared/eval/ner, LANG one of %s",
