@@ -24,8 +24,9 @@ func runTrain(args []string, getenv func(string) string, stdout, stderr io.Write
 		fmt.Fprint(stderr, "Usage: enrich train --corpus DIR --out FILE\n\n"+
 			"Trains the entity tagger's model on the train splits of the corpora under DIR (laid\n"+
 			"out like ../shared/eval/ner: LANG/NAME/train.txt, LANG one of "+strings.Join(entities.ModelLanguages(), ", ")+"): one model\n"+
-			"for all those languages. Writes it to FILE (the shipped one is\n"+
-			"services/enrich/entities/model/ner.model). The same corpora give the same bytes.\n\nFlags:\n")
+			"for all those languages, with the word clusters of entities/clusters/clusters.txt as\n"+
+			"features. Writes it to FILE (the shipped one is services/enrich/entities/model/ner.model).\n"+
+			"The same corpora give the same bytes.\n\nFlags:\n")
 		f.PrintDefaults()
 	}
 	corpus := f.String("corpus", "", "folder of the corpora (required)")
@@ -94,7 +95,8 @@ func runEval(args []string, getenv func(string) string, stdout, stderr io.Writer
 		fmt.Fprint(stderr, "Usage: enrich eval --corpus DIR [--model FILE] [--rules | --model-only] [--errors NAME]\n\n"+
 			"Prints per-type and overall precision, recall and F1 (exact span and type, as seqeval\n"+
 			"counts them) of the entity tagger on every development split under DIR, and the time\n"+
-			"per token.\n\nFlags:\n")
+			"per token; then how often ingest's language detection, given one sentence of a split\n"+
+			"alone, names the split's language.\n\nFlags:\n")
 		f.PrintDefaults()
 	}
 	corpus := f.String("corpus", "", "folder of the corpora (required)")
