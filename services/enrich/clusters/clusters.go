@@ -126,10 +126,12 @@ func readLines(path string, fn func(string)) error {
 	return nil
 }
 
-// Train learns clusters from the text under dir (see Words) and returns the
-// words of the vocabulary with their bit strings, sorted by bit string, then
-// by count (most frequent first) and word.
-func Train(dir string, opts Options) ([]Word, error) {
+// Train learns clusters from the sentences that read passes to its
+// argument, lower-cased (such as Words does; read is called twice and must
+// pass the same sentences each time), and returns the words of the
+// vocabulary with their bit strings, sorted by bit string, then by count
+// (most frequent first) and word.
+func Train(read func(fn func(words []string)) error, opts Options) ([]Word, error) {
 	if opts.Classes <= 0 {
 		opts.Classes = 512
 	}
@@ -140,7 +142,7 @@ func Train(dir string, opts Options) ([]Word, error) {
 		opts.Iterations = 15
 	}
 	counts := map[string]int{}
-	if err := Words(dir, func(words []string) {
+	if err := read(func(words []string) {
 		for _, w := range words {
 			counts[w]++
 		}
@@ -160,8 +162,8 @@ func Train(dir string, opts Options) ([]Word, error) {
 		return strings.Compare(a, b)
 	})
 	if len(vocab) < opts.Classes {
-		return nil, fmt.Errorf("%d words seen %d times or more under %s: too little text for %d classes",
-			len(vocab), opts.MinCount, dir, opts.Classes)
+		return nil, fmt.Errorf("%d words seen %d times or more: too little text for %d classes",
+			len(vocab), opts.MinCount, opts.Classes)
 	}
 	// Ids 0 and 1 are the sentence boundary and every rarer word; the
 	// vocabulary follows.
@@ -170,7 +172,7 @@ func Train(dir string, opts Options) ([]Word, error) {
 		ids[w] = int32(i + specials)
 	}
 	bigrams := map[uint64]int32{}
-	if err := Words(dir, func(words []string) {
+	if err := read(func(words []string) {
 		prev := int32(boundary)
 		for _, w := range words {
 			id, ok := ids[w]

@@ -48,7 +48,7 @@ func TestTrain(t *testing.T) {
 	var words []Word
 	for k := range files {
 		var err error
-		words, err = Train(dir, Options{Classes: 6, MinCount: 3})
+		words, err = Train(func(fn func([]string)) error { return Words(dir, fn) }, Options{Classes: 6, MinCount: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,12 +100,13 @@ func TestTrain(t *testing.T) {
 // TestTrainErrors checks what a user who points the command at the wrong
 // folder is told.
 func TestTrainErrors(t *testing.T) {
-	if _, err := Train(t.TempDir(), Options{}); err == nil || !strings.Contains(err.Error(), "no .txt or .txt.gz files") {
+	empty := t.TempDir()
+	if _, err := Train(func(fn func([]string)) error { return Words(empty, fn) }, Options{}); err == nil || !strings.Contains(err.Error(), "no .txt or .txt.gz files") {
 		t.Errorf("empty folder: %v", err)
 	}
 	dir := t.TempDir()
 	writeText(t, dir)
-	if _, err := Train(dir, Options{Classes: 500}); err == nil || !strings.Contains(err.Error(), "too little text") {
+	if _, err := Train(func(fn func([]string)) error { return Words(dir, fn) }, Options{Classes: 500}); err == nil || !strings.Contains(err.Error(), "too little text") {
 		t.Errorf("too many classes: %v", err)
 	}
 }
