@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/warta-news/warta/pkg/article"
 	"github.com/warta-news/warta/pkg/events"
 	"github.com/warta-news/warta/services/enrich/entities"
 	"github.com/warta-news/warta/services/enrich/ner"
@@ -55,6 +56,42 @@ func TestEvaluate(t *testing.T) {
 	}
 	if seen == 0 {
 		t.Error("no development split evaluated")
+	}
+}
+
+// TestDetectLanguages checks ingest's language detection on single
+// sentences of every development split: Indonesian never taken for Malay
+// or English, English web text and tweets taken for English. The floors
+// are a little under what it reached.
+func TestDetectLanguages(t *testing.T) {
+	dir := corpora(t)
+	results, err := DetectLanguages(dir, func(text string) string { return article.DetectLang(text, "") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	ReportLanguages(&buf, results)
+	t.Log("\n" + buf.String())
+	floors := map[string]float64{"btc": 0.92, "crossner": 0.99, "uner-ewt": 0.94, "wnut17": 0.95,
+		"idcrossner": 0.96, "idner-news-2k": 0.99, "nergrit": 0.98, "nerp": 0.98, "nerugm": 0.99, "nerui": 0.98}
+	all, right := 0, 0
+	for _, r := range results {
+		all += r.Sentences
+		right += r.Right
+		floor, ok := floors[r.Corpus.Name]
+		if !ok {
+			t.Errorf("no floor for %s", r.Corpus.Name)
+			continue
+		}
+		if acc := float64(r.Right) / float64(r.Sentences); acc < floor {
+			t.Errorf("%s/%s dev: %.3f of single sentences in the right language, below the floor %.2f", r.Corpus.Lang, r.Corpus.Name, acc, floor)
+		}
+	}
+	if all == 0 {
+		t.Fatal("no development split read")
+	}
+	if acc := float64(right) / float64(all); acc < 0.97 {
+		t.Errorf("all dev splits: %.3f of single sentences in the right language, below the target 0.97", acc)
 	}
 }
 
