@@ -82,8 +82,8 @@ model: ## retrain the entity model from CORPORA into services/enrich/entities/mo
 eval: ## score the entity tagger on the development splits of CORPORA (P/R/F1 per type, time per token)
 	cd services/enrich && $(GO) run . eval --corpus $(abspath $(CORPORA))
 
-clusters: ## learn the word clusters from TEXT and the train splits of CORPORA into services/enrich/entities/clusters/clusters.txt (reproducible)
-	cd services/enrich && $(GO) run . clusters --corpus $(abspath $(TEXT)) --ner $(abspath $(CORPORA)) --out $(CURDIR)/services/enrich/entities/clusters/clusters.txt
+clusters: ## learn the word clusters from TEXT into services/enrich/entities/clusters/clusters.txt (reproducible)
+	cd services/enrich && $(GO) run . clusters --corpus $(abspath $(TEXT)) --out $(CURDIR)/services/enrich/entities/clusters/clusters.txt
 
 langwords: ## count the words of English and Indonesian in TEXT and the train splits of CORPORA into pkg/article/langwords.txt
 	cd pkg/article && $(GO) run gen_langwords.go -corpus $(abspath $(TEXT)) -ner $(abspath $(CORPORA)) -out langwords.txt

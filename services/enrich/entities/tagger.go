@@ -145,6 +145,7 @@ const (
 	fromGazetteer origin = iota
 	fromRules
 	fromGuess // an unexplained word at the start of a sentence or in a headline: kept only if it names a known person
+	fromPlace // an unexplained name right after a preposition of place: "in Rio", "di Lembang"
 )
 
 // gazHit is a gazetteer match starting at a token.
@@ -694,7 +695,7 @@ func (s *tagState) flush(next int) {
 	case s.pcue == cuePerson || s.pcue == cueSpeech || speechAfter || s.segRoles&roleName != 0:
 		s.emit(ps, pe, events.Person, "", fromRules)
 	case s.pcue == cueLoc:
-		s.emit(ps, pe, events.Location, "", fromRules)
+		s.emit(ps, pe, events.Location, "", fromPlace)
 	case s.headline:
 		s.emit(ps, pe, events.Person, "", fromGuess)
 	case words >= 2 && words <= 4 && !s.hasCommon(ps, pe):
