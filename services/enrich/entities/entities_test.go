@@ -586,6 +586,9 @@ func TestNamesAsWritten(t *testing.T) {
 			[]string{"Ministry of New and Renewable Energy/ORGANIZATION"}},
 		{"Perjanjian itu diteken Kementerian Luar Negeri dan Kementerian Pertahanan di Jakarta.", "id",
 			[]string{"Kementerian Luar Negeri/ORGANIZATION", "Kementerian Pertahanan/ORGANIZATION"}},
+		// A city's name the model reads as its team stays an organisation.
+		{"Pada pertandingan terakhir, Napoli mampu memetik kemenangan atas Verona di kandang.", "id",
+			[]string{"Napoli/ORGANIZATION"}},
 		{"menteri luar negeri retno marsudi bertemu presiden joko widodo di jakarta.", "id",
 			[]string{"retno marsudi/PERSON=Retno Marsudi", "joko widodo/PERSON=Joko Widodo", "jakarta/LOCATION=Jakarta"}},
 	} {

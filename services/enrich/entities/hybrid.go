@@ -389,8 +389,13 @@ func (s *tagState) merge(toks []ner.Token, labels []int) []events.Entity {
 		}
 		e := events.Entity{Text: s.text[start:end], Type: typ, Start: start, End: end}
 		o := fromRules
-		if g := s.gazAt(start, end); g != nil {
+		if g := s.gazAt(start, end); g != nil && (g.typ != events.Location || typ != events.Organization) {
 			e.Type, e.Canonical, o = g.typ, g.canonical, fromGazetteer
+		} else if g != nil {
+			// A place's name that the model reads as an organisation is
+			// its team or its government ("melawan Napoli", "Jakarta
+			// menolak"): the model's type stays, and the name as written.
+			o = fromGazetteer
 		} else {
 			// The rules may know better: a person's name they linked, or a
 			// place right after "in" or "di" that the model took for a
