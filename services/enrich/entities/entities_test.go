@@ -620,3 +620,22 @@ func TestLowerWordInIndonesianProse(t *testing.T) {
 		t.Errorf("Tag(%q) = %q, want only Rusia", text, got)
 	}
 }
+
+// TestCurrencyIsNotAPlace checks that the country of a currency in a price
+// ("dolar AS") is not a mention of the place, while the place itself is.
+func TestCurrencyIsNotAPlace(t *testing.T) {
+	tg := New()
+	for _, tt := range []struct {
+		text, lang string
+		want       []string
+	}{
+		{"Rupiah melemah ke Rp 16.200 per dolar AS pada Senin.", "id", []string{}},
+		{"Harga minyak mentah naik menjadi 78 dolar AS per barel, sementara AS menambah cadangan.", "id", []string{"AS/LOCATION=United States"}},
+	} {
+		es := tg.Tag(tt.text, tt.lang)
+		checkSpans(t, tt.text, es)
+		if got := compact(es); !slices.Equal(got, tt.want) {
+			t.Errorf("Tag(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}

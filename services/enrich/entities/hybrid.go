@@ -440,7 +440,7 @@ func (s *tagState) merge(toks []ner.Token, labels []int) []events.Entity {
 		origins = append(origins, o)
 	}
 	for k, g := range s.out {
-		if s.origins[k] != fromGazetteer && !s.widensAny(g, found) && !s.headlineName(g) && !s.cuedName(g) {
+		if s.origins[k] != fromGazetteer && !s.widensAny(g, found) && !s.headlineName(g) && !s.cuedName(g) || s.currency(g) {
 			continue
 		}
 		covered := false
@@ -509,6 +509,29 @@ func (s *tagState) headlineName(r events.Entity) bool {
 		}
 	}
 	return s.headline || caps
+}
+
+// currency reports whether r, an entity of the rules, is the country of a
+// currency ("dolar AS", "US dollar" reads "dollar" after it, so only the
+// words before count): a price, not a mention of the place, which the model
+// leaves out too.
+func (s *tagState) currency(r events.Entity) bool {
+	if r.Type != events.Location {
+		return false
+	}
+	for i := range s.toks {
+		if s.toks[i].start == r.Start {
+			if i == 0 {
+				return false
+			}
+			switch s.toks[i-1].lower {
+			case "dolar", "dollar", "dollars", "yen", "yuan", "euro", "ringgit", "rupee", "peso", "pound", "franc":
+				return true
+			}
+			return false
+		}
+	}
+	return false
 }
 
 // cuedName reports whether r, an entity of the rules, is an event or other
