@@ -14,7 +14,10 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 CORPORA  ?= $(abspath $(CURDIR)/../shared/eval/ner)
 MODEL_DIR := services/enrich/entities/model
 
-.PHONY: all build run bench test fuzz fuzz-article vet lint fmt tidy clean help
+# The unlabelled text that "make clusters" and "make langwords" read.
+TEXT     ?= $(abspath $(CURDIR)/../shared/corpora)
+
+.PHONY: all build run bench test fuzz fuzz-article vet lint fmt tidy clean help model eval clusters langwords bench-enrich
 
 all: build
 
@@ -85,6 +88,12 @@ model: ## retrain the entity model from CORPORA into services/enrich/entities/mo
 
 eval: ## score the entity tagger on the development splits of CORPORA (P/R/F1 per type, time per token)
 	cd services/enrich && $(GO) run . eval --corpus $(abspath $(CORPORA))
+
+clusters: ## learn the word clusters from TEXT into services/enrich/entities/clusters/clusters.txt (reproducible)
+	cd services/enrich && $(GO) run . clusters --corpus $(abspath $(TEXT)) --out $(CURDIR)/services/enrich/entities/clusters/clusters.txt
+
+langwords: ## count the words of English and Indonesian in TEXT and the train splits of CORPORA into pkg/article/langwords.txt
+	cd pkg/article && $(GO) run gen_langwords.go -corpus $(abspath $(TEXT)) -ner $(abspath $(CORPORA)) -out langwords.txt
 
 bench-enrich: ## benchmark the tagging step on one core: paragraphs/s, ns/token, allocations, model memory
 	cd services/enrich && $(GO) test -run '^$$' -bench 'BenchmarkEnrich|BenchmarkModelMemory' -benchmem -cpu 1 ./tag/ \

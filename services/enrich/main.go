@@ -3,8 +3,9 @@
 // as you need: they share one durable consumer.
 //
 // It also tags articles offline: "enrich tag [--lang id] [--published DATE] [FILE]",
-// trains the entity model ("enrich train --corpus DIR --out FILE") and
-// evaluates the tagger ("enrich eval --corpus DIR").
+// trains the entity model ("enrich train --corpus DIR --out FILE"),
+// evaluates the tagger ("enrich eval --corpus DIR") and learns the word
+// clusters the model reads ("enrich clusters --corpus DIR --out FILE").
 package main
 
 import (
@@ -39,6 +40,7 @@ Usage:
                                                       its enriched paragraph events as JSON lines
   enrich train --corpus DIR --out FILE                train the entity model on the corpora under DIR
   enrich eval --corpus DIR                            score the entity tagger on the development splits
+  enrich clusters --corpus DIR --out FILE             learn word clusters from the unlabelled text under DIR
   enrich healthcheck                                  exit 0 if the enrich running here is ready (container health check)
   enrich help                                         show this help
 
@@ -55,6 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return runTrain(args[2:], getenv, stdout, stderr)
 		case "eval":
 			return runEval(args[2:], getenv, stdout, stderr)
+		case "clusters":
+			return runClusters(args[2:], getenv, stdout, stderr)
 		case "healthcheck":
 			return bus.RunHealthcheck(ctx, "enrich", "METRICS_ADDR", args[2:], getenv, stdout, stderr)
 		case "help":

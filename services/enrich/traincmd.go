@@ -6,9 +6,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
+	"github.com/warta-news/warta/pkg/article"
 	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/services/enrich/clusters"
 	"github.com/warta-news/warta/services/enrich/entities"
 	"github.com/warta-news/warta/services/enrich/ner"
 	"github.com/warta-news/warta/services/enrich/trainer"
@@ -21,15 +24,19 @@ func runTrain(args []string, getenv func(string) string, stdout, stderr io.Write
 		fmt.Fprint(stderr, "Usage: enrich train --corpus DIR --out FILE\n\n"+
 			"Trains the entity tagger's model on the train splits of the corpora under DIR (laid\n"+
 			"out like ../shared/eval/ner: LANG/NAME/train.txt, LANG one of "+strings.Join(entities.ModelLanguages(), ", ")+"): one model\n"+
-			"for all those languages. Writes it to FILE (the shipped one is\n"+
-			"services/enrich/entities/model/ner.model). The same corpora give the same bytes.\n\nFlags:\n")
+			"for all those languages, with the word clusters of entities/clusters/clusters.txt as\n"+
+			"features. Writes it to FILE (the shipped one is services/enrich/entities/model/ner.model).\n"+
+			"The same corpora give the same bytes.\n\nFlags:\n")
 		f.PrintDefaults()
 	}
 	corpus := f.String("corpus", "", "folder of the corpora (required)")
 	out := f.String("out", "", "model file to write (required)")
 	exclude := f.String("exclude", "", "comma-separated corpora to leave out (\"id/nerp\"), for measurements")
+	weight := f.String("weight", "", "comma-separated corpora with the times each is trained on (\"id/nergrit=2\"), for measurements")
 	noReplace := f.Bool("no-replace", false, "leave out the copies of sentences with replaced mentions, for measurements")
 	seed := f.Uint64("seed", 0, "seed of the shuffles and replacements instead of the shipped model's, for measurements (0: the shipped one)")
+	clustersFile := f.String("clusters", "", "word clusters to train with instead of the shipped ones, for measurements")
+	noClusters := f.Bool("no-clusters", false, "train without word clusters, for measurements")
 	verbose := f.Bool("v", false, "print progress")
 	if err := f.Parse(args); err != nil {
 		if bus.IsHelp(err) {
@@ -41,9 +48,27 @@ func runTrain(args []string, getenv func(string) string, stdout, stderr io.Write
 		f.Usage()
 		return errors.New("enrich train needs --corpus and --out, and no arguments")
 	}
-	opts := trainer.Options{NoReplace: *noReplace, Seed: *seed}
+	opts := trainer.Options{NoReplace: *noReplace, Seed: *seed, NoClusters: *noClusters}
+	if *clustersFile != "" {
+		cl, err := loadClusters(*clustersFile)
+		if err != nil {
+			return err
+		}
+		opts.Clusters = cl
+	}
 	if *exclude != "" {
 		opts.Exclude = strings.Split(*exclude, ",")
+	}
+	if *weight != "" {
+		opts.Weights = map[string]int{}
+		for _, kv := range strings.Split(*weight, ",") {
+			name, v, ok := strings.Cut(kv, "=")
+			n, err := strconv.Atoi(v)
+			if !ok || err != nil || n < 1 {
+				return fmt.Errorf("--weight %q: want LANG/NAME=N, comma-separated (\"id/nergrit=2\")", kv)
+			}
+			opts.Weights[name] = n
+		}
 	}
 	if *verbose {
 		opts.Log = stderr
@@ -56,12 +81,7 @@ func runTrain(args []string, getenv func(string) string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	if dir := filepath.Dir(*out); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-	}
-	if err := os.WriteFile(*out, data, 0o644); err != nil {
+	if err := writeFile(*out, data); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: %d features, %d bytes\n  %s\n", *out, m.Features(), len(data), m.Info)
@@ -75,7 +95,8 @@ func runEval(args []string, getenv func(string) string, stdout, stderr io.Writer
 		fmt.Fprint(stderr, "Usage: enrich eval --corpus DIR [--model FILE] [--rules | --model-only] [--errors NAME]\n\n"+
 			"Prints per-type and overall precision, recall and F1 (exact span and type, as seqeval\n"+
 			"counts them) of the entity tagger on every development split under DIR, and the time\n"+
-			"per token.\n\nFlags:\n")
+			"per token; then how often ingest's language detection, given one sentence of a split\n"+
+			"alone, names the split's language.\n\nFlags:\n")
 		f.PrintDefaults()
 	}
 	corpus := f.String("corpus", "", "folder of the corpora (required)")
@@ -83,6 +104,7 @@ func runEval(args []string, getenv func(string) string, stdout, stderr io.Writer
 	rules := f.Bool("rules", false, "evaluate the rules and gazetteers alone (the baseline)")
 	modelOnly := f.Bool("model-only", false, "evaluate the model's spans and types alone, without the gazetteer's corrections")
 	errs := f.String("errors", "", "print the missed and wrong entities of this corpus (\"nergrit\")")
+	clustersFile := f.String("clusters", "", "word clusters the --model was trained with, if not the shipped ones")
 	if err := f.Parse(args); err != nil {
 		if bus.IsHelp(err) {
 			return nil
@@ -104,6 +126,13 @@ func runEval(args []string, getenv func(string) string, stdout, stderr io.Writer
 			return fmt.Errorf("%s: %w", *model, err)
 		}
 		t = t.WithModel(m)
+	}
+	if *clustersFile != "" {
+		cl, err := loadClusters(*clustersFile)
+		if err != nil {
+			return err
+		}
+		t = t.WithClusters(cl)
 	}
 	tag := t.Tag
 	switch {
@@ -130,5 +159,33 @@ func runEval(args []string, getenv func(string) string, stdout, stderr io.Writer
 		return fmt.Errorf("no development split under %s", *corpus)
 	}
 	trainer.Report(stdout, results)
+	langs, err := trainer.DetectLanguages(*corpus, func(text string) string { return article.DetectLang(text, "") })
+	if err != nil {
+		return err
+	}
+	trainer.ReportLanguages(stdout, langs)
 	return nil
+}
+
+// loadClusters reads a clusters file written by "enrich clusters".
+func loadClusters(path string) (*clusters.Table, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := clusters.Load(string(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return cl, nil
+}
+
+// writeFile writes data to path, making its folder if need be.
+func writeFile(path string, data []byte) error {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(path, data, 0o644)
 }

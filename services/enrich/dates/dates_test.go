@@ -359,3 +359,41 @@ func ExampleFind() {
 	// pada hari Senin = 2025-09-01 -
 	// awal 2022 = 2022 START
 }
+
+// TestWeekdayTense checks that a bare weekday points ahead in a sentence
+// about the future, and back, the news convention, otherwise: the nearest
+// word that tells the time decides, before the weekday first.
+func TestWeekdayTense(t *testing.T) {
+	thursday := time.Date(2024, 3, 14, 9, 0, 0, 0, time.UTC) // 2024-03-14
+	monday := time.Date(2025, 1, 20, 9, 0, 0, 0, time.UTC)   // 2025-01-20
+	for _, tt := range []struct {
+		lang      string
+		published time.Time
+		in        string
+		want      []string
+	}{
+		{"en", thursday, "Biden will travel to Tokyo on Friday.", []string{"on Friday=2024-03-15"}},
+		{"en", thursday, "Biden travelled to Tokyo on Friday.", []string{"on Friday=2024-03-08"}},
+		{"en", thursday, "On Friday, Biden will meet Kishida in Tokyo.", []string{"On Friday=2024-03-15"}},
+		{"en", thursday, "He'll be in Tokyo on Thursday, officials said.", []string{"on Thursday=2024-03-14"}},
+		{"en", thursday, "The summit is scheduled for Monday.", []string{"Monday=2024-03-18"}},
+		{"en", thursday, "Biden said on Monday that he will travel to Tokyo on Friday.", []string{"on Monday=2024-03-11", "on Friday=2024-03-15"}},
+		{"en", thursday, "Biden will travel to Tokyo on Friday, the White House said on Tuesday.", []string{"on Friday=2024-03-15", "on Tuesday=2024-03-12"}},
+		{"en", thursday, "Talks will resume. They met on Monday.", []string{"on Monday=2024-03-11"}},
+		{"id", monday, "Kedua menteri dijadwalkan bertemu di Jakarta pada hari Rabu.", []string{"pada hari Rabu=2025-01-22"}},
+		{"id", monday, "Kedua menteri bertemu di Jakarta pada hari Rabu.", []string{"pada hari Rabu=2025-01-15"}},
+		{"id", monday, "Presiden akan berkunjung ke Tokyo pada Jumat.", []string{"pada Jumat=2025-01-24"}},
+		{"id", monday, "Rencananya, pertemuan digelar Kamis di Istana.", []string{"Kamis=2025-01-23"}},
+		{"id", monday, "Pada Selasa, delegasi itu akan tiba di Bali.", []string{"Pada Selasa=2025-01-21"}},
+		{"id", monday, "Ia mengatakan pada Jumat bahwa sidang akan digelar pada Senin.", []string{"pada Jumat=2025-01-17", "pada Senin=2025-01-20"}},
+		{"id", monday, "Sidang telah digelar pada hari Kamis.", []string{"pada hari Kamis=2025-01-16"}},
+	} {
+		t.Run(tt.in, func(t *testing.T) {
+			ds := Find(tt.in, tt.lang, tt.published)
+			checkSpans(t, tt.in, ds)
+			if g := got(ds); !slices.Equal(g, tt.want) {
+				t.Errorf("published %s: got %q, want %q", tt.published.Format("Monday 2006-01-02"), g, tt.want)
+			}
+		})
+	}
+}

@@ -692,8 +692,41 @@ func (p *parser) weekday(i, from int, cued bool) (m match) {
 			return
 		}
 	}
-	m.value = p.nearWeekday(wd, 0)
+	m.value = p.nearWeekday(wd, p.tense(from, j))
 	return
+}
+
+// tense says which way a bare weekday at toks[from:to] points, by the
+// nearest word of its sentence that tells the time: first before it
+// ("Biden will travel to Tokyo on Friday", "dijadwalkan bertemu … pada
+// hari Rabu"), else after it ("On Friday, Biden will …"). It returns
+// dirAhead for the future, and 0, the news convention of the most recent
+// such day, for the past or when no word tells.
+func (p *parser) tense(from, to int) int {
+	for i := from - 1; i >= 0 && !p.endsSentence(i); i-- {
+		if w := p.word(i); w != nil && w.tense != 0 {
+			return tenseDir(w.tense)
+		}
+	}
+	for i := to; i < len(p.toks) && !p.endsSentence(i); i++ {
+		if w := p.word(i); w != nil && w.tense != 0 {
+			return tenseDir(w.tense)
+		}
+	}
+	return 0
+}
+
+func tenseDir(t int8) int {
+	if t > 0 {
+		return dirAhead
+	}
+	return 0
+}
+
+// endsSentence tells whether token i is a full stop, a question mark or an
+// exclamation mark.
+func (p *parser) endsSentence(i int) bool {
+	return p.punct(i, '.') || p.punct(i, '!') || p.punct(i, '?')
 }
 
 // parenDate reads "(2/9)" or "(2/9/2025)" at token i, the Indonesian way of

@@ -61,6 +61,11 @@ type word struct {
 	dayNameAfter bool // makes a weekday before it a name: "Jumat Agung", "Rabu Abu"
 	approx       bool // "sekitar", "about"
 	the          bool // English "the"
+	// tense is what a word says of the time of its sentence: +1 the
+	// future ("akan", "dijadwalkan", "will"), -1 the past ("telah",
+	// "mengatakan", "said"). The nearest such word decides which way a
+	// bare weekday points.
+	tense int8
 }
 
 // lexicon maps lower-case spellings to what the grammar knows about them.
@@ -183,6 +188,11 @@ func newIDLexicon() lexicon {
 	l.set(func(w *word) { w.tz = true }, "wib", "wita", "wit", "utc", "gmt")
 	l.set(func(w *word) { w.approx = true }, "sekitar", "kira")
 	l.set(func(w *word) { w.dayName = true }, "pasar")
+	l.set(func(w *word) { w.tense = 1 }, "akan", "bakal", "hendak", "dijadwalkan", "terjadwal", "rencananya",
+		"berencana", "direncanakan", "merencanakan", "mendatang", "nanti", "nantinya")
+	l.set(func(w *word) { w.tense = -1 }, "telah", "sudah", "sempat", "pernah", "tadi", "mengatakan", "kata",
+		"ujar", "ucap", "tutur", "berkata", "menyatakan", "mengumumkan", "menyebutkan", "menegaskan",
+		"menjelaskan", "mengungkapkan", "menambahkan", "melaporkan", "dilaporkan", "diumumkan")
 	l.set(func(w *word) { w.dayNameAfter = true }, "agung", "abu", "putih", "suci", "palma", "paskah", "kliwon", "legi", "pahing", "pon", "wage")
 	return l
 }
@@ -246,6 +256,11 @@ func newENLexicon() lexicon {
 	l.set(func(w *word) { w.count = true }, "percent", "people", "times")
 	l.set(func(w *word) { w.tz = true }, "utc", "gmt")
 	l.set(func(w *word) { w.approx = true }, "about", "around", "roughly", "approximately", "some")
+	// "ll" is the end of "he'll"; "won't" is left out, "won" being a past.
+	l.set(func(w *word) { w.tense = 1 }, "will", "ll", "shall", "scheduled", "upcoming", "expected", "due",
+		"plans", "planning", "intends", "next", "tomorrow")
+	l.set(func(w *word) { w.tense = -1 }, "said", "told", "announced", "reported", "added", "met", "was", "were",
+		"had", "did", "arrived", "visited", "held", "signed", "earlier", "ago", "yesterday", "last")
 	l.set(func(w *word) { w.dayName = true }, "good", "black", "cyber", "super", "ash", "maundy",
 		"holy", "easter", "palm", "bloody", "blue", "giving")
 	return l

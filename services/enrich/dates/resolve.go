@@ -45,16 +45,23 @@ func (p *parser) weekOf(n int) string {
 	return string(appendPad(b, w, 2))
 }
 
+// dirAhead, as the direction of nearWeekday, looks ahead from the
+// reference: a weekday in a sentence about the future.
+const dirAhead = 2
+
 // nearWeekday resolves a weekday by news convention. dir 0: the most recent
 // such day on or before the reference (the reference itself if it is that
 // day); -1 ("Selasa lalu", "last Tuesday"): the most recent strictly before
-// it; +1 ("Selasa depan", "next Tuesday"): the first strictly after it.
+// it; +1 ("Selasa depan", "next Tuesday"): the first strictly after it;
+// dirAhead ("will travel on Friday"): the first on or after it.
 func (p *parser) nearWeekday(wd time.Weekday, dir int) string {
 	rw := p.ref.Weekday()
 	var off int
 	switch dir {
 	case 0:
 		off = -int((rw - wd + 7) % 7)
+	case dirAhead:
+		off = int((wd - rw + 7) % 7)
 	case -1:
 		off = -int((rw - wd + 7) % 7)
 		if off == 0 {

@@ -569,3 +569,73 @@ func TestSpansAreWords(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesAsWritten checks names as people write them: two organisations
+// joined by "and" or "dan" are two mentions, one whose name has "and" in it
+// is one, and a name written in lower case gets the gazetteer's canonical
+// name or capitals, so that facets do not split one name in two.
+func TestNamesAsWritten(t *testing.T) {
+	tg := New()
+	for _, tt := range []struct {
+		text, lang string
+		want       []string // ends of entities as compact writes them, in order; others may come between
+	}{
+		{"The pact was signed by the US Department of Energy and India's Ministry of New and Renewable Energy on Monday.", "en",
+			[]string{"US Department of Energy/ORGANIZATION", "Ministry of New and Renewable Energy/ORGANIZATION"}},
+		{"Officials of the Ministry of New and Renewable Energy declined to comment.", "en",
+			[]string{"Ministry of New and Renewable Energy/ORGANIZATION"}},
+		{"Perjanjian itu diteken Kementerian Luar Negeri dan Kementerian Pertahanan di Jakarta.", "id",
+			[]string{"Kementerian Luar Negeri/ORGANIZATION", "Kementerian Pertahanan/ORGANIZATION"}},
+		// A city's name the model reads as its team stays an organisation.
+		{"Pada pertandingan terakhir, Napoli mampu memetik kemenangan atas Verona di kandang.", "id",
+			[]string{"Napoli/ORGANIZATION"}},
+		{"menteri luar negeri retno marsudi bertemu presiden joko widodo di jakarta.", "id",
+			[]string{"retno marsudi/PERSON=Retno Marsudi", "joko widodo/PERSON=Joko Widodo", "jakarta/LOCATION=Jakarta"}},
+	} {
+		t.Run(tt.text, func(t *testing.T) {
+			es := tg.Tag(tt.text, tt.lang)
+			checkSpans(t, tt.text, es)
+			got := compact(es)
+			k := 0
+			for _, g := range got {
+				if k < len(tt.want) && strings.HasSuffix(g, tt.want[k]) {
+					k++
+				}
+			}
+			if k < len(tt.want) {
+				t.Errorf("Tag = %q, want %q among them, in order", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestLowerWordInIndonesianProse checks that a single lower-case word in
+// capitalised Indonesian prose is not taken for a name, even one the
+// gazetteer knows capitalised ("padang" is grassland, "Padang" a city).
+func TestLowerWordInIndonesianProse(t *testing.T) {
+	text := "Negara padang rumput dan tambang mineral yang terkurung daratan itu bergantung pada Rusia."
+	es := New().Tag(text, "id")
+	checkSpans(t, text, es)
+	if got := compact(es); !slices.Equal(got, []string{"Rusia/LOCATION=Russia"}) {
+		t.Errorf("Tag(%q) = %q, want only Rusia", text, got)
+	}
+}
+
+// TestCurrencyIsNotAPlace checks that the country of a currency in a price
+// ("dolar AS") is not a mention of the place, while the place itself is.
+func TestCurrencyIsNotAPlace(t *testing.T) {
+	tg := New()
+	for _, tt := range []struct {
+		text, lang string
+		want       []string
+	}{
+		{"Rupiah melemah ke Rp 16.200 per dolar AS pada Senin.", "id", []string{}},
+		{"Harga minyak mentah naik menjadi 78 dolar AS per barel, sementara AS menambah cadangan.", "id", []string{"AS/LOCATION=United States"}},
+	} {
+		es := tg.Tag(tt.text, tt.lang)
+		checkSpans(t, tt.text, es)
+		if got := compact(es); !slices.Equal(got, tt.want) {
+			t.Errorf("Tag(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}

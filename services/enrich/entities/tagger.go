@@ -76,15 +76,17 @@ import (
 	"unicode/utf8"
 
 	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/services/enrich/clusters"
 	"github.com/warta-news/warta/services/enrich/ner"
 )
 
 // Tagger finds named entities in text. It holds only data read by New and is
 // safe for concurrent use.
 type Tagger struct {
-	lex    map[string]*lexEntry
-	dict   dictionary            // the English dictionary
-	models map[string]*ner.Model // by language: "id", "en"
+	lex      map[string]*lexEntry
+	dict     dictionary            // the English dictionary
+	clusters *clusters.Table       // word clusters learnt from unlabelled text
+	models   map[string]*ner.Model // by language: "id", "en"
 }
 
 // TagRules returns the named entities that the rules and gazetteers alone
@@ -92,7 +94,7 @@ type Tagger struct {
 // Tag. Tag uses them as features of the model; they are also a baseline to
 // measure the model against.
 func (t *Tagger) TagRules(text, lang string) []events.Entity {
-	s := t.analyse(text, lang)
+	s := t.analyse(text, readAs(lang))
 	s.result()
 	return s.entities()
 }
@@ -143,6 +145,7 @@ const (
 	fromGazetteer origin = iota
 	fromRules
 	fromGuess // an unexplained word at the start of a sentence or in a headline: kept only if it names a known person
+	fromPlace // an unexplained name right after a preposition of place: "in Rio", "di Lembang"
 )
 
 // gazHit is a gazetteer match starting at a token.
@@ -692,7 +695,7 @@ func (s *tagState) flush(next int) {
 	case s.pcue == cuePerson || s.pcue == cueSpeech || speechAfter || s.segRoles&roleName != 0:
 		s.emit(ps, pe, events.Person, "", fromRules)
 	case s.pcue == cueLoc:
-		s.emit(ps, pe, events.Location, "", fromRules)
+		s.emit(ps, pe, events.Location, "", fromPlace)
 	case s.headline:
 		s.emit(ps, pe, events.Person, "", fromGuess)
 	case words >= 2 && words <= 4 && !s.hasCommon(ps, pe):

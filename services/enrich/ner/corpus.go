@@ -44,22 +44,40 @@ func (c Corpus) ScoredTypes() []string {
 
 // Corpora are the corpora the tagger is trained and evaluated on, with the
 // mapping of their tag sets to ours (as ../shared/eval/ner/SOURCES.md
-// suggests; wnut17's creative works and products become MISC).
+// suggests; wnut17's creative works and products become MISC, and so do
+// CrossNER's works, awards and products; its scientific and domain types
+// (algorithm, protein, musicgenre, …) are not names of ours and are
+// dropped, as are nerugm's TIME and QUANTITY).
 func Corpora() []Corpus {
+	pl := map[string]string{"PER": "PER", "ORG": "ORG", "LOC": "LOC"}
+	long := map[string]string{"PERSON": "PER", "ORGANIZATION": "ORG", "LOCATION": "LOC"}
+	// CrossNER's fine types, and those of its Indonesian translation.
+	crossNER := map[string]string{
+		"person": "PER", "politician": "PER", "writer": "PER", "scientist": "PER", "researcher": "PER", "musicalartist": "PER",
+		"organisation": "ORG", "politicalparty": "ORG", "band": "ORG", "university": "ORG",
+		"location": "LOC", "country": "LOC",
+		"event": "EVT", "election": "EVT", "conference": "EVT",
+		"misc": "MISC", "award": "MISC", "book": "MISC", "album": "MISC", "song": "MISC", "poem": "MISC",
+		"magazine": "MISC", "academicjournal": "MISC", "product": "MISC",
+	}
 	return []Corpus{
-		{Lang: "en", Name: "uner-ewt", Dev: "dev.iob2",
-			Types: map[string]string{"PER": "PER", "ORG": "ORG", "LOC": "LOC"}},
+		{Lang: "en", Name: "btc", Train: "train.txt", Dev: "dev.txt", Types: pl},
+		{Lang: "en", Name: "crossner", Train: "train.txt", Dev: "dev.txt", Types: crossNER},
+		{Lang: "en", Name: "uner-ewt", Train: "train.txt", Dev: "dev.iob2", Types: pl},
+		{Lang: "en", Name: "uner-pud", Train: "pud.txt", Types: pl},
 		{Lang: "en", Name: "wikigold", Train: "wikigold.conll.txt",
 			Types: map[string]string{"PER": "PER", "ORG": "ORG", "LOC": "LOC", "MISC": "MISC"}},
 		{Lang: "en", Name: "wnut17", Train: "train.txt", Dev: "dev.txt",
 			Types: map[string]string{"person": "PER", "corporation": "ORG", "group": "ORG", "location": "LOC",
 				"creative-work": "MISC", "product": "MISC"}},
-		{Lang: "id", Name: "idner-news-2k", Train: "train.txt", Dev: "dev.txt",
-			Types: map[string]string{"PER": "PER", "ORG": "ORG", "LOC": "LOC"}},
+		{Lang: "id", Name: "idcrossner", Train: "train.txt", Dev: "dev.txt", Types: crossNER},
+		{Lang: "id", Name: "idner-news-2k", Train: "train.txt", Dev: "dev.txt", Types: pl},
 		{Lang: "id", Name: "nergrit", Train: "train.txt", Dev: "dev.txt",
 			Types: map[string]string{"PERSON": "PER", "ORGANISATION": "ORG", "PLACE": "LOC"}},
 		{Lang: "id", Name: "nerp", Train: "train.txt", Dev: "dev.txt", Uncased: true,
 			Types: map[string]string{"PPL": "PER", "IND": "ORG", "PLC": "LOC", "EVT": "EVT"}},
+		{Lang: "id", Name: "nerugm", Train: "train.txt", Dev: "dev.txt", Types: long},
+		{Lang: "id", Name: "nerui", Train: "train.txt", Dev: "dev.txt", Types: long},
 	}
 }
 
@@ -102,11 +120,18 @@ func ReadSplit(root string, c Corpus, split string) ([]Example, error) {
 // fields (UniversalNER: "7 TAB tampa TAB B-LOC TAB - TAB stephen"). Lines
 // starting with "#" and -DOCSTART- lines are skipped, CRLF line ends
 // accepted. Tags are mapped to ours with types; IO tags (no B-) and stray
-// I- tags become BIO.
+// I- tags become BIO. A user mention that a corpus splits as "@ user", each
+// tagged as a name of its own (BTC's tweets), is the user's name alone: the
+// "@" is not an entity.
 func ReadCoNLL(r io.Reader, types map[string]string) ([]Example, error) {
 	var out []Example
 	var cur Example
 	flush := func() {
+		for i := 0; i+1 < len(cur.Words); i++ {
+			if cur.Words[i] == "@" && IsBegin(cur.Labels[i]) && cur.Labels[i+1] == cur.Labels[i] {
+				cur.Labels[i] = 0
+			}
+		}
 		if len(cur.Words) > 0 {
 			out = append(out, cur)
 		}

@@ -11,6 +11,7 @@ package ner
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
@@ -77,15 +78,16 @@ type Model struct {
 	// Info describes the model: what it was trained on, and how.
 	Info    string
 	scale   float32
-	index   map[uint64]int32
-	w       []int16 // NumLabels weights per feature
-	trans   []int16 // (NumLabels+1) × NumLabels: from label (last row: the start) to label
-	trans32 []int32 // trans, widened once for Predict
+	hashes  []uint64  // the feature of each row of w
+	table   featTable // hash → row
+	w       []int16   // NumLabels weights per feature
+	trans   []int16   // (NumLabels+1) × NumLabels: from label (last row: the start) to label
+	trans32 []int32   // trans, widened once for Predict
 	pool    sync.Pool
 }
 
 // Features returns the number of features the model has weights for.
-func (m *Model) Features() int { return len(m.index) }
+func (m *Model) Features() int { return len(m.hashes) }
 
 // Predict returns the label of every word of s, appended to dst.
 func (m *Model) Predict(s *Sentence, dst []int) []int {
@@ -107,8 +109,8 @@ func (m *Model) Predict(s *Sentence, dst []int) []int {
 	for i := range n {
 		row := emit[i*L : i*L+L]
 		for _, h := range sc.feats[sc.offs[i]:sc.offs[i+1]] {
-			k, ok := m.index[h]
-			if !ok {
+			k := m.table.get(h)
+			if k < 0 {
 				continue
 			}
 			ws := m.w[int(k)*L : int(k)*L+L]
@@ -194,17 +196,17 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	for _, v := range m.trans {
 		putVarint(&raw, int64(v))
 	}
-	keys := make([]uint64, 0, len(m.index))
-	for h := range m.index {
-		keys = append(keys, h)
+	rows := make([]int, len(m.hashes))
+	for k := range rows {
+		rows[k] = k
 	}
-	slices.Sort(keys)
-	putUvarint(&raw, uint64(len(keys)))
+	slices.SortFunc(rows, func(a, b int) int { return cmp.Compare(m.hashes[a], m.hashes[b]) })
+	putUvarint(&raw, uint64(len(rows)))
 	var prev uint64
-	for _, h := range keys {
+	for _, k := range rows {
+		h := m.hashes[k]
 		putUvarint(&raw, h-prev)
 		prev = h
-		k := int(m.index[h])
 		for _, v := range m.w[k*NumLabels : k*NumLabels+NumLabels] {
 			putVarint(&raw, int64(v))
 		}
@@ -256,12 +258,15 @@ func Load(data []byte) (*Model, error) {
 	if r.err != nil || nf > uint64(len(raw)) {
 		return nil, fmt.Errorf("%w: truncated", ErrBadModel)
 	}
-	m.index = make(map[uint64]int32, nf)
+	if nf >= 1<<rowBits {
+		return nil, fmt.Errorf("%w: %d features, more than %d", ErrBadModel, nf, 1<<rowBits-1)
+	}
+	m.hashes = make([]uint64, nf)
 	m.w = make([]int16, int(nf)*NumLabels)
 	var h uint64
 	for k := range int(nf) {
 		h += r.uvarint()
-		m.index[h] = int32(k)
+		m.hashes[k] = h
 		for l := range NumLabels {
 			m.w[k*NumLabels+l] = int16(r.varint())
 		}
@@ -273,7 +278,59 @@ func Load(data []byte) (*Model, error) {
 	for i, v := range m.trans {
 		m.trans32[i] = int32(v)
 	}
+	m.table = newFeatTable(m.hashes)
 	return m, nil
+}
+
+// featTable maps feature hashes to their rows of weights for Predict's
+// lookups: open addressing with linear probing in one array of 8-byte
+// slots, at most half full, so that most lookups, found or not, read one
+// cache line (the Go map took twice the time on this model's 350,000
+// features). A slot holds the top 40 bits of the hash and the row plus one
+// in the low 24 bits (0: empty); two features whose hashes agree in the
+// home slot and those 40 bits are as rare as a collision of the hashes.
+type featTable struct {
+	slots []uint64
+	shift uint
+}
+
+const rowBits = 24
+
+// newFeatTable returns the table of hashes, the feature of each row.
+func newFeatTable(hashes []uint64) featTable {
+	bits := uint(1)
+	for 1<<bits < 2*len(hashes) {
+		bits++
+	}
+	t := featTable{slots: make([]uint64, 1<<bits), shift: 64 - bits}
+	mask := uint64(len(t.slots) - 1)
+	for k, h := range hashes {
+		i := t.home(h)
+		for t.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = h>>rowBits<<rowBits | uint64(k+1)
+	}
+	return t
+}
+
+// home is the first slot to look at for h: its top bits after a multiply,
+// which mixes the hash's bits.
+func (t *featTable) home(h uint64) uint64 { return (h * 0x9E3779B97F4A7C15) >> t.shift }
+
+// get returns the row of h, or -1.
+func (t *featTable) get(h uint64) int32 {
+	mask := uint64(len(t.slots) - 1)
+	top := h >> rowBits
+	for i := t.home(h); ; i = (i + 1) & mask {
+		s := t.slots[i]
+		if s == 0 {
+			return -1
+		}
+		if s>>rowBits == top {
+			return int32(s&(1<<rowBits-1)) - 1
+		}
+	}
 }
 
 func putUvarint(b *bytes.Buffer, v uint64) { b.Write(binary.AppendUvarint(nil, v)) }

@@ -77,6 +77,9 @@ func TestTrain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if again, err := m.MarshalBinary(); err != nil || !bytes.Equal(again, models[0]) {
+		t.Errorf("a loaded model marshals to other bytes (%v)", err)
+	}
 	if m.Info != "test" {
 		t.Errorf("Info = %q", m.Info)
 	}

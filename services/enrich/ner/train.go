@@ -166,7 +166,7 @@ func Train(examples []Example, opts TrainOptions) (*Model, error) {
 	}
 	scale := maxAbs / 32000
 	q := func(w float32, u float64) int16 { return int16(math.Round(avg(w, u) / scale)) }
-	m := &Model{Info: opts.Info, scale: float32(scale), index: make(map[uint64]int32)}
+	m := &Model{Info: opts.Info, scale: float32(scale)}
 	m.trans = make([]int16, len(tw))
 	m.trans32 = make([]int32, len(tw))
 	for i := range tw {
@@ -188,9 +188,13 @@ func Train(examples []Example, opts TrainOptions) (*Model, error) {
 		if zero {
 			continue
 		}
-		m.index[h] = int32(len(m.w) / L)
+		m.hashes = append(m.hashes, h)
 		m.w = append(m.w, row[:]...)
 	}
+	if len(m.hashes) >= 1<<rowBits {
+		return nil, fmt.Errorf("%d features with weights: more than a model holds (%d); raise MinCount", len(m.hashes), 1<<rowBits-1)
+	}
+	m.table = newFeatTable(m.hashes)
 	return m, nil
 }
 

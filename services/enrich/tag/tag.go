@@ -21,8 +21,9 @@ func New() *Tagger {
 }
 
 // Name says which entity tagger Enrich uses for paragraphs in language lang,
-// as it puts it in EnrichedParagraph.Tagger: "warta-ner/3 id" for a language
-// with a model (Indonesian, English), "gazetteer-only (no model for fr)" for
+// as it puts it in EnrichedParagraph.Tagger: "warta-ner/4 id" for a language
+// with a model (Indonesian, English; Malay is read as Indonesian),
+// "gazetteer-only (no model for fr)" for
 // any other, and "gazetteer-only (language undetermined)" for "und" or "".
 func (t *Tagger) Name(lang string) string { return t.entities.Name(lang) }
 
