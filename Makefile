@@ -14,7 +14,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 CORPORA  ?= $(abspath $(CURDIR)/../shared/eval/ner)
 MODEL_DIR := services/enrich/entities/model
 
-.PHONY: all build run bench test fuzz fuzz-article vet lint fmt tidy clean help
+.PHONY: all build run bench bench-search test fuzz fuzz-article vet lint fmt tidy clean help
 
 all: build
 
@@ -33,6 +33,9 @@ run: build ## run NATS + ingest + enrichers + index on this machine, ingest the 
 # "bin/bench --help" change what it runs.
 bench: build ## measure throughput, latency and scale-out (1, 2, 4 enrichers) and print the report
 	$(BIN)/bench --bin-dir $(BIN) --samples samples --data-dir $(DATA)/bench
+
+bench-search: build ## load the index's search API (big paragraphs, deep pages, slow readers) and print its RSS and latency
+	$(BIN)/bench search --bin-dir $(BIN) --data-dir $(DATA)/bench
 
 # The fault and scale-out tests print their figures (recovery times, redeliveries,
 # RSS), so they run on their own with -v.
