@@ -609,10 +609,15 @@ func (r *runner) slowReaders(ctx context.Context, s *Scenario) error {
 		s.Note = fmt.Sprintf("RSS %s after %v of not reading", MiB(u.RSS), r.c.Hold)
 	}
 	// Now read: a complete answer is 200; one the index gave up on is cut.
+	// A large receive buffer first: through a closed 4 KiB window, the
+	// kernel trickles even an answer it holds whole.
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	for _, c := range conns {
 		wg.Go(func() {
+			if tc, ok := c.(*net.TCPConn); ok {
+				_ = tc.SetReadBuffer(4 << 20)
+			}
 			_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
 			br := bufio.NewReader(c)
 			code := 0

@@ -52,20 +52,7 @@ func TestIndexOps(t *testing.T) {
 	srv := bustest.Server(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	addr := bustest.FreeAddr(t)
-	env := map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": addr, "INDEX_DIR": t.TempDir(), "SUMMARY_INTERVAL": "0"}
-	logs := &bustest.LogBuffer{}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Log(logs.String())
-		}
-	})
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	done := make(chan error, 1)
-	go func() { done <- run(runCtx, []string{"index"}, func(k string) string { return env[k] }, logs, logs) }()
-	base := "http://" + addr
-	bustest.WaitFor(t, func() bool { return bustest.Status(base+"/readyz") == http.StatusOK })
+	base, logs, stop := startService(ctx, t, map[string]string{"NATS_URL": srv.ClientURL(), "INDEX_DIR": t.TempDir(), "SUMMARY_INTERVAL": "0"})
 
 	nc, err := nats.Connect(srv.ClientURL())
 	if err != nil {
@@ -133,8 +120,7 @@ func TestIndexOps(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	stop()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 }
