@@ -37,8 +37,10 @@ plays, one after the other:
     nothing for --hold;
   --nats clients searching q=kukis&size=100 over NATS (warta.index.search).
 
-An index that grows past --max-rss-mib is stopped (to spare the machine) and
-started again for the next scenario. Build the index first (make build).
+With --fresh (the default) the index is started again before each scenario,
+so that each starts from the same RSS. An index that grows past --max-rss-mib
+is stopped (to spare the machine) and started again for the next scenario.
+Build the index first (make build).
 
 Flags:
 `
@@ -70,6 +72,7 @@ func runSearchLoad(ctx context.Context, args []string, getenv func(string) strin
 	f.IntVar(&c.NATS, "nats", 50, "searches at once over NATS (0: skip)")
 	f.DurationVar(&c.Settle, "settle", 5*time.Second, "wait after each scenario before the RSS is read again")
 	f.Int64Var(&maxRSS, "max-rss-mib", 6144, "stop an index whose RSS passes this, to spare the machine")
+	f.BoolVar(&c.Fresh, "fresh", true, "start the index again before each scenario, so each starts from the same RSS")
 	f.BoolVar(&keep, "keep", false, "keep the run's folder")
 	if err := f.Parse(args); err != nil {
 		return err
@@ -147,8 +150,12 @@ func printSearchLoad(w io.Writer, c searchload.Config, res searchload.Result) {
 			fmt.Fprintf(w, "%s: %s\n", s.Name, s.Note)
 		}
 	}
-	fmt.Fprintln(w, "(answers: count by HTTP status, or micro error code, 200 for an answer; 0 = no answer or a cut one.")
-	fmt.Fprintf(w, " Latency from sending to the last byte read; RSS after = %v after the scenario, its connections closed.)\n", c.Settle)
+	fmt.Fprintf(w, "(answers: count by HTTP status, or micro error code, 200 for an answer; 0 = a cut answer or none within %v.\n", searchload.AnswerWait)
+	fmt.Fprintf(w, " Latency from sending to the last byte read; RSS after = %v after the scenario, its connections closed.", c.Settle)
+	if c.Fresh {
+		fmt.Fprint(w, " The index was started afresh before each scenario.")
+	}
+	fmt.Fprintln(w, ")")
 }
 
 // codes formats status counts as "200×45 503×5".

@@ -76,6 +76,10 @@ type Config struct {
 	NATS int
 	// Settle is the wait after each scenario before the RSS is read again.
 	Settle time.Duration
+	// Fresh starts the index again (on the same folder) before each
+	// scenario, so that each starts from the same RSS rather than from
+	// what the one before left.
+	Fresh bool
 	// MaxRSS stops (SIGKILL) an index that grows past it, to protect the
 	// machine; the index is started again for the next scenario.
 	MaxRSS int64
@@ -86,6 +90,10 @@ const (
 	Word     = "kukis"
 	DeepWord = "harian"
 )
+
+// AnswerWait is the longest a client waits for an answer; one that takes
+// longer counts as none.
+const AnswerWait = time.Minute
 
 // Scenario is what one scenario measured.
 type Scenario struct {
@@ -448,6 +456,17 @@ func (r *runner) searchURL(word, params string) string {
 // again on the same folder.
 func (r *runner) play(ctx context.Context, name string, f func(context.Context, *Scenario) error) (Scenario, error) {
 	s := Scenario{Name: name, Codes: map[int]int{}}
+	if r.c.Fresh {
+		r.stop()
+		if err := r.start(ctx); err != nil {
+			return s, fmt.Errorf("restart the index: %w", err)
+		}
+		select {
+		case <-time.After(r.c.Settle):
+		case <-ctx.Done():
+			return s, ctx.Err()
+		}
+	}
 	pid := r.pid()
 	// Writing 5 to clear_refs resets the peak RSS (VmHWM) to the current RSS.
 	_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
@@ -506,7 +525,7 @@ func (r *runner) sample(pid int, peak *atomic.Int64) (stop func()) {
 // burst sends n GETs of u at the same moment, each on its own connection,
 // and records every answer.
 func (r *runner) burst(ctx context.Context, s *Scenario, n int, u string) {
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n, DisableCompression: true}, Timeout: 5 * time.Minute}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n, DisableCompression: true}, Timeout: AnswerWait}
 	defer client.CloseIdleConnections()
 	at(s, n, func() (int, int64) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
@@ -618,7 +637,7 @@ func (r *runner) slowReaders(ctx context.Context, s *Scenario) error {
 			if tc, ok := c.(*net.TCPConn); ok {
 				_ = tc.SetReadBuffer(4 << 20)
 			}
-			_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
+			_ = c.SetReadDeadline(time.Now().Add(AnswerWait))
 			br := bufio.NewReader(c)
 			code := 0
 			var n int64
@@ -644,7 +663,7 @@ func (r *runner) slowReaders(ctx context.Context, s *Scenario) error {
 func (r *runner) natsBurst(ctx context.Context, s *Scenario, n int) error {
 	body := []byte(`{"q":"` + Word + `","size":100}`)
 	at(s, n, func() (int, int64) {
-		ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+		ctx, cancel := context.WithTimeout(ctx, AnswerWait)
 		defer cancel()
 		m, err := r.nc.RequestWithContext(ctx, "warta.index.search", body)
 		if err != nil {
