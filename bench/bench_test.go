@@ -104,7 +104,8 @@ func TestBenchSearchSmoke(t *testing.T) {
 	var out, errs strings.Builder
 	args := []string{"search", "--bin-dir", binDir(t), "--data-dir", t.TempDir(), "--big", "3", "--big-bytes", "20000",
 		"--small", "250", "--large-article-bytes", "60000", "--concurrent", "1,4", "--repeat", "2", "--deep", "4",
-		"--offset", "120", "--slow-readers", "4", "--hold", "100ms", "--nats", "3", "--settle", "10ms"}
+		"--offset", "120", "--slow-readers", "4", "--huge-readers", "2", "--huge-article-bytes", "900000", "--hold", "100ms",
+		"--nats", "3", "--settle", "10ms"}
 	if err := run(ctx, args, func(string) string { return "" }, &out, &errs); err != nil {
 		t.Fatalf("bench search: %v\n%s\n%s", err, out.String(), errs.String())
 	}
@@ -112,7 +113,7 @@ func TestBenchSearchSmoke(t *testing.T) {
 	t.Log("\n" + report)
 	for _, want := range []string{"q=kukis&size=100, 2 one after the other", "4 × q=kukis&size=100 at once",
 		"4 × size=100&offset=120 at once", "4 × size=100&search_after (hit 120) at once",
-		"4 clients not reading /articles/{id}", "3 × q=kukis&size=100 at once over NATS"} {
+		"4 clients not reading /articles/{id}", "2 clients not reading /articles/{id}", "3 × q=kukis&size=100 at once over NATS"} {
 		row := ""
 		for _, l := range strings.Split(report, "\n") {
 			if strings.HasPrefix(l, want) && row == "" {

@@ -27,14 +27,15 @@ what the index process spent: its peak RSS and its RSS after each scenario
 It starts an embedded NATS server and the real index binary on a fresh
 folder, fills the index through the ENRICHED stream with --big articles that
 each have one paragraph of --big-bytes holding the word "kukis", --small short
-paragraphs holding "harian" and one article of --large-article-bytes, then
-plays, one after the other:
+paragraphs holding "harian", one article of --large-article-bytes and one of
+--huge-article-bytes, then plays, one after the other:
 
   q=kukis&size=100 by one client, then --concurrent clients at once;
   --deep clients asking size=100&offset=--offset at once, then as many asking
     for the same page with search_after (where the index has it);
-  --slow-readers connections asking for the large article and reading
-    nothing for --hold;
+  --slow-readers connections asking for the large article, and
+    --huge-readers asking for one larger than the kernel buffers for a
+    connection, reading nothing for --hold;
   --nats clients searching q=kukis&size=100 over NATS (warta.index.search).
 
 With --fresh (the default) the index is started again before each scenario,
@@ -62,12 +63,14 @@ func runSearchLoad(ctx context.Context, args []string, getenv func(string) strin
 	f.IntVar(&c.Big, "big", 40, "articles with one big paragraph")
 	f.IntVar(&c.BigBytes, "big-bytes", 250_000, "bytes of each big paragraph")
 	f.IntVar(&c.Small, "small", 12_000, "short paragraphs, for deep pages")
-	f.IntVar(&c.LargeArticleBytes, "large-article-bytes", 800_000, "text of the article the slow readers ask for")
+	f.IntVar(&c.LargeArticleBytes, "large-article-bytes", 800_000, "text of the article the --slow-readers ask for")
+	f.IntVar(&c.HugeArticleBytes, "huge-article-bytes", 6_000_000, "text of the article the --huge-readers ask for: more than the kernel buffers for a connection")
 	f.StringVar(&concurrent, "concurrent", "BENCH_SEARCH_CONCURRENT", "1,10,50", "searches at once, comma-separated (1: one after the other)")
 	f.IntVar(&c.Repeat, "repeat", 5, "searches one after the other")
 	f.IntVar(&c.Deep, "deep", 150, "deep-page searches at once (0: skip)")
 	f.IntVar(&c.Offset, "offset", 10_000, "depth of the deep pages")
-	f.IntVar(&c.SlowReaders, "slow-readers", 200, "connections that never read (0: skip)")
+	f.IntVar(&c.SlowReaders, "slow-readers", 200, "connections that ask for the large article and never read (0: skip)")
+	f.IntVar(&c.HugeReaders, "huge-readers", 50, "connections that ask for the huge article and never read (0: skip)")
 	f.DurationVar(&c.Hold, "hold", 15*time.Second, "how long the slow readers read nothing")
 	f.IntVar(&c.NATS, "nats", 50, "searches at once over NATS (0: skip)")
 	f.DurationVar(&c.Settle, "settle", 5*time.Second, "wait after each scenario before the RSS is read again")
@@ -91,7 +94,8 @@ func runSearchLoad(ctx context.Context, args []string, getenv func(string) strin
 		name string
 		n    int
 	}{{"big", c.Big}, {"big-bytes", c.BigBytes}, {"small", c.Small}, {"large-article-bytes", c.LargeArticleBytes},
-		{"repeat", c.Repeat}, {"deep", c.Deep}, {"offset", c.Offset}, {"slow-readers", c.SlowReaders}, {"nats", c.NATS}} {
+		{"huge-article-bytes", c.HugeArticleBytes}, {"repeat", c.Repeat}, {"deep", c.Deep}, {"offset", c.Offset},
+		{"slow-readers", c.SlowReaders}, {"huge-readers", c.HugeReaders}, {"nats", c.NATS}} {
 		if v.n < 0 {
 			return fmt.Errorf("%s %d: use 0 or more", v.name, v.n)
 		}

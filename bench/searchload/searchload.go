@@ -58,8 +58,11 @@ type Config struct {
 	Big, BigBytes int
 	// Small paragraphs (ten per article) hold DeepWord, for deep pages.
 	Small int
-	// LargeArticleBytes is the text of the one article read by slow readers.
-	LargeArticleBytes int
+	// LargeArticleBytes is the text of the article SlowReaders ask for, in
+	// paragraphs of 2 KB; HugeArticleBytes that of the one HugeReaders ask
+	// for, in paragraphs of 750 KB (an answer larger than the kernel's
+	// buffers of a connection, up to 4 MB, hold: its writer blocks).
+	LargeArticleBytes, HugeArticleBytes int
 
 	// Concurrent lists how many q=Word&size=100 searches run at once, per
 	// scenario; 1 runs Repeat of them one after the other instead.
@@ -68,10 +71,10 @@ type Config struct {
 	// Deep searches q=DeepWord&size=100&offset=Offset run at once, and as
 	// many at the same depth with search_after, where the index has it.
 	Deep, Offset int
-	// SlowReaders connections ask for the large article and never read,
-	// for Hold.
-	SlowReaders int
-	Hold        time.Duration
+	// SlowReaders and HugeReaders connections ask for the large and the
+	// huge article and read nothing for Hold.
+	SlowReaders, HugeReaders int
+	Hold                     time.Duration
 	// NATS searches run at once over warta.index.search.
 	NATS int
 	// Settle is the wait after each scenario before the RSS is read again.
@@ -195,8 +198,10 @@ func Run(ctx context.Context, c Config) (Result, error) {
 			return nil
 		})
 	}
-	if c.SlowReaders > 0 {
-		add(fmt.Sprintf("%d clients not reading /articles/{id} (%d KB)", c.SlowReaders, r.largeBytes>>10), r.slowReaders)
+	for _, a := range r.slow {
+		add(fmt.Sprintf("%d clients not reading /articles/{id} (%s)", a.readers, size(a.bytes)), func(ctx context.Context, s *Scenario) error {
+			return r.slowReaders(ctx, s, a)
+		})
 	}
 	if c.NATS > 0 {
 		add(fmt.Sprintf("%d × q=%s&size=100 at once over NATS", c.NATS, Word), func(ctx context.Context, s *Scenario) error {
@@ -233,9 +238,23 @@ type runner struct {
 	base string // http://host:port
 	// killed is set when the sampler stopped the index for its RSS.
 	killed atomic.Bool
-	// largeID is the article slow readers ask for; largeBytes its answer's size.
-	largeID    string
-	largeBytes int
+	// slow are the articles that clients ask for and do not read.
+	slow []slowArticle
+}
+
+// slowArticle is an article that readers clients ask for and do not read;
+// bytes is the size of its answer.
+type slowArticle struct {
+	id             string
+	readers, bytes int
+}
+
+// size formats an answer's size.
+func size(b int) string {
+	if b >= 1<<20 {
+		return fmt.Sprintf("%.1f MB", float64(b)/1e6)
+	}
+	return fmt.Sprintf("%d KB", b/1000)
 }
 
 func (r *runner) pid() int {
@@ -357,13 +376,19 @@ func (r *runner) fill(ctx context.Context) (int, error) {
 		}
 		article(fmt.Sprintf("small-%05d", i), texts)
 	}
-	if r.c.LargeArticleBytes > 0 {
-		r.largeID = "large-000"
-		var texts []string
-		for n := 0; n < r.c.LargeArticleBytes; n += 2000 {
-			texts = append(texts, prose(rng, 2000, "", 0))
+	for _, a := range []struct {
+		id                 string
+		readers, bytes, by int
+	}{{"large-000", r.c.SlowReaders, r.c.LargeArticleBytes, 2000}, {"huge-000", r.c.HugeReaders, r.c.HugeArticleBytes, 750_000}} {
+		if a.readers == 0 || a.bytes == 0 {
+			continue
 		}
-		article(r.largeID, texts)
+		var texts []string
+		for n := 0; n < a.bytes; n += a.by {
+			texts = append(texts, prose(rng, min(a.by, a.bytes-n), "", 0))
+		}
+		article(a.id, texts)
+		r.slow = append(r.slow, slowArticle{id: a.id, readers: a.readers})
 	}
 	futures := make([]jetstream.PubAckFuture, 0, len(ps))
 	for i := range ps {
@@ -406,17 +431,17 @@ func (r *runner) fill(ctx context.Context) (int, error) {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
-	if r.largeID != "" {
-		resp, err := http.Get(r.base + "/articles/" + r.largeID)
+	for i, a := range r.slow {
+		resp, err := http.Get(r.base + "/articles/" + a.id)
 		if err != nil {
 			return 0, err
 		}
 		n, err := io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if err != nil || resp.StatusCode != http.StatusOK {
-			return 0, fmt.Errorf("GET /articles/%s: %s, %v", r.largeID, resp.Status, err)
+			return 0, fmt.Errorf("GET /articles/%s: %s, %v", a.id, resp.Status, err)
 		}
-		r.largeBytes = int(n)
+		r.slow[i].bytes = int(n)
 	}
 	return len(ps), nil
 }
@@ -594,18 +619,18 @@ func (r *runner) walk(ctx context.Context, depth int) (string, error) {
 	return cursor, nil
 }
 
-// slowReaders opens SlowReaders connections that each ask for the large
-// article and read nothing for Hold.
-func (r *runner) slowReaders(ctx context.Context, s *Scenario) error {
+// slowReaders opens a.readers connections that each ask for article a
+// and read nothing for Hold.
+func (r *runner) slowReaders(ctx context.Context, s *Scenario, a slowArticle) error {
 	host := strings.TrimPrefix(r.base, "http://")
-	req := "GET /articles/" + r.largeID + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n"
+	req := "GET /articles/" + a.id + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n"
 	var conns []net.Conn
 	defer func() {
 		for _, c := range conns {
 			c.Close()
 		}
 	}()
-	for range r.c.SlowReaders {
+	for range a.readers {
 		c, err := net.Dial("tcp", host)
 		if err != nil {
 			return err
