@@ -54,7 +54,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		"durable consumer on ENRICHED; a new name with a fresh --data-dir rebuilds the index from the stream")
 	f.IntVar(&c.Limits.Concurrent, "max-requests", api.DefaultConcurrent,
 		"search, article and stats requests answered at once, over HTTP and NATS together (1-1024); "+
-			fmt.Sprintf("%d more per slot wait up to %v, others get 503 with Retry-After", api.QueuePerSlot, api.QueueWait))
+			fmt.Sprintf("%d more per slot wait up to a quarter of --request-timeout, others get 503 with Retry-After", api.QueuePerSlot))
 	f.Env("max-requests", "MAX_REQUESTS")
 	f.DurationVar(&c.Limits.Timeout, "request-timeout", api.RequestTimeout,
 		"deadline of a request, from its arrival to the last byte of its answer (a client that reads slowly is cut off then)")

@@ -32,10 +32,10 @@ const (
 	// the cursor to page on in "next" (see store.Result.Truncate).
 	MaxAnswerBytes     = 4 << 20
 	MaxNATSAnswerBytes = 1<<20 - 16<<10
-	// QueuePerSlot is how many requests may wait for a slot, per slot, and
-	// QueueWait how long each waits at most, before a 503.
+	// QueuePerSlot is how many requests may wait for a slot, per slot; each
+	// waits at most a quarter of its deadline (Limits.Timeout) before a
+	// 503, and so has most of it left to be answered.
 	QueuePerSlot = 4
-	QueueWait    = time.Second
 	// RetryAfter is what a 503 for a full index tells the client to wait.
 	RetryAfter = 1 * time.Second
 )
@@ -54,7 +54,7 @@ type Limits struct {
 }
 
 // Limiter admits requests: Concurrent at once, QueuePerSlot×Concurrent
-// more waiting up to QueueWait each, and turns the others away. One
+// more waiting up to a quarter of Timeout each, and turns the others away. One
 // Limiter serves the HTTP handler and the NATS endpoint, so that together
 // they stay within it.
 type Limiter struct {
@@ -106,7 +106,7 @@ func (l *Limiter) acquire(ctx context.Context) (release func(), err error) {
 	default:
 		return nil, errBusy
 	}
-	t := time.NewTimer(QueueWait)
+	t := time.NewTimer(l.timeout / 4)
 	defer t.Stop()
 	select {
 	case l.slots <- struct{}{}:
