@@ -34,7 +34,8 @@ func TestEveryFlagHasEnv(t *testing.T) {
 		{"BATCH_SIZE", "0", "batch-size"}, {"BATCH_SIZE", "lots", "BATCH_SIZE"},
 		{"FLUSH_INTERVAL", "0s", "flush-interval"}, {"FLUSH_INTERVAL", "100", "FLUSH_INTERVAL"},
 		{"INDEX_WRITE_DELAY", "-1s", "write-delay"}, {"HTTP_ADDR", "8080", "http-addr"},
-		{"INDEX_CONSUMER", "a.b", "consumer"},
+		{"INDEX_CONSUMER", "a.b", "consumer"}, {"MAX_REQUESTS", "0", "max-requests"},
+		{"REQUEST_TIMEOUT", "1ms", "request-timeout"}, {"REQUEST_TIMEOUT", "10", "REQUEST_TIMEOUT"},
 	} {
 		err := run(context.Background(), []string{"index"}, func(k string) string {
 			return map[string]string{tc.env: tc.val, "INDEX_DIR": t.TempDir()}[k]
