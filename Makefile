@@ -17,7 +17,7 @@ MODEL_DIR := services/enrich/entities/model
 # The unlabelled text that "make clusters" and "make langwords" read.
 TEXT     ?= $(abspath $(CURDIR)/../shared/corpora)
 
-.PHONY: all build run bench test fuzz fuzz-article vet lint fmt tidy clean help model eval clusters langwords bench-enrich
+.PHONY: all build run bench bench-search test fuzz fuzz-article vet lint fmt tidy clean help model eval clusters langwords bench-enrich
 
 all: build
 
@@ -36,6 +36,9 @@ run: build ## run NATS + ingest + enrichers + index on this machine, ingest the 
 # "bin/bench --help" change what it runs.
 bench: build ## measure throughput, latency and scale-out (1, 2, 4 enrichers) and print the report
 	$(BIN)/bench --bin-dir $(BIN) --samples samples --data-dir $(DATA)/bench
+
+bench-search: build ## load the index's search API (big paragraphs, deep pages, slow readers) and print its RSS and latency
+	$(BIN)/bench search --bin-dir $(BIN) --data-dir $(DATA)/bench
 
 # The fault and scale-out tests print their figures (recovery times, redeliveries,
 # RSS), so they run on their own with -v.

@@ -94,3 +94,39 @@ func TestFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchSearchSmoke runs "bench search" on a small index with every
+// scenario, against the real index binary, and checks that the report has
+// a row per scenario with answers and an RSS.
+func TestBenchSearchSmoke(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var out, errs strings.Builder
+	args := []string{"search", "--bin-dir", binDir(t), "--data-dir", t.TempDir(), "--big", "3", "--big-bytes", "20000",
+		"--small", "250", "--large-article-bytes", "60000", "--concurrent", "1,4", "--repeat", "2", "--deep", "4",
+		"--offset", "120", "--slow-readers", "4", "--huge-readers", "2", "--huge-article-bytes", "900000", "--hold", "100ms",
+		"--nats", "3", "--settle", "10ms"}
+	if err := run(ctx, args, func(string) string { return "" }, &out, &errs); err != nil {
+		t.Fatalf("bench search: %v\n%s\n%s", err, out.String(), errs.String())
+	}
+	report := out.String()
+	t.Log("\n" + report)
+	for _, want := range []string{"q=kukis&size=100, 2 one after the other", "4 × q=kukis&size=100 at once",
+		"4 × size=100&offset=120 at once", "4 × size=100&search_after (hit 120) at once",
+		"4 clients not reading /articles/{id}", "2 clients not reading /articles/{id}", "3 × q=kukis&size=100 at once over NATS"} {
+		row := ""
+		for _, l := range strings.Split(report, "\n") {
+			if strings.HasPrefix(l, want) && row == "" {
+				row = l
+			}
+		}
+		if !strings.Contains(row, "200×") || !strings.Contains(row, "MiB") {
+			t.Errorf("no row %q with answers and an RSS in the report", want)
+		}
+	}
+	for _, bad := range [][]string{{"search", "--concurrent", "0"}, {"search", "--deep", "-1"}, {"search", "x"}} {
+		if err := run(ctx, bad, func(string) string { return "" }, &out, &errs); err == nil {
+			t.Errorf("bench %v: no error", bad)
+		}
+	}
+}

@@ -42,6 +42,9 @@ Measures the pipeline on this machine and prints a report:
 
 Build the services first (make build); "make bench" does both.
 
+"bench search" loads the index's search API instead: see "bench search --help"
+("make bench-search").
+
 Flags:
 `
 
@@ -134,6 +137,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "search" {
+		err := runSearchLoad(ctx, args[1:], getenv, stdout, stderr)
+		if bus.IsHelp(err) {
+			return nil
+		}
+		return err
+	}
 	c, err := parseConfig(args, getenv, stderr)
 	if bus.IsHelp(err) {
 		return nil

@@ -100,12 +100,16 @@ type Result struct {
 }
 
 // Quantile returns the q-quantile (0..1) of the latencies, nearest rank.
-func (r Result) Quantile(q float64) time.Duration {
-	if len(r.Latencies) == 0 {
+func (r Result) Quantile(q float64) time.Duration { return Quantile(r.Latencies, q) }
+
+// Quantile returns the q-quantile (0..1) of sorted durations, nearest
+// rank; 0 if there are none.
+func Quantile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
 		return 0
 	}
-	i := int(q*float64(len(r.Latencies))+0.5) - 1
-	return r.Latencies[min(max(i, 0), len(r.Latencies)-1)]
+	i := int(q*float64(len(sorted))+0.5) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
 // ParagraphsPerSecond is the end-to-end rate: paragraphs searchable per
@@ -219,25 +223,34 @@ func newRun(s *stack.Stack, c Config, articles []corpus.Article) (*run, error) {
 // sample reads every process's anonymous RSS every 100 ms and keeps the
 // peaks, until the returned function is called.
 func (r *run) sample() (stop func()) {
+	return Every(100*time.Millisecond, func() {
+		for name, peak := range r.peakAnon {
+			var u stack.Usage
+			var err error
+			if name == "nats" {
+				u, err = stack.ProcessUsage(os.Getpid())
+			} else {
+				u, err = r.s.Usage(name)
+			}
+			if err == nil && u.RSSAnon > peak.Load() {
+				peak.Store(u.RSSAnon)
+			}
+		}
+	})
+}
+
+// Every calls f now and then every interval, in a goroutine of its own,
+// until the returned function is called; stop returns once f has returned
+// for the last time.
+func Every(interval time.Duration, f func()) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		t := time.NewTicker(100 * time.Millisecond)
+		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
-			for name, peak := range r.peakAnon {
-				var u stack.Usage
-				var err error
-				if name == "nats" {
-					u, err = stack.ProcessUsage(os.Getpid())
-				} else {
-					u, err = r.s.Usage(name)
-				}
-				if err == nil && u.RSSAnon > peak.Load() {
-					peak.Store(u.RSSAnon)
-				}
-			}
+			f()
 			select {
 			case <-done:
 				return

@@ -52,6 +52,9 @@ var (
 	ErrBadID = events.ErrBadID
 	// ErrBadLang is returned for a lang that is not a language code.
 	ErrBadLang = fmt.Errorf("%w: unusable lang", events.ErrInvalid)
+	// ErrBadFormat is returned for a format other than events.FormatText
+	// and events.FormatHTML.
+	ErrBadFormat = fmt.Errorf("%w: unusable format", events.ErrInvalid)
 )
 
 // Options tunes Parse. The zero value is ready to use.
@@ -76,12 +79,19 @@ type Options struct {
 // 2025", "Published: September 2, 2025", "Updated ...") sets PublishedAt and
 // is dropped, and the rest is the body.
 //
-// Title and body are normalised: HTML (text with tags such as <p> or </div>)
-// becomes text with its block elements as paragraph breaks; control
-// characters other than line breaks and tabs are dropped; line ends become
-// "\n"; runs of spaces (NBSP and other Unicode spaces included) become one
-// space; lines are trimmed; blank lines collapse to one; and the text is put
-// in Unicode NFC. Typographic quotes and other characters are kept.
+// Title and body are normalised. An article that is HTML is rendered to
+// text, its block elements becoming paragraph breaks: a JSON article with
+// "format": "html", or one whose body (of plain text: the whole payload, or
+// all below the title line) is markup from its first character to its last,
+// such as a document or "<p>…</p><p>…</p>". Other text is taken as written,
+// so prose that mentions "<script>" or compares "a<b" keeps every word; and
+// in HTML, markup that never closes (a <script> or a comment without its
+// end) is kept as text rather than left to swallow what follows. Then
+// control characters other than line breaks and tabs are dropped; line ends
+// become "\n"; runs of spaces (NBSP and other Unicode spaces included)
+// become one space; lines are trimmed; blank lines collapse to one; and the
+// text is put in Unicode NFC. Typographic quotes and other characters are
+// kept.
 //
 // ID is the given id, else the first 16 hex digits of the SHA-256 of title,
 // "\n\n" and body, so the same article dropped twice gets the same id.
@@ -93,7 +103,7 @@ type Options struct {
 // Every error matches events.ErrInvalid, and one of: events.ErrTooLarge,
 // events.ErrInvalidUTF8, ErrBinary, events.ErrDecode,
 // events.ErrUnsupportedVersion, events.ErrEmptyTitle, events.ErrEmptyBody,
-// events.ErrBadDate, ErrBadID or ErrBadLang. Its message says what was wrong
+// events.ErrBadDate, ErrBadID, ErrBadLang or ErrBadFormat. Its message says what was wrong
 // and what to do about it. A title longer than MaxTitleBytes, and an article
 // with more than Options.MaxParagraphs paragraphs, fail with
 // events.ErrTooLarge.
@@ -232,12 +242,17 @@ func parseJSON(payload []byte) (events.Article, error) {
 		return events.Article{}, fmt.Errorf("%w: got v=%d, this build reads v=%d; omit \"v\" or set it to %d",
 			events.ErrUnsupportedVersion, a.V, events.Version, events.Version)
 	}
-	a.Title = normalizeLine(a.Title)
+	isHTML, err := htmlFormat(a.Format, a.Body)
+	if err != nil {
+		return events.Article{}, err
+	}
+	a.Format = ""
+	a.Title = normalizeLine(a.Title, isHTML)
 	if a.Title == "" {
 		return events.Article{}, fmt.Errorf(`%w: the JSON article has no "title" (or only markup in it); `+
 			`set "title" to the headline`, events.ErrEmptyTitle)
 	}
-	a.Body = normalizeText(a.Body)
+	a.Body = normalizeText(a.Body, isHTML)
 	if a.Body == "" {
 		return events.Article{}, fmt.Errorf(`%w: the JSON article %q has no "body" (or only markup in it); `+
 			`set "body" to the article text, one paragraph per line`, events.ErrEmptyBody, clip(a.Title))
@@ -251,13 +266,16 @@ func parseJSON(payload []byte) (events.Article, error) {
 	}
 	a.ID = strings.TrimSpace(a.ID)
 	a.URL = strings.TrimSpace(a.URL)
-	a.Source = normalizeLine(a.Source)
+	a.Source = normalizeLine(a.Source, isHTML)
 	return a, nil
 }
 
-// parseText reads a plain-text (or HTML) article.
+// parseText reads a plain-text article, or an HTML one: a payload that is
+// HTML from its first character to its last (see isMarkup) is rendered
+// whole, and a title line over such a body is read as HTML too.
 func parseText(s string) (events.Article, error) {
-	text := normalizeText(s)
+	isHTML := isMarkup(s)
+	text := normalizeText(s, isHTML)
 	if text == "" {
 		return events.Article{}, fmt.Errorf("%w: no text is left after removing markup, control characters "+
 			"and blank lines; put the title on the first line and the body below it", events.ErrEmptyBody)
@@ -265,12 +283,40 @@ func parseText(s string) (events.Article, error) {
 	title, rest, _ := strings.Cut(text, "\n")
 	a := events.Article{Title: title}
 	a.PublishedAt, rest = cutDateline(rest)
+	if !isHTML && isMarkup(rest) {
+		a.Title = normalizeLine(title, true)
+		if a.Title == "" {
+			return events.Article{}, fmt.Errorf("%w: the first line %q is markup with no text in it; "+
+				"put the headline on the first line and the body below it", events.ErrEmptyTitle, clip(title))
+		}
+		rest = htmlToText(rest)
+		if a.PublishedAt == "" {
+			a.PublishedAt, rest = cutDateline(cleanText(rest))
+		}
+	}
 	a.Body = cleanText(rest)
 	if a.Body == "" {
 		return events.Article{}, fmt.Errorf("%w: the article %q has a title but no body (or only markup in it); "+
 			"put the title on the first line and the body below it", events.ErrEmptyBody, clip(a.Title))
 	}
 	return a, nil
+}
+
+// htmlFormat reads an article's "format": whether its fields are HTML.
+// Without one, they are if the body is markup from end to end (isMarkup):
+// text that merely mentions a tag is text.
+func htmlFormat(format, body string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(format)) {
+	case "":
+		return isMarkup(body), nil
+	case events.FormatText:
+		return false, nil
+	case events.FormatHTML:
+		return true, nil
+	}
+	return false, fmt.Errorf("%w: \"format\" %q is not one this build reads; use %q (title and body are "+
+		"taken as written), %q (their markup is rendered to text), or leave it out to have a body "+
+		"that is HTML from end to end read as HTML", ErrBadFormat, clip(format), events.FormatText, events.FormatHTML)
 }
 
 // finish checks the id, settles the language and stamps V, ID and Version.

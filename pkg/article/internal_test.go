@@ -76,38 +76,48 @@ func TestCutDateline(t *testing.T) {
 func TestNormalizeText(t *testing.T) {
 	tests := []struct {
 		name, in, want string
+		html           bool
 	}{
-		{"empty", "", ""},
-		{"trim", "  \n a \n ", "a"},
-		{"CRLF and CR", "a\r\nb\rc\r\n\r\nd", "a\nb\nc\n\nd"},
-		{"blank lines collapse", "a\n\n\n\n\nb", "a\n\nb"},
-		{"space-only lines are blank", "a\n \t \n\u00a0\nb", "a\n\nb"},
-		{"spaces collapse", "a \t\u00a0\u2003\u202f\u3000 b", "a b"},
-		{"lines trimmed", "a  \n  b", "a\nb"},
-		{"controls dropped", "a\x00b\x01c\x1bd\x7fe\u0080f\u009fg", "abcdefg"},
-		{"vertical tab and form feed are spaces", "a\vb\fc", "a b c"},
-		{"NEL and line separator", "a\u0085b\u2028c\u2029d", "a\nb\nc\n\nd"},
-		{"BOM dropped", "\ufeffa\ufeffb", "ab"},
-		{"NFC", "e\u0301", "é"},
-		{"quotes kept", "“kutipan” ‘satu’ — «dua» …", "“kutipan” ‘satu’ — «dua» …"},
-		{"plain less-than kept", "a < b and c > d", "a < b and c > d"},
-		{"entities without tags kept", "AT&amp;T", "AT&amp;T"},
-		{"HTML paragraphs", "<p>a</p><p>b</p>", "a\n\nb"},
-		{"HTML br", "a<br>b<br/>c", "a\nb\nc"},
-		{"HTML headings and lists", "<h1>T</h1><ul><li>x</li><li>y</li></ul>", "T\n\nx\n\ny"},
-		{"HTML table", "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>", "a b\n\nc"},
-		{"HTML blockquote", "x<blockquote>q</blockquote>y", "x\n\nq\n\ny"},
-		{"HTML script, style and comments dropped", "<style>p{}</style>a<script>b()</script><!-- c -->d", "ad"},
-		{"HTML entities", "<p>&lt;p&gt; &amp; &eacute; &#8220;x&#8221;&nbsp;y</p>", "<p> & é “x” y"},
-		{"HTML wrapped lines join", "<p>satu\ndua</p>", "satu dua"},
-		{"HTML pre keeps lines", "<pre>a\nb</pre>", "a\nb"},
-		{"HTML text outside elements keeps lines", "Judul\nBaris <b>satu</b>\nBaris dua", "Judul\nBaris satu\nBaris dua"},
-		{"HTML only markup", "<div><br></div>", ""},
-		{"HTML deep nesting", strings.Repeat("<div>", 5000) + "x" + strings.Repeat("</div>", 5000), "x"},
+		{"empty", "", "", false},
+		{"trim", "  \n a \n ", "a", false},
+		{"CRLF and CR", "a\r\nb\rc\r\n\r\nd", "a\nb\nc\n\nd", false},
+		{"blank lines collapse", "a\n\n\n\n\nb", "a\n\nb", false},
+		{"space-only lines are blank", "a\n \t \n\u00a0\nb", "a\n\nb", false},
+		{"spaces collapse", "a \t\u00a0\u2003\u202f\u3000 b", "a b", false},
+		{"lines trimmed", "a  \n  b", "a\nb", false},
+		{"controls dropped", "a\x00b\x01c\x1bd\x7fe\u0080f\u009fg", "abcdefg", false},
+		{"vertical tab and form feed are spaces", "a\vb\fc", "a b c", false},
+		{"NEL and line separator", "a\u0085b\u2028c\u2029d", "a\nb\nc\n\nd", false},
+		{"BOM dropped", "\ufeffa\ufeffb", "ab", false},
+		{"NFC", "e\u0301", "é", false},
+		{"quotes kept", "“kutipan” ‘satu’ — «dua» …", "“kutipan” ‘satu’ — «dua» …", false},
+		{"plain less-than kept", "a < b and c > d", "a < b and c > d", false},
+		{"entities without tags kept", "AT&amp;T", "AT&amp;T", false},
+		{"tags in text kept", "a <script> b\n<!-- c\n<b>d", "a <script> b\n<!-- c\n<b>d", false},
+		{"HTML cut-off tag kept", "a <b", "a <b", true},
+		{"HTML unclosed bogus comment kept", "<p>a</p> <?x and y", "a\n\n<?x and y", true},
+		{"HTML bogus comment ends at >", "<p>a</p> <?x and <b>y</b>", "a\n\ny", true},
+		{"HTML unclosed doctype kept", "a <!DOCTYPE html", "a <!DOCTYPE html", true},
+		{"HTML unclosed script keeps lines", "x\n<script>\ny\nz", "x\n<script>\ny\nz", true},
+		{"HTML many unclosed scripts", strings.Repeat("<p>a <script> b</p>", 3), "a <script> b\n\na <script> b\n\na <script> b", true},
+		{"HTML unclosed comments and scripts", "<p>a <!-- <script> b</p><style>c</style><p>d <noscript></p>",
+			"a <!-- <script> b\n\nd <noscript>", true},
+		{"HTML paragraphs", "<p>a</p><p>b</p>", "a\n\nb", true},
+		{"HTML br", "a<br>b<br/>c", "a\nb\nc", true},
+		{"HTML headings and lists", "<h1>T</h1><ul><li>x</li><li>y</li></ul>", "T\n\nx\n\ny", true},
+		{"HTML table", "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>", "a b\n\nc", true},
+		{"HTML blockquote", "x<blockquote>q</blockquote>y", "x\n\nq\n\ny", true},
+		{"HTML script, style and comments dropped", "<style>p{}</style>a<script>b()</script><!-- c -->d", "ad", true},
+		{"HTML entities", "<p>&lt;p&gt; &amp; &eacute; &#8220;x&#8221;&nbsp;y</p>", "<p> & é “x” y", true},
+		{"HTML wrapped lines join", "<p>satu\ndua</p>", "satu dua", true},
+		{"HTML pre keeps lines", "<pre>a\nb</pre>", "a\nb", true},
+		{"HTML text outside elements keeps lines", "Judul\nBaris <b>satu</b>\nBaris dua", "Judul\nBaris satu\nBaris dua", true},
+		{"HTML only markup", "<div><br></div>", "", true},
+		{"HTML deep nesting", strings.Repeat("<div>", 5000) + "x" + strings.Repeat("</div>", 5000), "x", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := normalizeText(tt.in)
+			got := normalizeText(tt.in, tt.html)
 			if got != tt.want {
 				t.Errorf("normalizeText(%.80q) = %.80q, want %.80q", tt.in, got, tt.want)
 			}
@@ -115,6 +125,40 @@ func TestNormalizeText(t *testing.T) {
 				t.Errorf("cleanText is not idempotent: %q then %q", got, again)
 			}
 		})
+	}
+}
+
+func TestIsMarkup(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want bool
+	}{
+		{"<!DOCTYPE html><title>T</title><p>a", true},
+		{"  <!doctype HTML>", true},
+		{"<html><body>a", true},
+		{"<p>a</p><p>b</p>", true},
+		{"\n<DIV class=x>a</DIV >\n", true},
+		{"<!-- cms -->\n<p>a</p>", true},
+		{"<p>a</p><!-- end -->", true},
+		{"<b></b>", true},
+		{"<div><br></div>", true},
+		{"<p>a</p>trailing text", false},
+		{"Hackers used a <script> tag to steal cookies", false},
+		{"If a<b and c>d", false},
+		{"<b> is the tag for bold", false},
+		{"<script> tags run code; close them with </script", false},
+		{"<-- an arrow </p>", false},
+		{"<x-widget>a</x-widget>", false},
+		{"<p>a</x>", false},
+		{"<!-- never closed <p>a</p>", false},
+		{"AT&amp;T", false},
+		{"", false},
+		{"<", false},
+		{"</p>", false},
+	} {
+		if got := isMarkup(tc.in); got != tc.want {
+			t.Errorf("isMarkup(%q) = %v, want %v", tc.in, got, tc.want)
+		}
 	}
 }
 

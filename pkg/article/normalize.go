@@ -1,7 +1,6 @@
 package article
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 
@@ -10,15 +9,10 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// htmlTag finds a tag that marks a text as HTML rather than prose that
-// happens to contain '<'. One search per text, never per character.
-var htmlTag = regexp.MustCompile(`(?i)<(?:(?:p|br|div|span|li|ul|ol|h[1-6]|blockquote|table|tbody|thead|tr|td|th|` +
-	`a|b|i|u|em|strong|html|body|head|title|article|section|header|footer|main|nav|aside|figure|figcaption|` +
-	`pre|code|img|script|style|hr|sup|sub|small|font|center)(?:\s[^<>]*)?/?|/[a-z][a-z0-9]*\s*|!doctype\s[^<>]*)>|<!--`)
-
-// normalizeText turns s into clean text: HTML to text, then cleanText.
-func normalizeText(s string) string {
-	if htmlTag.MatchString(s) {
+// normalizeText turns s into clean text (see cleanText), rendering it
+// first if it is HTML.
+func normalizeText(s string, isHTML bool) string {
+	if isHTML {
 		s = htmlToText(s)
 	}
 	return cleanText(s)
@@ -26,12 +20,69 @@ func normalizeText(s string) string {
 
 // normalizeLine is normalizeText for one-line fields such as a title: line
 // breaks become spaces.
-func normalizeLine(s string) string {
-	s = normalizeText(s)
+func normalizeLine(s string, isHTML bool) string {
+	s = normalizeText(s, isHTML)
 	if !strings.Contains(s, "\n") {
 		return s
 	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// isMarkup reports whether s is HTML from its first character to its last:
+// a document (it opens with a doctype or <html>), or elements as a CMS
+// sends a body, opening (after any comments) with the start tag of an HTML
+// element and closing with an end tag or a comment. Prose is not, whatever
+// it says about markup: "a <script> tag", "a<b and c>d" or "AT&amp;T"
+// neither open nor close so, and rendering them as HTML would lose text.
+func isMarkup(s string) bool {
+	s = strings.TrimFunc(s, isHTMLSpace)
+	for strings.HasPrefix(s, "<!--") {
+		end := strings.Index(s[4:], "-->")
+		if end < 0 {
+			return false
+		}
+		s = strings.TrimLeftFunc(s[4+end+3:], isHTMLSpace)
+	}
+	if hasPrefixFold(s, "<!doctype html") {
+		return true
+	}
+	name, ok := tagName(s, "<")
+	switch {
+	case !ok || !elements[atom.Lookup([]byte(name))]:
+		return false
+	case name == "html", strings.HasSuffix(s, "-->"):
+		return true
+	}
+	// The last tag is an end tag, "</p>", and nothing follows it.
+	i := strings.LastIndex(s, "</")
+	if i < 0 {
+		return false
+	}
+	name, ok = tagName(s[i:], "</")
+	return ok && elements[atom.Lookup([]byte(name))] &&
+		strings.TrimLeftFunc(s[i+2+len(name):], isHTMLSpace) == ">"
+}
+
+// tagName returns the lower-cased name after prefix at the start of s, if
+// it is followed by what ends a tag name: a space, '/' or '>'.
+func tagName(s, prefix string) (string, bool) {
+	s = s[min(len(prefix), len(s)):]
+	n := 0
+	for n < len(s) && (s[n] >= 'a' && s[n] <= 'z' || s[n] >= 'A' && s[n] <= 'Z' || n > 0 && s[n] >= '0' && s[n] <= '9') {
+		n++
+	}
+	if n == 0 || n == len(s) || !(isHTMLSpace(rune(s[n])) || s[n] == '/' || s[n] == '>') {
+		return "", false
+	}
+	return strings.ToLower(s[:n]), true
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+func isHTMLSpace(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == '\uFEFF'
 }
 
 // cleanText normalises text without interpreting markup. It drops control
@@ -84,27 +135,98 @@ func cleanText(s string) string {
 // htmlToText renders HTML as plain text: block elements become paragraph
 // breaks, <br> a line break, script and style are dropped, and entities are
 // decoded. Whitespace inside elements is collapsed as a browser would, but
-// line breaks in text outside any element are kept, so a plain-text article
-// with a stray tag keeps its lines.
+// line breaks in text outside any element are kept.
+//
+// Markup that is never closed does not swallow the text after it, as it
+// would in a browser: a <script>, <style>, <title> or other element whose
+// end tag never comes, a comment that never ends, or a tag cut off at the
+// end is kept as text ("a <script> tag"), and what follows it is rendered.
+// Each such repair renders the text once more, and there is at most one per
+// kind of element, so the cost stays a small multiple of one pass.
 //
 // It reads tokens rather than building a tree: html.Parse gives up on
 // documents nested deeper than 512 elements, and a tree is not needed to
 // find paragraph breaks.
 func htmlToText(s string) string {
+	r := renderer{s: s, literalFrom: map[atom.Atom]int{}}
+	for range maxRenders {
+		if text, ok := r.render(); ok {
+			return text
+		}
+	}
+	// Unreachable by the argument above; should it be reached, the text is
+	// kept, markup and all, rather than lost.
+	return r.s
+}
+
+// maxRenders bounds the passes of htmlToText: the last, plus at most one
+// repair for comments, one for a doctype or odd comment ("<?x") and one
+// for a tag cut off at the end, and one per element of rawText and
+// skipped (12 in all).
+const maxRenders = 1 + 3 + 12
+
+// renderer is the state htmlToText keeps between passes.
+type renderer struct {
+	// s is the HTML, with the '<' of markup found never to close written
+	// as "&lt;".
+	s string
+	// literalFrom holds, for elements found never to close, the byte offset
+	// in s from which their tags are text.
+	literalFrom map[atom.Atom]int
+}
+
+// render renders r.s. It reports false when it found markup that never
+// closes, having recorded it in r, and then the caller renders again.
+func (r *renderer) render() (string, bool) {
 	var (
 		b     strings.Builder
 		depth int // open elements other than html, head, body and void ones
 		pre   int // open <pre> and <textarea> elements
 		skip  int // open elements whose content is dropped
+		// The outermost open element whose content is dropped, and the
+		// open element whose content is raw text: where they start.
+		skipAtom, rawAtom atom.Atom
+		skipFrom, rawFrom = -1, -1
+		off               int // of the next token in r.s
 	)
-	b.Grow(len(s))
-	z := html.NewTokenizer(strings.NewReader(s))
+	b.Grow(len(r.s))
+	z := html.NewTokenizer(strings.NewReader(r.s))
 	for {
 		tt := z.Next()
+		raw := z.Raw()
+		at := off
+		off += len(raw)
+		if tt != html.TextToken && tt != html.ErrorToken {
+			rawFrom = -1 // raw text ends at the element's end tag
+		}
 		switch tt {
 		case html.ErrorToken:
 			// io.EOF: a strings.Reader fails in no other way.
-			return b.String()
+			switch {
+			case rawFrom >= 0:
+				r.literalFrom[rawAtom] = rawFrom
+			case skip > 0:
+				r.literalFrom[skipAtom] = skipFrom
+			case at < len(r.s):
+				// A tag cut off by the end, which the tokenizer drops:
+				// nothing after its '<' can be a tag.
+				r.s = r.s[:at] + strings.ReplaceAll(r.s[at:], "<", "&lt;")
+			default:
+				return b.String(), true
+			}
+			return "", false
+		case html.CommentToken, html.DoctypeToken:
+			// Comments and doctypes carry no text, unless one never ends:
+			// then there is no end after it for any other either.
+			c := string(raw)
+			switch {
+			case strings.HasPrefix(c, "<!--") && !strings.HasSuffix(c, "-->") && !strings.HasSuffix(c, "--!>"):
+				r.s = r.s[:at] + strings.ReplaceAll(r.s[at:], "<!--", "&lt;!--")
+				return "", false
+			case !strings.HasSuffix(c, ">"):
+				r.s = r.s[:at] + strings.ReplaceAll(r.s[at:], "<", "&lt;")
+				return "", false
+			}
 		case html.TextToken:
 			switch {
 			case skip > 0:
@@ -117,10 +239,25 @@ func htmlToText(s string) string {
 			name, _ := z.TagName()
 			a := atom.Lookup(name)
 			start := tt != html.EndTagToken
+			if from, ok := r.literalFrom[a]; ok && at >= from {
+				if start && rawText[a] {
+					z.NextIsNotRawText()
+				}
+				if skip == 0 {
+					b.WriteString(strings.Map(lineBreakToSpace, string(raw)))
+				}
+				continue
+			}
+			if start && rawText[a] {
+				rawAtom, rawFrom = a, at
+			}
 			open := tt == html.StartTagToken && !void[a]
 			if skipped[a] {
 				switch {
-				case open:
+				case open || start && rawText[a]:
+					if skip == 0 {
+						skipAtom, skipFrom = a, at
+					}
 					skip++
 				case tt == html.EndTagToken && skip > 0:
 					skip--
@@ -155,7 +292,6 @@ func htmlToText(s string) string {
 				b.WriteString("\n\n")
 			}
 		}
-		// Comments and doctypes carry no text.
 	}
 }
 
@@ -185,6 +321,35 @@ var skipped = map[atom.Atom]bool{
 	atom.Noframes: true, atom.Iframe: true, atom.Template: true, atom.Svg: true,
 	atom.Math: true,
 }
+
+// rawText are the elements whose content the tokenizer reads as raw text,
+// up to their end tag (or to the end, if it never comes). <plaintext> is
+// raw text to the end by definition, and so is left out.
+var rawText = map[atom.Atom]bool{
+	atom.Iframe: true, atom.Noembed: true, atom.Noframes: true, atom.Noscript: true,
+	atom.Script: true, atom.Style: true, atom.Textarea: true, atom.Title: true, atom.Xmp: true,
+}
+
+// elements are the names isMarkup takes for HTML elements: the blocks,
+// the common inline ones and the document's own.
+var elements = func() map[atom.Atom]bool {
+	m := map[atom.Atom]bool{}
+	for _, set := range []map[atom.Atom]bool{blocks, skipped, void, rawText} {
+		for a := range set {
+			m[a] = true
+		}
+	}
+	for _, a := range []atom.Atom{
+		atom.A, atom.Abbr, atom.B, atom.Bdi, atom.Bdo, atom.Big, atom.Body, atom.Center, atom.Cite,
+		atom.Code, atom.Data, atom.Del, atom.Dfn, atom.Em, atom.Font, atom.Head, atom.Html, atom.I,
+		atom.Ins, atom.Kbd, atom.Mark, atom.Picture, atom.Q, atom.S, atom.Samp, atom.Small, atom.Span,
+		atom.Strike, atom.Strong, atom.Sub, atom.Sup, atom.Tbody, atom.Td, atom.Tfoot, atom.Th,
+		atom.Thead, atom.Time, atom.Tt, atom.U, atom.Var, atom.Video, atom.Audio,
+	} {
+		m[a] = true
+	}
+	return m
+}()
 
 // void are the elements that have no end tag.
 var void = map[atom.Atom]bool{

@@ -88,10 +88,24 @@ type Article struct {
 	// Lang is a BCP 47 language code ("id", "en"); ingest detects it when absent.
 	Lang   string `json:"lang,omitempty"`
 	Source string `json:"source,omitempty"`
+	// Format says how to read Title, Body and Source: FormatText (taken
+	// as written, "<" and "&" included) or FormatHTML (markup rendered to
+	// text). Empty means text unless Body is HTML from its first character
+	// to its last: a document, or elements such as "<p>…</p>". Ingest
+	// renders the fields and leaves Format empty in the normalised article.
+	Format string `json:"format,omitempty"`
 	// Version is a hash of the normalised content, set by ingest: the same id
 	// with changed content gets a new Version, which replaces the old one.
 	Version string `json:"version,omitempty"`
 }
+
+// Values of Article.Format.
+const (
+	// FormatText: the fields are text as written; "<b>" is four characters.
+	FormatText = "text"
+	// FormatHTML: the fields are HTML, rendered to text by ingest.
+	FormatHTML = "html"
+)
 
 // Paragraph is one paragraph of a normalised article, published by ingest on
 // SubjectParagraphs. Its ID is "<article_id>-<index>" (ParagraphID): the

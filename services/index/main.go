@@ -38,7 +38,7 @@ Usage:
   index help                     show this help
 
 HTTP API (default http://127.0.0.1:8080):
-  GET /search?q=…&entity=…&type=…&lang=…&from=…&to=…&size=…&offset=…
+  GET /search?q=…&entity=…&type=…&lang=…&from=…&to=…&size=…&offset=…&search_after=…
   GET /articles/{id}    GET /stats    GET /healthz
 
 Rebuild an index from the stream (ENRICHED replayed from its start) into a

@@ -35,7 +35,8 @@ func TestEveryFlagHasEnv(t *testing.T) {
 		{"BATCH_SIZE", "0", "batch-size"}, {"BATCH_SIZE", "lots", "BATCH_SIZE"},
 		{"FLUSH_INTERVAL", "0s", "flush-interval"}, {"FLUSH_INTERVAL", "100", "FLUSH_INTERVAL"},
 		{"INDEX_WRITE_DELAY", "-1s", "write-delay"}, {"HTTP_ADDR", "8080", "http-addr"},
-		{"INDEX_CONSUMER", "a.b", "consumer"},
+		{"INDEX_CONSUMER", "a.b", "consumer"}, {"MAX_REQUESTS", "0", "max-requests"},
+		{"REQUEST_TIMEOUT", "1ms", "request-timeout"}, {"REQUEST_TIMEOUT", "10", "REQUEST_TIMEOUT"},
 	} {
 		err := run(context.Background(), []string{"index"}, func(k string) string {
 			return map[string]string{tc.env: tc.val, "INDEX_DIR": t.TempDir()}[k]
@@ -53,20 +54,7 @@ func TestIndexOps(t *testing.T) {
 	srv := bustest.Server(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	addr := bustest.FreeAddr(t)
-	env := map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": addr, "INDEX_DIR": t.TempDir(), "SUMMARY_INTERVAL": "0"}
-	logs := &bustest.LogBuffer{}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Log(logs.String())
-		}
-	})
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	done := make(chan error, 1)
-	go func() { done <- run(runCtx, []string{"index"}, func(k string) string { return env[k] }, logs, logs) }()
-	base := "http://" + addr
-	bustest.WaitFor(t, func() bool { return bustest.Status(base+"/readyz") == http.StatusOK })
+	base, logs, stop := startService(ctx, t, map[string]string{"NATS_URL": srv.ClientURL(), "INDEX_DIR": t.TempDir(), "SUMMARY_INTERVAL": "0"})
 
 	nc, err := nats.Connect(srv.ClientURL())
 	if err != nil {
@@ -134,8 +122,7 @@ func TestIndexOps(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	stop()
-	if err := <-done; err != nil {
+	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
 }

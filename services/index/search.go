@@ -35,7 +35,8 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 	from := f.String("from", "", "only articles published on or after this date (2006-01-02)")
 	to := f.String("to", "", "only articles published on or before this date (2006-01-02)")
 	size := f.Int("size", 10, "hits to show")
-	offset := f.Int("offset", 0, "hits to skip, for paging")
+	offset := f.Int("offset", 0, "hits to skip, for paging (at most 1000; beyond, use --after)")
+	after := f.String("after", "", `page on after the last hit of a page: the cursor it printed as "next page"`)
 	asJSON := f.Bool("json", false, "print the API's JSON answer as it is")
 	if err := f.Parse(args); err != nil {
 		if bus.IsHelp(err) {
@@ -53,7 +54,12 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 		}
 	}
 	q.Set("size", strconv.Itoa(*size))
-	q.Set("offset", strconv.Itoa(*offset))
+	if *offset != 0 {
+		q.Set("offset", strconv.Itoa(*offset))
+	}
+	if *after != "" {
+		q.Set("search_after", *after)
+	}
 
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
@@ -105,10 +111,17 @@ func printResult(w io.Writer, res store.Result, offset int) {
 		fmt.Fprintln(w, "no paragraphs match")
 		return
 	}
+	if len(res.Hits) == 0 {
+		fmt.Fprintf(w, "%d paragraphs match; none after this point\n", res.Total)
+		return
+	}
 	fmt.Fprintf(w, "%d paragraphs match; showing %d–%d\n", res.Total, offset+1, offset+len(res.Hits))
 	for i, h := range res.Hits {
 		fmt.Fprintf(w, "\n%d. %s  [article %s, paragraph %d, %s, %s]\n", offset+i+1, h.Title, h.ArticleID, h.Index, h.Lang, h.PublishedAt)
 		text := h.Text
+		if h.Truncated {
+			text += fmt.Sprintf(" … [%d bytes in all]", h.TextBytes)
+		}
 		if len(h.Highlights) > 0 {
 			marked := strings.NewReplacer("<mark>", "\x1b[1m", "</mark>", "\x1b[0m").Replace(strings.Join(h.Highlights, " … "))
 			text = html.UnescapeString(marked)
@@ -131,5 +144,8 @@ func printResult(w io.Writer, res store.Result, offset int) {
 			fs = append(fs, fmt.Sprintf("%s (%d)", f.Term, f.Count))
 		}
 		fmt.Fprintf(w, "\ntop entities: %s\n", strings.Join(fs, ", "))
+	}
+	if res.Next != "" {
+		fmt.Fprintf(w, "\nnext page: --after %s\n", res.Next)
 	}
 }

@@ -35,6 +35,8 @@ type config struct {
 	// MaxParagraphs is ingest's limit: a paragraph whose article claims
 	// more is not one ingest wrote, and is rejected.
 	MaxParagraphs int
+	// Limits bound the API's requests, over HTTP and NATS.
+	Limits api.Limits
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -56,6 +58,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	f.Env("max-paragraphs", "MAX_PARAGRAPHS")
 	f.StringVar(&c.Consumer, "consumer", "INDEX_CONSUMER", events.ConsumerIndex,
 		"durable consumer on ENRICHED; a new name with a fresh --data-dir rebuilds the index from the stream")
+	f.IntVar(&c.Limits.Concurrent, "max-requests", api.DefaultConcurrent,
+		"search, article and stats requests answered at once, over HTTP and NATS together (1-1024); "+
+			fmt.Sprintf("%d more per slot wait up to a quarter of --request-timeout, others get 503 with Retry-After", api.QueuePerSlot))
+	f.Env("max-requests", "MAX_REQUESTS")
+	f.DurationVar(&c.Limits.Timeout, "request-timeout", api.RequestTimeout,
+		"deadline of a request, from its arrival to the last byte of its answer (a client that reads slowly is cut off then)")
+	f.Env("request-timeout", "REQUEST_TIMEOUT")
 	if err := f.Parse(args); err != nil {
 		return c, err
 	}
@@ -76,6 +85,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, fmt.Errorf("max-paragraphs %d: use 1 or more (ingest's MAX_PARAGRAPHS)", c.MaxParagraphs)
 	case c.WriteDelay < 0:
 		return c, fmt.Errorf("write-delay %v: use 0 (no delay) or a positive duration", c.WriteDelay)
+	case c.Limits.Concurrent < 1 || c.Limits.Concurrent > 1024:
+		return c, fmt.Errorf("max-requests %d: use 1 to 1024, about twice the cores the index has", c.Limits.Concurrent)
+	case c.Limits.Timeout < 100*time.Millisecond || c.Limits.Timeout > 10*time.Minute:
+		return c, fmt.Errorf("request-timeout %v: use a duration from 100ms to 10m, such as 10s", c.Limits.Timeout)
 	}
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		return c, fmt.Errorf("http-addr %q: use host:port, e.g. 127.0.0.1:8080", c.HTTPAddr)
@@ -103,7 +116,8 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	c.MemoryLimit = -1
 	boot, err := bus.NewBoot("index", version, c.StageConfig, stdout, zap.String("data_dir", c.DataDir),
 		zap.String("http_addr", c.HTTPAddr), zap.Duration("flush_interval", c.FlushInterval),
-		zap.String("consumer", c.Consumer), zap.Int("max_paragraphs", c.MaxParagraphs), zap.Duration("write_delay", c.WriteDelay))
+		zap.String("consumer", c.Consumer), zap.Int("max_paragraphs", c.MaxParagraphs), zap.Duration("write_delay", c.WriteDelay),
+		zap.Int("max_requests", c.Limits.Concurrent), zap.Duration("request_timeout", c.Limits.Timeout))
 	if err != nil {
 		return err
 	}
@@ -127,10 +141,20 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another index running? choose another --http-addr)", c.HTTPAddr, err)
 	}
-	srv := &http.Server{Handler: api.NewHandler(st, log, api.WithMetrics(m.search),
+	// One limiter for HTTP and NATS: together they answer at most
+	// --max-requests at once. Searches over NATS run in goroutines of their
+	// own: the index closes (deferred above) once they are done.
+	lim := api.NewLimiter(c.Limits)
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.Limits.Timeout)
+		defer cancel()
+		if err := lim.Close(ctx); err != nil {
+			log.Warn("requests still running at exit", zap.Error(err))
+		}
+	}()
+	srv := api.Server(api.NewHandler(st, log, api.WithMetrics(m.search), api.WithLimiter(lim),
 		api.WithRoute("GET /metrics", ops.MetricsHandler()), api.WithRoute("GET /readyz", ops.ReadyHandler()),
-		api.WithRoute("/debug/pprof/", ops.ProfilingHandler())),
-		ReadHeaderTimeout: 5 * time.Second}
+		api.WithRoute("/debug/pprof/", ops.ProfilingHandler())))
 	log.Info("serving search", zap.String("url", "http://"+ln.Addr().String()+"/search?q="))
 	// The API (and so /healthz and /readyz) answers while NATS is still
 	// being reached.
@@ -165,7 +189,7 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 			Name: events.StageIndex, Stream: events.StreamEnriched, Durable: c.Consumer,
 			Filter: events.SubjectEnriched, Handler: h.handle, FlushInterval: c.FlushInterval,
 			Version: version, Description: "indexes enriched paragraphs in Bleve and serves search", Ops: ops,
-			Endpoints: []bus.Endpoint{{Name: "search", Subject: api.SearchSubject, Handler: api.SearchHandler(st, m.search, log)}},
+			Endpoints: []bus.Endpoint{{Name: "search", Subject: api.SearchSubject, Handler: api.SearchHandler(st, lim, m.search, log)}},
 		})
 	})
 	return g.Wait()

@@ -119,6 +119,25 @@ func TestBadInput(t *testing.T) {
 			reason:  []string{"empty body", "no body (or only markup", "title on the first line and the body below it"},
 		},
 		{
+			// Prose about markup is text: the <script> once ended the
+			// article there, four paragraphs becoming one.
+			name: "text that mentions a script tag",
+			payload: []byte("Security news\n\nThe attack began on Monday.\nHackers used a <script> tag to steal cookies.\n" +
+				"Customers were told to change their passwords.\nIf a<b and c>d, nothing is <!-- hidden."),
+			accept: func(t *testing.T, ps []events.Paragraph) {
+				want := []string{"The attack began on Monday.", "Hackers used a <script> tag to steal cookies.",
+					"Customers were told to change their passwords.", "If a<b and c>d, nothing is <!-- hidden."}
+				if len(ps) != len(want) {
+					t.Fatalf("%d paragraphs, want %d", len(ps), len(want))
+				}
+				for i, p := range ps {
+					if p.Text != want[i] {
+						t.Errorf("paragraph %d = %q, want %q", i, p.Text, want[i])
+					}
+				}
+			},
+		},
+		{
 			name:    "3000 one-word paragraphs",
 			payload: []byte("Daftar kata\n\n" + strings.Repeat("kata\n", 3000)),
 			accept: func(t *testing.T, ps []events.Paragraph) {

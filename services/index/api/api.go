@@ -28,18 +28,13 @@ type Searcher interface {
 	Stats(ctx context.Context) (store.Stats, error)
 }
 
-// Limits of a request.
-const (
-	// MaxQueryBytes bounds the q parameter.
-	MaxQueryBytes = store.MaxTextBytes
-	// RequestTimeout bounds the time spent on one request.
-	RequestTimeout = 10 * time.Second
-)
+// MaxQueryBytes bounds the q parameter.
+const MaxQueryBytes = store.MaxTextBytes
 
 // NewHandler returns the API's handler:
 //
-//	GET /search?q=&entity=&type=&lang=&from=&to=&mentioned_from=&mentioned_to=&size=&offset=&facets=
-//	    → store.Result: {"total", "took_ms", "hits": [...], "facets": {"entity", "entity_type", "lang"}}
+//	GET /search?q=&entity=&type=&lang=&from=&to=&mentioned_from=&mentioned_to=&size=&offset=&search_after=&facets=
+//	    → store.Result: {"total", "took_ms", "hits": [...], "facets": {"entity", "entity_type", "lang"}, "next"}
 //	GET /articles/{id} → store.ArticleView, or 404
 //	GET /stats         → store.Stats
 //	GET /healthz       → {"status": "ok"}
@@ -48,15 +43,23 @@ const (
 // so). entity and type may be repeated or comma-separated (so a canonical
 // name that contains a comma cannot be filtered on); see store.Query for what
 // each parameter means. Article ids may contain slashes.
+//
+// /search, /articles and /stats are bounded by a Limiter (WithLimiter;
+// else one of the default Limits): a request that finds the index full
+// gets 503 with Retry-After, and one past its deadline 503; a search
+// answer is cut to MaxAnswerBytes, with "next" to page on.
 func NewHandler(s Searcher, logger *zap.Logger, opts ...Option) http.Handler {
 	a := &api{s: s, log: logger}
 	mux := http.NewServeMux()
 	for _, o := range opts {
 		o(a, mux)
 	}
+	if a.lim == nil {
+		a.lim = NewLimiter(Limits{})
+	}
 	mux.HandleFunc("/search", a.get(a.search))
-	mux.HandleFunc("/articles/{id...}", a.get(a.article))
-	mux.HandleFunc("/stats", a.get(a.stats))
+	mux.HandleFunc("/articles/{id...}", a.get(a.limit(a.article)))
+	mux.HandleFunc("/stats", a.get(a.limit(a.stats)))
 	mux.HandleFunc("/healthz", a.get(a.healthz))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, http.StatusNotFound,
@@ -69,6 +72,7 @@ type api struct {
 	s       Searcher
 	log     *zap.Logger
 	metrics *Metrics
+	lim     *Limiter
 }
 
 // Option configures NewHandler.
@@ -79,12 +83,17 @@ func WithRoute(pattern string, h http.Handler) Option {
 	return func(_ *api, mux *http.ServeMux) { mux.Handle(pattern, h) }
 }
 
+// WithLimiter bounds the requests with l, which the NATS endpoint may share.
+func WithLimiter(l *Limiter) Option {
+	return func(a *api, _ *http.ServeMux) { a.lim = l }
+}
+
 // WithMetrics counts the search requests in m.
 func WithMetrics(m *Metrics) Option {
 	return func(a *api, _ *http.ServeMux) { a.metrics = m }
 }
 
-// get admits GET and HEAD requests only, and bounds their time.
+// get admits GET and HEAD requests only.
 func (a *api) get(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -92,16 +101,14 @@ func (a *api) get(h http.HandlerFunc) http.HandlerFunc {
 			a.fail(w, r, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed: use GET", r.Method), nil)
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), RequestTimeout)
-		defer cancel()
-		h(w, r.WithContext(ctx))
+		h(w, r)
 	}
 }
 
 func (a *api) search(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
 	defer a.metrics.observe(time.Now(), &sw.code)
-	a.doSearch(sw, r)
+	a.limit(a.doSearch)(sw, r)
 }
 
 func (a *api) doSearch(w http.ResponseWriter, r *http.Request) {
@@ -115,6 +122,7 @@ func (a *api) doSearch(w http.ResponseWriter, r *http.Request) {
 		To:            v.Get("to"),
 		MentionedFrom: v.Get("mentioned_from"),
 		MentionedTo:   v.Get("mentioned_to"),
+		After:         v.Get("search_after"),
 	}
 	if len(q.Text) > MaxQueryBytes {
 		a.fail(w, r, http.StatusBadRequest,
@@ -141,7 +149,8 @@ func (a *api) doSearch(w http.ResponseWriter, r *http.Request) {
 		a.failErr(w, r, "search", err)
 		return
 	}
-	a.reply(w, r, http.StatusOK, res)
+	body, err := encodeResult(res, MaxAnswerBytes)
+	a.replyBody(w, r, http.StatusOK, body, err)
 }
 
 func (a *api) article(w http.ResponseWriter, r *http.Request) {
@@ -192,8 +201,7 @@ func (a *api) failErr(w http.ResponseWriter, r *http.Request, what string, err e
 	case errors.Is(err, store.ErrBadQuery):
 		a.fail(w, r, http.StatusBadRequest, err.Error(), nil)
 	case errors.Is(err, context.DeadlineExceeded):
-		a.fail(w, r, http.StatusServiceUnavailable,
-			fmt.Sprintf("%s took longer than %v: narrow the query (fewer words, more filters) and retry", what, RequestTimeout), err)
+		a.fail(w, r, http.StatusServiceUnavailable, a.lim.timeoutMessage(what), err)
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 		// The client went away; nobody reads the answer.
 		a.log.Debug("request canceled", zap.String("path", r.URL.Path), zap.Error(err))
@@ -214,6 +222,11 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, status int, msg strin
 
 func (a *api) reply(w http.ResponseWriter, r *http.Request, status int, v any) {
 	body, err := json.Marshal(v)
+	a.replyBody(w, r, status, body, err)
+}
+
+// replyBody answers a JSON body, or the error that encoding it gave.
+func (a *api) replyBody(w http.ResponseWriter, r *http.Request, status int, body []byte, err error) {
 	if err != nil {
 		a.log.Error("encode response", zap.String("uri", r.URL.RequestURI()), zap.Error(err))
 		status = http.StatusInternalServerError
@@ -227,5 +240,8 @@ func (a *api) reply(w http.ResponseWriter, r *http.Request, status int, v any) {
 	if r.Method == http.MethodHead {
 		return
 	}
-	_, _ = w.Write(append(body, '\n'))
+	// Two writes rather than a copy of a body that may be megabytes.
+	if _, err := w.Write(body); err == nil {
+		_, _ = w.Write([]byte{'\n'})
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/micro"
 	"github.com/segmentio/encoding/json"
 	"go.uber.org/zap"
@@ -31,6 +32,7 @@ type SearchRequest struct {
 	MentionedTo   string   `json:"mentioned_to,omitempty"`
 	Size          int      `json:"size,omitempty"`
 	Offset        int      `json:"offset,omitempty"`
+	SearchAfter   string   `json:"search_after,omitempty"`
 	Facets        int      `json:"facets,omitempty"`
 }
 
@@ -38,58 +40,89 @@ type SearchRequest struct {
 func (r SearchRequest) Query() store.Query {
 	return store.Query{
 		Text: r.Q, Entity: r.Entity, Type: r.Type, Lang: r.Lang, From: r.From, To: r.To,
-		MentionedFrom: r.MentionedFrom, MentionedTo: r.MentionedTo, Size: r.Size, Offset: r.Offset, Facets: r.Facets,
+		MentionedFrom: r.MentionedFrom, MentionedTo: r.MentionedTo, Size: r.Size, Offset: r.Offset, After: r.SearchAfter,
+		Facets: r.Facets,
 	}
 }
 
 // SearchHandler answers search requests over NATS (the index's micro
 // endpoint on SearchSubject) with the store.Result JSON that GET /search
-// answers. A request the user can fix (bad JSON, a bad query) gets a micro
-// error with code 400; a timeout 503; a fault of the service 500, logged.
-// m may be nil.
-func SearchHandler(s Searcher, m *Metrics, logger *zap.Logger) micro.Handler {
+// answers, within the same bounds: lim (shared with the HTTP handler; nil
+// means default Limits) admits the request or turns it away with a micro
+// error 503 and a Retry-After header, its timeout bounds the request, and
+// the answer is cut to MaxNATSAnswerBytes, with "next" to page on. A
+// request the user can fix (bad JSON, a bad query) gets a micro error with
+// code 400; a timeout 503; a fault of the service 500, logged. m may be nil.
+//
+// Each request is answered in a goroutine of its own, so that up to the
+// Limiter's slots run at once, as over HTTP; micro calls a handler for one
+// request at a time.
+func SearchHandler(s Searcher, lim *Limiter, m *Metrics, logger *zap.Logger) micro.Handler {
+	if lim == nil {
+		lim = NewLimiter(Limits{})
+	}
 	return micro.HandlerFunc(func(r micro.Request) {
-		// The metrics are recorded before the answer goes out, so a client
-		// that reads them right after its answer sees its request counted.
 		start := time.Now()
-		fail := func(c int, msg string) {
-			m.observe(start, &c)
-			_ = r.Error(strconv.Itoa(c), msg, nil)
-		}
-		var req SearchRequest
-		if len(r.Data()) > 0 {
-			if err := json.Unmarshal(r.Data(), &req); err != nil {
-				fail(400, fmt.Sprintf("the request is not a JSON search object such as {\"q\": \"Putin\", \"size\": 5}: %v", err))
-				return
-			}
-		}
-		if len(req.Q) > MaxQueryBytes {
-			fail(400, fmt.Sprintf("q is %d bytes long: use at most %d", len(req.Q), MaxQueryBytes))
+		go answerSearch(r, start, s, lim, m, logger)
+	})
+}
+
+func answerSearch(r micro.Request, start time.Time, s Searcher, lim *Limiter, m *Metrics, logger *zap.Logger) {
+	// The metrics are recorded before the answer goes out, so a client
+	// that reads them right after its answer sees its request counted.
+	fail := func(c int, msg string, opts ...micro.RespondOpt) {
+		m.observe(start, &c)
+		_ = r.Error(strconv.Itoa(c), msg, nil, opts...)
+	}
+	var req SearchRequest
+	if len(r.Data()) > 0 {
+		if err := json.Unmarshal(r.Data(), &req); err != nil {
+			fail(400, fmt.Sprintf("the request is not a JSON search object such as {\"q\": \"Putin\", \"size\": 5}: %v", err))
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), RequestTimeout)
-		defer cancel()
-		res, err := s.Search(ctx, req.Query())
-		switch {
-		case errors.Is(err, store.ErrBadQuery):
-			fail(400, err.Error())
-		case errors.Is(err, context.DeadlineExceeded):
-			fail(503, fmt.Sprintf("search took longer than %v: narrow the query (fewer words, more filters) and retry", RequestTimeout))
-		case err != nil:
-			logger.Error("search request failed", zap.String("subject", r.Subject()), zap.Error(err))
-			fail(500, "search failed inside the index service; retry later, and report it if it persists")
-		default:
-			body, err := json.Marshal(res)
-			if err != nil {
-				logger.Error("encode search result", zap.Error(err))
-				fail(500, "the response could not be encoded; report it")
-				return
-			}
-			ok := 200
-			m.observe(start, &ok)
-			if err := r.Respond(body); err != nil {
-				logger.Warn("answer search request", zap.Error(err))
-			}
+	}
+	if len(req.Q) > MaxQueryBytes {
+		fail(400, fmt.Sprintf("q is %d bytes long: use at most %d", len(req.Q), MaxQueryBytes))
+		return
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), start.Add(lim.timeout))
+	defer cancel()
+	release, err := lim.acquire(ctx)
+	switch {
+	case errors.Is(err, errBusy):
+		fail(503, lim.busyMessage(), micro.WithHeaders(micro.Headers{"Retry-After": {retryAfter()}}))
+		return
+	case err != nil:
+		fail(503, lim.timeoutMessage("waiting for the index"))
+		return
+	}
+	defer release()
+	res, err := s.Search(ctx, req.Query())
+	switch {
+	case errors.Is(err, store.ErrBadQuery):
+		fail(400, err.Error())
+		return
+	case errors.Is(err, context.DeadlineExceeded):
+		fail(503, lim.timeoutMessage("search"))
+		return
+	case err != nil:
+		logger.Error("search request failed", zap.String("subject", r.Subject()), zap.Error(err))
+		fail(500, "search failed inside the index service; retry later, and report it if it persists")
+		return
+	}
+	body, err := encodeResult(res, MaxNATSAnswerBytes)
+	if err != nil {
+		logger.Error("encode search result", zap.Error(err))
+		fail(500, "the response could not be encoded; report it")
+		return
+	}
+	ok := 200
+	m.observe(start, &ok)
+	if err := r.Respond(body); err != nil {
+		logger.Warn("answer search request", zap.Int("bytes", len(body)), zap.Error(err))
+		if errors.Is(err, nats.ErrMaxPayload) {
+			_ = r.Error("500", fmt.Sprintf("the answer is %d bytes, more than this NATS server's max_payload: "+
+				"ask for fewer hits (size), or search over HTTP", len(body)), nil)
 		}
-	})
+	}
 }
