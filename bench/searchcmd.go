@@ -61,7 +61,7 @@ func runSearchLoad(ctx context.Context, args []string, getenv func(string) strin
 	f.StringVar(&c.BinDir, "bin-dir", "WARTA_BIN_DIR", filepath.Dir(self), "folder with the index binary")
 	f.StringVar(&dataDir, "data-dir", "BENCH_DATA_DIR", "./.data/bench", "folder for the run's NATS storage, index and index.log")
 	f.IntVar(&c.Big, "big", 40, "articles with one big paragraph")
-	f.IntVar(&c.BigBytes, "big-bytes", 250_000, "bytes of each big paragraph")
+	f.IntVar(&c.BigBytes, "big-bytes", 250_000, "bytes of text of each big article, in paragraphs of 16 KiB")
 	f.IntVar(&c.Small, "small", 12_000, "short paragraphs, for deep pages")
 	f.IntVar(&c.LargeArticleBytes, "large-article-bytes", 800_000, "text of the article the --slow-readers ask for")
 	f.IntVar(&c.HugeArticleBytes, "huge-article-bytes", 6_000_000, "text of the article the --huge-readers ask for: more than the kernel buffers for a connection")

@@ -6,7 +6,7 @@
 // scenarios one after the other.
 //
 // The scenarios are those of the reliability issue the search bounds came
-// from: paragraphs of 250 KB that a query matches (highlighting), deep pages
+// from: articles of 250 KB that a query matches all through (highlighting), deep pages
 // (offset 10000), clients that never read a large /articles/{id} answer, and
 // the same searches over NATS (warta.index.search).
 package searchload
@@ -54,7 +54,8 @@ type Config struct {
 	// Env is added to the index's environment.
 	Env []string
 
-	// Big articles have one paragraph of BigBytes each that holds Word.
+	// Big articles have BigBytes of text each, in paragraphs of the
+	// longest length there is, each of which holds Word.
 	Big, BigBytes int
 	// Small paragraphs (ten per article) hold DeepWord, for deep pages.
 	Small int
@@ -366,8 +367,16 @@ func (r *runner) fill(ctx context.Context) (int, error) {
 			})
 		}
 	}
+	// No paragraph is longer than events.MaxParagraphBytes (ingest cuts
+	// them, and the index refuses longer ones): a big article's text is
+	// cut into paragraphs that long, each with Word in it.
+	const longest = events.MaxParagraphBytes - 64
 	for i := range r.c.Big {
-		article(fmt.Sprintf("big-%03d", i), []string{"Paragraf pembuka yang pendek.", prose(rng, r.c.BigBytes, Word, 10)})
+		texts := []string{"Paragraf pembuka yang pendek."}
+		for n := 0; n < r.c.BigBytes; n += longest {
+			texts = append(texts, prose(rng, min(longest, r.c.BigBytes-n), Word, 2))
+		}
+		article(fmt.Sprintf("big-%03d", i), texts)
 	}
 	for i := range (r.c.Small + 9) / 10 {
 		texts := make([]string, 10)
@@ -379,7 +388,7 @@ func (r *runner) fill(ctx context.Context) (int, error) {
 	for _, a := range []struct {
 		id                 string
 		readers, bytes, by int
-	}{{"large-000", r.c.SlowReaders, r.c.LargeArticleBytes, 2000}, {"huge-000", r.c.HugeReaders, r.c.HugeArticleBytes, 750_000}} {
+	}{{"large-000", r.c.SlowReaders, r.c.LargeArticleBytes, 2000}, {"huge-000", r.c.HugeReaders, r.c.HugeArticleBytes, longest}} {
 		if a.readers == 0 || a.bytes == 0 {
 			continue
 		}

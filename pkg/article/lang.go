@@ -211,7 +211,8 @@ func byWords(text string) (lang, lean string) {
 // runs of ASCII letters (joined by hyphens: "anak-anak"), lower-cased; fn
 // must not keep the string, whose bytes are reused. Words with other
 // letters ("café", "Jürgen") are skipped: none of the words DetectLang
-// knows has them. gen_langwords.go counts words with it.
+// knows has them; so are the parts of a name joined by "&" ("AT&T" is no
+// English "at"). gen_langwords.go counts words with it.
 func LangWords(text string, fn func(w string)) {
 	var buf [32]byte
 	for i := 0; i < len(text); {
@@ -227,6 +228,10 @@ func LangWords(text string, fn func(w string)) {
 			for j < len(text) && text[j] != ' ' && text[j] != '\n' {
 				j++
 			}
+			i = j
+			continue
+		}
+		if i > 0 && text[i-1] == '&' || j < len(text) && text[j] == '&' {
 			i = j
 			continue
 		}

@@ -44,13 +44,13 @@ func TestRequestsBounded(t *testing.T) {
 	}
 	defer nc.Close()
 	js, _ := jetstream.New(nc)
-	// An article of 8 paragraphs of 800 KB: far more than the kernel
-	// buffers of a connection hold, so its writer blocks on a client that
-	// does not read.
-	const paragraphs = 8
+	// An article of 400 paragraphs of 16 KB (the longest there are), 6.4 MB
+	// in all: far more than the kernel buffers of a connection hold, so its
+	// writer blocks on a client that does not read.
+	const paragraphs = 400
 	var outs []bus.Out
 	for i := range paragraphs {
-		text := fmt.Sprintf("Paragraf %d. ", i) + strings.Repeat("kata yang panjang sekali ", 800_000/25)
+		text := fmt.Sprintf("Paragraf %d. ", i) + strings.Repeat("kata yang panjang sekali ", (events.MaxParagraphBytes-100)/25)
 		e := events.EnrichedParagraph{Paragraph: events.Paragraph{V: 1, ID: events.ParagraphID("big", i), ArticleID: "big",
 			Version: "v1", Index: i, Count: paragraphs, Title: "Artikel besar", Lang: "id", PublishedAt: "2025-09-02",
 			Text: text}, Entities: []events.Entity{}, Dates: []events.Date{}}

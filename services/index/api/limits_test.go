@@ -36,8 +36,10 @@ type page struct {
 }
 
 // bigStore is an index holding n articles whose second paragraph is about
-// bytes long and says "kukis" once, at about three quarters of it.
+// bytes long (at most events.MaxParagraphBytes, the longest there is) and
+// says "kukis" once, at about three quarters of it.
 func bigStore(t *testing.T, n, bytes int) *store.Store {
+	bytes = min(bytes, events.MaxParagraphBytes-100)
 	t.Helper()
 	s, err := store.Open(filepath.Join(t.TempDir(), "index"))
 	if err != nil {
@@ -51,17 +53,18 @@ func bigStore(t *testing.T, n, bytes int) *store.Store {
 		long := filler + filler + filler + "Peretas mencuri kukis <b>sesi</b> pengguna. " + filler
 		ps = append(ps, paragraph(id, 0, 2, "id", "Paragraf pembuka."), paragraph(id, 1, 2, "id", long))
 	}
-	if _, err := s.Apply(context.Background(), ps); err != nil {
-		t.Fatal(err)
+	if res, err := s.Apply(context.Background(), ps); err != nil || len(res.Rejected) > 0 {
+		t.Fatal(err, res.Rejected)
 	}
 	return s
 }
 
-// TestBigParagraphsBounded searches paragraphs of 250 KB: each hit's text
-// is cut to a bounded prefix that says how long the paragraph is, and its
-// highlight is a short window around the word, found three quarters of the
-// way in. Before, every hit carried its whole text (the answer to size=100
-// grew with the paragraphs) and the whole text was analysed to highlight it.
+// TestBigParagraphsBounded searches the longest paragraphs there are: each
+// hit's text is bounded, and its highlight is a short window around the
+// word, found three quarters of the way in. (Ingest cuts paragraphs at
+// events.MaxParagraphBytes; before, a paragraph of 250 KB could reach the
+// index, every hit carried its whole text and the whole text was analysed
+// to highlight it.)
 func TestBigParagraphsBounded(t *testing.T) {
 	s := bigStore(t, 3, 250_000)
 	srv := httptest.NewServer(api.NewHandler(s, zaptest.NewLogger(t)))
@@ -72,9 +75,9 @@ func TestBigParagraphsBounded(t *testing.T) {
 		t.Fatalf("%d hits, want 3", len(res.Hits))
 	}
 	for _, h := range res.Hits {
-		if len(h.Text) > 64<<10 || !h.Truncated || h.TextBytes < 240_000 {
-			t.Errorf("hit %s: text of %d bytes, truncated %v, text_bytes %d; want at most 64 KiB, truncated, and the paragraph's length",
-				h.ParagraphID, len(h.Text), h.Truncated, h.TextBytes)
+		if len(h.Text) > store.MaxHitTextBytes || h.TextBytes != len(h.Text) || h.TextBytes < 15_000 {
+			t.Errorf("hit %s: text of %d bytes, text_bytes %d; want the whole paragraph, at most %d bytes",
+				h.ParagraphID, len(h.Text), h.TextBytes, store.MaxHitTextBytes)
 		}
 		if len(h.Highlights) != 1 || !strings.Contains(h.Highlights[0], "<mark>kukis</mark>") ||
 			!strings.Contains(h.Highlights[0], "&lt;b&gt;sesi&lt;/b&gt;") || len(h.Highlights[0]) > 1024 {
@@ -100,8 +103,8 @@ func corpus(t *testing.T, n int) *store.Store {
 		p.PublishedAt = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i%50).Format(time.DateOnly)
 		ps = append(ps, p)
 	}
-	if _, err := s.Apply(context.Background(), ps); err != nil {
-		t.Fatal(err)
+	if res, err := s.Apply(context.Background(), ps); err != nil || len(res.Rejected) > 0 {
+		t.Fatal(err, res.Rejected)
 	}
 	return s
 }
@@ -150,7 +153,7 @@ func TestSearchAfter(t *testing.T) {
 	}
 }
 
-// TestSearchOverNATSFits asks warta.index.search for 100 hits of 20 KB:
+// TestSearchOverNATSFits asks warta.index.search for 100 hits of 16 KB:
 // more than a NATS message holds (1 MiB by default). The answer comes, cut
 // to fit, with the cursor of its last hit to page on; before, the index
 // failed to send it and the client waited for nothing.
