@@ -17,7 +17,7 @@ MODEL_DIR := services/enrich/entities/model
 # The unlabelled text that "make clusters" and "make langwords" read.
 TEXT     ?= $(abspath $(CURDIR)/../shared/corpora)
 
-.PHONY: all build run bench bench-search test fuzz fuzz-article vet lint fmt tidy clean help model eval clusters langwords bench-enrich
+.PHONY: all build run bench bench-search test fuzz fuzz-article vet lint fmt tidy clean help model eval clusters langwords lexicon bench-enrich
 
 all: build
 
@@ -94,6 +94,9 @@ eval: ## score the entity tagger on the development splits of CORPORA (P/R/F1 pe
 
 clusters: ## learn the word clusters from TEXT into services/enrich/entities/clusters/clusters.txt (reproducible)
 	cd services/enrich && $(GO) run . clusters --corpus $(abspath $(TEXT)) --out $(CURDIR)/services/enrich/entities/clusters/clusters.txt
+
+lexicon: ## count the Indonesian words of TEXT into services/index/analysis/lexicon/id.txt, the stemmer's lexicon
+	$(GO) run ./services/index/analysis/cmd/lexicon --corpus $(abspath $(TEXT)) --out $(CURDIR)/services/index/analysis/lexicon/id.txt
 
 langwords: ## count the words of English and Indonesian in TEXT and the train splits of CORPORA into pkg/article/langwords.txt
 	cd pkg/article && $(GO) run gen_langwords.go -corpus $(abspath $(TEXT)) -ner $(abspath $(CORPORA)) -out langwords.txt

@@ -482,7 +482,8 @@ func prose(rng *rand.Rand, n int, word string, times int) string {
 }
 
 func (r *runner) searchURL(word, params string) string {
-	return r.base + "/search?q=" + url.QueryEscape(word) + "&" + params
+	// Paragraph hits, as the scenarios were first measured with.
+	return r.base + "/search?group=paragraph&q=" + url.QueryEscape(word) + "&" + params
 }
 
 // play runs one scenario while sampling the index's RSS, then waits Settle

@@ -38,7 +38,8 @@ Usage:
   index help                     show this help
 
 HTTP API (default http://127.0.0.1:8080):
-  GET /search?q=…&entity=…&type=…&lang=…&from=…&to=…&size=…&offset=…&search_after=…
+  GET /search?q=…&entity=…&type=…&lang=…&from=…&to=…&mentioned_from=…&mentioned_to=…
+              &group=article|paragraph&sort=relevance|published&size=…&offset=…&search_after=…
   GET /articles/{id}    GET /stats    GET /healthz
 
 Rebuild an index from the stream (ENRICHED replayed from its start) into a

@@ -80,7 +80,7 @@ func TestIndexOps(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res store.Result
-	if err := json.Unmarshal(msg.Data, &res); err != nil || res.Total != 1 || len(res.Hits) != 1 {
+	if err := json.Unmarshal(msg.Data, &res); err != nil || res.Total != 1 || res.NumHits() != 1 {
 		t.Errorf("search over NATS: %s (%v)", msg.Data, err)
 	}
 	for _, bad := range []string{`{"size": 1000}`, `not json`} {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -23,32 +24,40 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 	f := bus.NewFlags("index search", getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, "Usage: index search [flags] QUERY...\n\n"+
-			"Searches a running index and prints the matching paragraphs with their tags.\n"+
-			"QUERY may be empty when a filter is given.\n\nFlags:\n")
+			"Searches a running index and prints the matching articles (or paragraphs, with\n"+
+			"--group paragraph) with their best paragraphs. Flags may come anywhere; QUERY may\n"+
+			"be empty when a filter is given. QUERY is what a search box takes: words (any\n"+
+			"form of them), \"a phrase\", -excluded, and OR: index search Putin -Trump --lang id\n\nFlags:\n")
 		f.PrintDefaults()
 	}
 	var base string
 	f.StringVar(&base, "url", "INDEX_URL", "http://127.0.0.1:8080", "base URL of the index's HTTP API")
-	entity := f.String("entity", "", "only paragraphs mentioning this canonical entity (comma-separated: all of them)")
-	typ := f.String("type", "", "only paragraphs with an entity of this type: PERSON, ORGANIZATION, LOCATION, EVENT, MISC")
-	lang := f.String("lang", "", "only paragraphs in this language (id, en, …)")
+	entity := f.String("entity", "", "only articles mentioning this entity, as written or its canonical name (comma-separated: all of them)")
+	typ := f.String("type", "", "only articles with an entity of this type: PERSON, ORGANIZATION, LOCATION, EVENT, MISC")
+	lang := f.String("lang", "", "only articles in this language (id, en, …)")
 	from := f.String("from", "", "only articles published on or after this date (2006-01-02)")
 	to := f.String("to", "", "only articles published on or before this date (2006-01-02)")
+	mentionedFrom := f.String("mentioned-from", "", "only articles that mention a date on or after this one (2006-01-02)")
+	mentionedTo := f.String("mentioned-to", "", "only articles that mention a date on or before this one (2006-01-02)")
+	sort := f.String("sort", "", "relevance (the default with a query) or published (newest first)")
+	group := f.String("group", "", "article (one hit per article, the default) or paragraph")
 	size := f.Int("size", 10, "hits to show")
 	offset := f.Int("offset", 0, "hits to skip, for paging (at most 1000; beyond, use --after)")
 	after := f.String("after", "", `page on after the last hit of a page: the cursor it printed as "next page"`)
 	asJSON := f.Bool("json", false, "print the API's JSON answer as it is")
-	if err := f.Parse(args); err != nil {
+	words, err := parseInterspersed(f, args)
+	if err != nil {
 		if bus.IsHelp(err) {
 			return nil
 		}
 		return err
 	}
 	q := url.Values{}
-	if text := strings.Join(f.Args(), " "); text != "" {
+	if text := strings.Join(words, " "); text != "" {
 		q.Set("q", text)
 	}
-	for k, v := range map[string]string{"entity": *entity, "type": *typ, "lang": *lang, "from": *from, "to": *to} {
+	for k, v := range map[string]string{"entity": *entity, "type": *typ, "lang": *lang, "from": *from, "to": *to,
+		"mentioned_from": *mentionedFrom, "mentioned_to": *mentionedTo, "sort": *sort, "group": *group} {
 		if v != "" {
 			q.Set(k, v)
 		}
@@ -75,8 +84,60 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 	if err := json.Unmarshal(body, &res); err != nil {
 		return fmt.Errorf("read search answer: %w", err)
 	}
-	printResult(stdout, res, *offset)
+	p := printer{w: stdout, bold: colour(stdout, getenv)}
+	p.result(res, *offset)
 	return nil
+}
+
+// parseInterspersed parses args with f, flags anywhere among the words of
+// the query: a word that starts with "-" but names no flag ("-Trump") is a
+// word of the query, and everything after "--" is too.
+func parseInterspersed(f *bus.Flags, args []string) ([]string, error) {
+	var flags, words []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			words = append(words, args[i+1:]...)
+			break
+		}
+		name := strings.TrimLeft(a, "-")
+		if name == a || name == "" {
+			words = append(words, a)
+			continue
+		}
+		name, _, hasValue := strings.Cut(name, "=")
+		fl := f.Lookup(name)
+		if fl == nil && name != "h" && name != "help" {
+			words = append(words, a)
+			continue
+		}
+		flags = append(flags, a)
+		if b, ok := fl.Value.(interface{ IsBoolFlag() bool }); hasValue || fl == nil || ok && b.IsBoolFlag() {
+			continue
+		}
+		if i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	if err := f.Parse(flags); err != nil {
+		return nil, err
+	}
+	return words, nil
+}
+
+// colour reports whether to mark the highlighted words in bold: only for
+// a terminal, and only when NO_COLOR is not set (no-color.org).
+func colour(w io.Writer, getenv func(string) string) bool {
+	if getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // get fetches url and returns the body of a 200 answer, or the API's error.
@@ -106,25 +167,69 @@ func get(ctx context.Context, u string) ([]byte, error) {
 	return body, nil
 }
 
-func printResult(w io.Writer, res store.Result, offset int) {
-	if res.Total == 0 {
-		fmt.Fprintln(w, "no paragraphs match")
+// printer writes search results for people.
+type printer struct {
+	w    io.Writer
+	bold bool
+}
+
+// marked turns highlights into text: the marked words in bold on a
+// terminal, else between asterisks.
+func (p printer) marked(frags []string) string {
+	on, off := "*", "*"
+	if p.bold {
+		on, off = "\x1b[1m", "\x1b[0m"
+	}
+	return html.UnescapeString(strings.NewReplacer("<mark>", on, "</mark>", off).Replace(strings.Join(frags, " … ")))
+}
+
+func (p printer) result(res store.Result, offset int) {
+	w := p.w
+	what, verb := "articles", "match"
+	if res.Group == store.GroupParagraph {
+		what = "paragraphs"
+	}
+	if res.Total == 1 {
+		what, verb = strings.TrimSuffix(what, "s"), "matches"
+	}
+	if res.Hint != nil {
+		fmt.Fprintln(w, res.Hint.Message)
 		return
 	}
-	if len(res.Hits) == 0 {
-		fmt.Fprintf(w, "%d paragraphs match; none after this point\n", res.Total)
+	switch {
+	case res.Total == 0:
+		fmt.Fprintf(w, "no %s match\n", what)
+		return
+	case res.NumHits() == 0:
+		fmt.Fprintf(w, "%d %s %s; none after this point\n", res.Total, what, verb)
 		return
 	}
-	fmt.Fprintf(w, "%d paragraphs match; showing %d–%d\n", res.Total, offset+1, offset+len(res.Hits))
-	for i, h := range res.Hits {
-		fmt.Fprintf(w, "\n%d. %s  [article %s, paragraph %d, %s, %s]\n", offset+i+1, h.Title, h.ArticleID, h.Index, h.Lang, h.PublishedAt)
+	more := ""
+	if res.Capped {
+		more = " (at least: a word matched too much to count it all)"
+	}
+	fmt.Fprintf(w, "%d %s %s%s; showing %d–%d\n", res.Total, what, verb, more, offset+1, offset+res.NumHits())
+	for i, h := range res.Articles {
+		fmt.Fprintf(w, "\n%d. %s  [%s, %s, %s]\n", offset+i+1, h.Title, h.ArticleID, h.Lang, h.PublishedAt)
+		for _, m := range h.Paragraphs {
+			fmt.Fprintf(w, "   ¶%d %s\n", m.Index, p.marked(m.Highlights))
+		}
+		var names []string
+		for _, e := range h.Entities {
+			names = append(names, fmt.Sprintf("%s (%s ×%d)", e.Name, e.Type, e.Mentions))
+		}
+		if len(names) > 0 {
+			fmt.Fprintf(w, "   names: %s\n", strings.Join(names, ", "))
+		}
+	}
+	for i, h := range res.Paragraphs {
+		fmt.Fprintf(w, "\n%d. %s  [%s ¶%d, %s, %s]\n", offset+i+1, h.Title, h.ArticleID, h.Index, h.Lang, h.PublishedAt)
 		text := h.Text
 		if h.Truncated {
 			text += fmt.Sprintf(" … [%d bytes in all]", h.TextBytes)
 		}
 		if len(h.Highlights) > 0 {
-			marked := strings.NewReplacer("<mark>", "\x1b[1m", "</mark>", "\x1b[0m").Replace(strings.Join(h.Highlights, " … "))
-			text = html.UnescapeString(marked)
+			text = p.marked(h.Highlights)
 		}
 		fmt.Fprintf(w, "   %s\n", text)
 		var tags []string
@@ -143,7 +248,7 @@ func printResult(w io.Writer, res store.Result, offset int) {
 		for _, f := range top {
 			fs = append(fs, fmt.Sprintf("%s (%d)", f.Term, f.Count))
 		}
-		fmt.Fprintf(w, "\ntop entities: %s\n", strings.Join(fs, ", "))
+		fmt.Fprintf(w, "\ntop entities (%s): %s\n", what, strings.Join(fs, ", "))
 	}
 	if res.Next != "" {
 		fmt.Fprintf(w, "\nnext page: --after %s\n", res.Next)

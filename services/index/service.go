@@ -128,6 +128,12 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
+	if m := st.Migrated(); m != nil {
+		log.Info("index built with an earlier mapping rebuilt from its own documents: nothing replayed, nothing lost",
+			zap.String("data_dir", c.DataDir), zap.String("from_mapping", m.From), zap.String("to_mapping", m.To),
+			zap.Int("articles", m.Articles), zap.Int("paragraphs", m.Paragraphs), zap.Int("pending", m.Pending),
+			zap.Duration("took", m.Took))
+	}
 	defer func() {
 		if err := st.Close(); err != nil {
 			log.Error("close index", zap.Error(err))

@@ -107,7 +107,7 @@ func TestSampleEndToEnd(t *testing.T) {
 	}
 	found := map[string]bool{}
 	for _, q := range []string{"entity=Xi+Jinping", "entity=Vladimir+Putin", "entity=Beijing", "entity=Moscow", "q=Moskow", "q=Selasa", "q=tahun"} {
-		getJSON(t, s.HTTPURL+"/search?size=100&"+q, &res)
+		getJSON(t, s.HTTPURL+"/search?group=paragraph&size=100&"+q, &res)
 		if res.Total == 0 {
 			t.Errorf("search %s: no hits", q)
 		}

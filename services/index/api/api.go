@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,8 +34,8 @@ const MaxQueryBytes = store.MaxTextBytes
 
 // NewHandler returns the API's handler:
 //
-//	GET /search?q=&entity=&type=&lang=&from=&to=&mentioned_from=&mentioned_to=&size=&offset=&search_after=&facets=
-//	    → store.Result: {"total", "took_ms", "hits": [...], "facets": {"entity", "entity_type", "lang"}, "next"}
+//	GET /search?q=&entity=&type=&lang=&from=&to=&mentioned_from=&mentioned_to=&group=&sort=&size=&offset=&search_after=&facets=
+//	    → store.Result: {"total", "took_ms", "group", "hits": [...], "facets": {"entity", "entity_type", "lang"}, "next", "hint"}
 //	GET /articles/{id} → store.ArticleView, or 404
 //	GET /stats         → store.Stats
 //	GET /healthz       → {"status": "ok"}
@@ -111,8 +112,24 @@ func (a *api) search(w http.ResponseWriter, r *http.Request) {
 	a.limit(a.doSearch)(sw, r)
 }
 
+// searchParams are the parameters of /search.
+var searchParams = []string{"q", "entity", "type", "lang", "from", "to", "mentioned_from", "mentioned_to",
+	"group", "sort", "size", "offset", "search_after", "facets"}
+
 func (a *api) doSearch(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
+	var unknown []string
+	for name := range v {
+		if !slices.Contains(searchParams, name) {
+			unknown = append(unknown, strconv.Quote(name))
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		a.fail(w, r, http.StatusBadRequest, fmt.Sprintf("unknown parameter %s: /search takes %s",
+			strings.Join(unknown, ", "), strings.Join(searchParams, ", ")), nil)
+		return
+	}
 	q := store.Query{
 		Text:          v.Get("q"),
 		Entity:        splitList(v["entity"]),
@@ -123,6 +140,8 @@ func (a *api) doSearch(w http.ResponseWriter, r *http.Request) {
 		MentionedFrom: v.Get("mentioned_from"),
 		MentionedTo:   v.Get("mentioned_to"),
 		After:         v.Get("search_after"),
+		Group:         v.Get("group"),
+		Sort:          v.Get("sort"),
 	}
 	if len(q.Text) > MaxQueryBytes {
 		a.fail(w, r, http.StatusBadRequest,

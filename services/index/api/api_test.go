@@ -93,7 +93,7 @@ func get(t *testing.T, srv *httptest.Server, path string, wantStatus int, v any)
 
 func ids(res store.Result) []string {
 	out := []string{}
-	for _, h := range res.Hits {
+	for _, h := range res.Paragraphs {
 		out = append(out, h.ParagraphID)
 	}
 	slices.Sort(out)
@@ -120,9 +120,9 @@ func TestSearch(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var res store.Result
-			get(t, srv, "/search?"+tc.query, http.StatusOK, &res)
+			get(t, srv, "/search?group=paragraph&"+tc.query, http.StatusOK, &res)
 			if tc.want == nil {
-				if len(res.Hits) != 1 || res.Total != 3 {
+				if len(res.Paragraphs) != 1 || res.Total != 3 {
 					t.Errorf("hits %v of %d, want 1 of 3", ids(res), res.Total)
 				}
 				return
@@ -136,25 +136,66 @@ func TestSearch(t *testing.T) {
 
 func TestSearchResponseShape(t *testing.T) {
 	srv := newServer(t)
-	var raw map[string]json.RawMessage
-	get(t, srv, "/search?q=Tiongkok", http.StatusOK, &raw)
-	for _, k := range []string{"total", "took_ms", "hits", "facets"} {
-		if _, ok := raw[k]; !ok {
-			t.Errorf("response has no %q: %v", k, raw)
+	for _, group := range []string{"", "&group=paragraph"} {
+		var raw map[string]json.RawMessage
+		get(t, srv, "/search?q=Tiongkok"+group, http.StatusOK, &raw)
+		for _, k := range []string{"total", "took_ms", "group", "hits", "facets"} {
+			if _, ok := raw[k]; !ok {
+				t.Errorf("response has no %q: %v", k, raw)
+			}
 		}
 	}
 	var res store.Result
-	get(t, srv, "/search?q=Tiongkok", http.StatusOK, &res)
-	if len(res.Hits) != 1 {
+	get(t, srv, "/search?q=Tiongkok&group=paragraph", http.StatusOK, &res)
+	if len(res.Paragraphs) != 1 {
 		t.Fatalf("hits = %v", ids(res))
 	}
-	h := res.Hits[0]
+	h := res.Paragraphs[0]
 	if h.ArticleID != "a/1" || h.Index != 0 || len(h.Entities) != 2 || h.Entities[0].Canonical != "China" ||
 		len(h.Highlights) != 1 || !strings.Contains(h.Highlights[0], "<mark>Tiongkok</mark>") {
 		t.Errorf("hit = %+v", h)
 	}
 	if f := res.Facets["entity"]; !slices.Contains(f, store.FacetCount{Term: "China", Count: 1}) {
 		t.Errorf("entity facet = %v", f)
+	}
+	// By default, one hit per article, with its matching paragraphs.
+	get(t, srv, "/search?q=Tiongkok", http.StatusOK, &res)
+	if res.Group != "article" || len(res.Articles) != 1 {
+		t.Fatalf("result = %+v, want one article hit", res)
+	}
+	a := res.Articles[0]
+	if a.ArticleID != "a/1" || len(a.Paragraphs) != 1 || a.Paragraphs[0].Index != 0 ||
+		!strings.Contains(a.Paragraphs[0].Highlights[0], "<mark>Tiongkok</mark>") || len(a.Entities) == 0 {
+		t.Errorf("article hit = %+v", a)
+	}
+}
+
+// TestOffsets: entities carry, beside their byte offsets into the UTF-8
+// text, the offsets a Python (code points) and a JavaScript (UTF-16) client
+// cut the text with.
+func TestOffsets(t *testing.T) {
+	s, err := store.Open(filepath.Join(t.TempDir(), "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	text := "Café 😀 in Zürich."
+	p := paragraph("u", 0, 1, "en", text, events.Entity{Text: "Zürich", Type: events.Location, Canonical: "Zurich"})
+	if res, err := s.Apply(context.Background(), []events.EnrichedParagraph{p}); err != nil || len(res.Rejected) > 0 {
+		t.Fatal(err, res.Rejected)
+	}
+	srv := httptest.NewServer(api.NewHandler(s, zaptest.NewLogger(t)))
+	defer srv.Close()
+	var res store.Result
+	get(t, srv, "/search?group=paragraph&q=zurich", http.StatusOK, &res)
+	if len(res.Paragraphs) != 1 || len(res.Paragraphs[0].Entities) != 1 {
+		t.Fatalf("hits = %+v", res.Paragraphs)
+	}
+	e := res.Paragraphs[0].Entities[0]
+	runes := []rune(text)
+	if string(runes[e.StartRune:e.EndRune]) != "Zürich" || text[e.Start:e.End] != "Zürich" ||
+		e.StartUTF16 != e.StartRune+1 || e.EndUTF16-e.StartUTF16 != 6 {
+		t.Errorf("entity offsets = %+v: want bytes [%d,%d), runes [8,14), UTF-16 [9,15)", e, strings.Index(text, "Zürich"), len(text)-1)
 	}
 }
 
@@ -173,6 +214,9 @@ func TestBadRequests(t *testing.T) {
 		{"bad cursor", "/search?q=harian&search_after=nonsense", 400, `search_after "nonsense"`},
 		{"cursor of another sort", "/search?lang=id&search_after=" + url.QueryEscape("s.MQ.YQ"), 400, "not a cursor of this search"},
 		{"facets too many", "/search?facets=99", 400, "facets 99"},
+		{"unknown parameter", "/search?q=x&sise=5", 400, `unknown parameter "sise"`},
+		{"bad group", "/search?group=sentence", 400, `group "sentence"`},
+		{"bad sort", "/search?sort=oldest", 400, `sort "oldest"`},
 		{"bad date", "/search?from=last+week", 400, `from "last week" is not a date`},
 		{"from after to", "/search?from=2025-09-03&to=2025-09-01", 400, "swap them"},
 		{"unknown type", "/search?type=ALIEN", 400, "unknown entity type"},

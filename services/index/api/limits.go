@@ -166,10 +166,10 @@ func encodeResult(res store.Result, limit int) ([]byte, error) {
 		return body, err
 	}
 	// What the answer spends besides its hits, then the hits that fit.
-	sizes := make([]int, len(res.Hits))
+	sizes := make([]int, res.NumHits())
 	rest := len(body)
-	for i := range res.Hits {
-		b, err := json.Marshal(res.Hits[i])
+	for i := range sizes {
+		b, err := res.HitJSON(i)
 		if err != nil {
 			return nil, err
 		}

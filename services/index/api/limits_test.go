@@ -70,7 +70,7 @@ func TestBigParagraphsBounded(t *testing.T) {
 	srv := httptest.NewServer(api.NewHandler(s, zaptest.NewLogger(t)))
 	defer srv.Close()
 	var res page
-	get(t, srv, "/search?q=kukis&size=100", http.StatusOK, &res)
+	get(t, srv, "/search?group=paragraph&q=kukis&size=100", http.StatusOK, &res)
 	if len(res.Hits) != 3 {
 		t.Fatalf("%d hits, want 3", len(res.Hits))
 	}
@@ -119,7 +119,7 @@ func TestSearchAfter(t *testing.T) {
 	const n = 230
 	srv := httptest.NewServer(api.NewHandler(corpus(t, n), zaptest.NewLogger(t)))
 	defer srv.Close()
-	for _, q := range []string{"q=harian", "lang=id"} {
+	for _, q := range []string{"group=paragraph&q=harian", "group=paragraph&lang=id"} {
 		t.Run(q, func(t *testing.T) {
 			var want []string
 			for off := 0; off < n; off += 100 {
@@ -174,7 +174,7 @@ func TestSearchOverNATSFits(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
-	req := map[string]any{"q": "kukis", "size": 100}
+	req := map[string]any{"q": "kukis", "size": 100, "group": "paragraph"}
 	for range 100 {
 		body, _ := json.Marshal(req)
 		msg, err := nc.Request(api.SearchSubject, body, 10*time.Second)

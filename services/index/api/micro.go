@@ -34,6 +34,8 @@ type SearchRequest struct {
 	Offset        int      `json:"offset,omitempty"`
 	SearchAfter   string   `json:"search_after,omitempty"`
 	Facets        int      `json:"facets,omitempty"`
+	Group         string   `json:"group,omitempty"`
+	Sort          string   `json:"sort,omitempty"`
 }
 
 // Query is the store query the request asks for.
@@ -41,7 +43,7 @@ func (r SearchRequest) Query() store.Query {
 	return store.Query{
 		Text: r.Q, Entity: r.Entity, Type: r.Type, Lang: r.Lang, From: r.From, To: r.To,
 		MentionedFrom: r.MentionedFrom, MentionedTo: r.MentionedTo, Size: r.Size, Offset: r.Offset, After: r.SearchAfter,
-		Facets: r.Facets,
+		Facets: r.Facets, Group: r.Group, Sort: r.Sort,
 	}
 }
 

@@ -191,6 +191,7 @@ func (w *writer) content(src source) (*events.EnrichedParagraph, error) {
 func (w *writer) write(p plan) (*events.ArticleIndexed, error) {
 	var links link.Table
 	var meta *events.EnrichedParagraph
+	var linked []*events.EnrichedParagraph // the paragraphs of a revision becoming current
 	switch {
 	case p.Becomes != nil:
 		// The revision completes now: link it from all its paragraphs, those
@@ -213,6 +214,10 @@ func (w *writer) write(p plan) (*events.ArticleIndexed, error) {
 			all = append(all, c)
 		}
 		links = link.Build(all)
+		linked = make([]*events.EnrichedParagraph, len(all))
+		for i, c := range all {
+			linked[i], _ = links.Apply(c)
+		}
 		for k, i := range p.Keep {
 			// A paragraph written by an earlier batch is rewritten only if
 			// linking changes it.
@@ -257,7 +262,7 @@ func (w *writer) write(p plan) (*events.ArticleIndexed, error) {
 		w.batch.Delete(pendingDocID(w.id, s))
 	}
 	if p.Becomes != nil {
-		doc, err := articleDoc(meta, links, w.now)
+		doc, err := articleDoc(meta, linked, links, w.now)
 		if err != nil {
 			return nil, err
 		}

@@ -33,13 +33,15 @@ type ArticleView struct {
 
 // ParagraphView is one paragraph of an ArticleView.
 type ParagraphView struct {
-	ID       string          `json:"id"`
-	Index    int             `json:"index"`
-	Version  string          `json:"version"`
-	Text     string          `json:"text"`
-	Entities []events.Entity `json:"entities"`
-	Dates    []events.Date   `json:"dates"`
-	Tagger   string          `json:"tagger,omitempty"`
+	ID      string `json:"id"`
+	Index   int    `json:"index"`
+	Version string `json:"version"`
+	Text    string `json:"text"`
+	// Entities and Dates have byte offsets into Text, and rune and UTF-16
+	// offsets beside them (see Hit).
+	Entities []EntitySpan `json:"entities"`
+	Dates    []DateSpan   `json:"dates"`
+	Tagger   string       `json:"tagger,omitempty"`
 }
 
 // Article returns the article with id and its paragraphs sorted by index. It
@@ -73,9 +75,10 @@ func (s *Store) Article(ctx context.Context, id string) (ArticleView, bool, erro
 		if err != nil {
 			return ArticleView{}, false, err
 		}
+		es, ds := spans(p.Text, p.Entities, p.Dates)
 		view.Paragraphs = append(view.Paragraphs, ParagraphView{
 			ID: p.ID, Index: p.Index, Version: p.Version, Text: p.Text,
-			Entities: p.Entities, Dates: p.Dates, Tagger: p.Tagger,
+			Entities: es, Dates: ds, Tagger: p.Tagger,
 		})
 		if first == nil || p.Index < first.Index {
 			first = &p

@@ -166,5 +166,5 @@ func BenchmarkSearch(b *testing.B) {
 }
 
 func storeQuery(text, entity string) store.Query {
-	return store.Query{Text: text, Entity: []string{entity}}
+	return store.Query{Group: store.GroupParagraph, Text: text, Entity: []string{entity}}
 }

@@ -1,7 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -9,6 +12,7 @@ import (
 	"github.com/segmentio/encoding/json"
 
 	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/services/index/analysis"
 	"github.com/warta-news/warta/services/index/link"
 )
 
@@ -54,30 +58,135 @@ type articleRecord struct {
 	URL         string    `json:"url,omitempty"`
 	Source      string    `json:"source,omitempty"`
 	IndexedAt   time.Time `json:"indexed_at"`
+	// Entities summarises the names the article mentions.
+	Entities []EntityCount `json:"entities,omitempty"`
 	// Links is the link table of the revision, computed when it completed.
 	Links *link.Table `json:"links,omitempty"`
 }
 
-func articleDoc(p *events.EnrichedParagraph, links link.Table, now time.Time) (map[string]any, error) {
+// EntityCount is a name an article mentions: its canonical name, its type,
+// and how many times the article mentions it.
+type EntityCount struct {
+	Name     string            `json:"name"`
+	Type     events.EntityType `json:"type"`
+	Mentions int               `json:"mentions"`
+}
+
+// aliasSep joins a lower-cased alias and its canonical name in the
+// entity_alias field: no name contains it.
+const aliasSep = "\x1f"
+
+// articleDoc builds the document of an article whose complete revision is
+// ps (its paragraphs, linked), meta being one of them.
+func articleDoc(meta *events.EnrichedParagraph, ps []*events.EnrichedParagraph, links link.Table, now time.Time) (map[string]any, error) {
 	rec := articleRecord{
-		ID: p.ArticleID, Version: p.Version, ArticleSeq: p.ArticleSeq, Title: p.Title, Count: p.Count,
-		PublishedAt: p.PublishedAt, Lang: p.Lang, URL: p.URL, Source: p.Source, IndexedAt: now,
+		ID: meta.ArticleID, Version: meta.Version, ArticleSeq: meta.ArticleSeq, Title: meta.Title, Count: meta.Count,
+		PublishedAt: meta.PublishedAt, Lang: meta.Lang, URL: meta.URL, Source: meta.Source, IndexedAt: now,
 	}
 	if !links.Empty() {
 		rec.Links = &links
 	}
+	type key struct {
+		name string
+		typ  events.EntityType
+	}
+	mentions := map[key]int{}
+	aliases := map[string]bool{}
+	var dates []*events.Date
+	for _, p := range ps {
+		for _, e := range p.Entities {
+			name := link.CanonicalOf(e)
+			mentions[key{name, e.Type}]++
+			aliases[strings.ToLower(name)+aliasSep+name] = true
+			aliases[strings.ToLower(e.Text)+aliasSep+name] = true
+		}
+		for i := range p.Dates {
+			dates = append(dates, &p.Dates[i])
+		}
+	}
+	for k, n := range mentions {
+		rec.Entities = append(rec.Entities, EntityCount{Name: k.name, Type: k.typ, Mentions: n})
+	}
+	slices.SortFunc(rec.Entities, func(a, b EntityCount) int {
+		return cmp.Or(cmp.Compare(b.Mentions, a.Mentions), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Type, b.Type))
+	})
 	src, err := json.Marshal(rec)
 	if err != nil {
-		return nil, fmt.Errorf("encode article %s: %w", p.ArticleID, err)
+		return nil, fmt.Errorf("encode article %s: %w", meta.ArticleID, err)
 	}
-	return map[string]any{
+	doc := map[string]any{
 		fieldType:       typeArticle,
-		fieldArticleID:  p.ArticleID,
-		fieldVersion:    p.Version,
-		fieldArticleSeq: float64(p.ArticleSeq),
-		fieldCount:      float64(p.Count),
+		fieldArticleID:  meta.ArticleID,
+		fieldVersion:    meta.Version,
+		fieldArticleSeq: float64(meta.ArticleSeq),
+		fieldCount:      float64(meta.Count),
+		fieldTitle:      meta.Title,
 		fieldSource:     string(src),
-	}, nil
+	}
+	addLanguageFields(doc, fieldTitle, meta.Lang, meta.Title)
+	addMeta(doc, meta)
+	if len(rec.Entities) > 0 {
+		var names, types []string
+		seen := map[string]bool{}
+		for _, e := range rec.Entities {
+			if !seen["n"+e.Name] {
+				seen["n"+e.Name] = true
+				names = append(names, e.Name)
+			}
+			if !seen["t"+string(e.Type)] {
+				seen["t"+string(e.Type)] = true
+				types = append(types, string(e.Type))
+			}
+		}
+		doc[fieldEntity] = names
+		doc[fieldEntityType] = types
+		doc[fieldEntityAlias] = slices.Sorted(maps.Keys(aliases))
+	}
+	addDates(doc, dates)
+	return doc, nil
+}
+
+// addLanguageFields adds to doc the word forms of the text of field in
+// language lang, when the language has an analysis of them.
+func addLanguageFields(doc map[string]any, field, lang, text string) {
+	if st, ok := analysis.ForLang(strings.ToLower(lang)); ok && text != "" {
+		doc[stemField(field, st.Key)] = text
+	}
+}
+
+// addMeta adds the language and publication time of p's article to doc.
+func addMeta(doc map[string]any, p *events.EnrichedParagraph) {
+	if lang := strings.ToLower(p.Lang); lang != "" {
+		doc[fieldLang] = lang
+	}
+	if p.PublishedAt != "" {
+		if t, err := events.ParseTime(p.PublishedAt); err == nil && timeInRange(t) {
+			doc[fieldPublishedAt] = t.UTC()
+		}
+	}
+}
+
+// addDates adds the values and the starts of dates to doc.
+func addDates(doc map[string]any, dates []*events.Date) {
+	var values []string
+	var starts []time.Time
+	seen := make(map[string]bool, len(dates))
+	for _, d := range dates {
+		if d.Value == "" || seen[d.Value] {
+			continue
+		}
+		seen[d.Value] = true
+		values = append(values, d.Value)
+		if t, ok := dateStart(d.Value); ok {
+			starts = append(starts, t)
+		}
+	}
+	if len(values) > 0 {
+		doc[fieldDateValue] = values
+	}
+	if len(starts) > 0 {
+		doc[fieldDate] = starts
+	}
 }
 
 func pendingDoc(p *events.EnrichedParagraph, now time.Time) (map[string]any, error) {
@@ -123,19 +232,13 @@ func paragraphDoc(p *events.EnrichedParagraph) (map[string]any, error) {
 		fieldText:       p.Text,
 		fieldSource:     string(src),
 	}
-	if lang := strings.ToLower(p.Lang); lang != "" {
-		doc[fieldLang] = lang
-	}
+	addLanguageFields(doc, fieldText, p.Lang, p.Text)
+	addMeta(doc, p)
 	if p.Tagger != "" {
 		doc[fieldTagger] = p.Tagger
 	}
-	if p.PublishedAt != "" {
-		if t, err := events.ParseTime(p.PublishedAt); err == nil && timeInRange(t) {
-			doc[fieldPublishedAt] = t.UTC()
-		}
-	}
 	if len(p.Entities) > 0 {
-		var canon, types, surface []string
+		var canon, types, words []string
 		seen := make(map[string]bool, 3*len(p.Entities))
 		add := func(list *[]string, kind, v string) {
 			if v != "" && !seen[kind+v] {
@@ -144,39 +247,22 @@ func paragraphDoc(p *events.EnrichedParagraph) (map[string]any, error) {
 			}
 		}
 		for _, e := range p.Entities {
-			name := e.Canonical
-			if name == "" {
-				name = e.Text
-			}
+			name := link.CanonicalOf(e)
 			add(&canon, "c", name)
 			add(&types, "t", string(e.Type))
-			add(&surface, "s", e.Text)
+			// Surface forms and canonical names are searched as words.
+			add(&words, "w", e.Text)
+			add(&words, "w", name)
 		}
 		doc[fieldEntity] = canon
 		doc[fieldEntityType] = types
-		doc[fieldEntityText] = surface
+		doc[fieldEntityText] = words
 	}
-	if len(p.Dates) > 0 {
-		var values []string
-		var starts []time.Time
-		seen := make(map[string]bool, len(p.Dates))
-		for _, d := range p.Dates {
-			if d.Value == "" || seen[d.Value] {
-				continue
-			}
-			seen[d.Value] = true
-			values = append(values, d.Value)
-			if t, ok := dateStart(d.Value); ok {
-				starts = append(starts, t)
-			}
-		}
-		if len(values) > 0 {
-			doc[fieldDateValue] = values
-		}
-		if len(starts) > 0 {
-			doc[fieldDate] = starts
-		}
+	dates := make([]*events.Date, len(p.Dates))
+	for i := range p.Dates {
+		dates[i] = &p.Dates[i]
 	}
+	addDates(doc, dates)
 	return doc, nil
 }
 

@@ -161,8 +161,8 @@ func search(t testing.TB, s *store.Store, q store.Query) store.Result {
 }
 
 func hitIDs(res store.Result) []string {
-	ids := make([]string, len(res.Hits))
-	for i, h := range res.Hits {
+	ids := make([]string, len(res.Paragraphs))
+	for i, h := range res.Paragraphs {
 		ids[i] = h.ParagraphID
 	}
 	return ids
@@ -172,6 +172,22 @@ func completed(done []events.ArticleIndexed) []string {
 	out := make([]string, len(done))
 	for i, d := range done {
 		out[i] = d.ArticleID + "@" + d.Version
+	}
+	return out
+}
+
+func plainEntities(es []store.EntitySpan) []events.Entity {
+	out := make([]events.Entity, len(es))
+	for i, e := range es {
+		out[i] = e.Entity
+	}
+	return out
+}
+
+func plainDates(ds []store.DateSpan) []events.Date {
+	out := make([]events.Date, len(ds))
+	for i, d := range ds {
+		out[i] = d.Date
 	}
 	return out
 }

@@ -13,6 +13,9 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/highlight"
 	"github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
+
+	"github.com/warta-news/warta/pkg/events"
+	wartaanalysis "github.com/warta-news/warta/services/index/analysis"
 )
 
 // Bounds of highlighting, per hit.
@@ -32,13 +35,16 @@ const (
 	foldChunk = 16 << 10
 )
 
-// highlighter marks the query's words in the hits' text. The index keeps no
-// term vectors for the text field (they cost a fifth of the indexing time
-// and a large part of the index on disk), so the words' locations are found
-// at search time instead: a lower-cased copy of the text, a chunk at a
-// time, is searched for the words, and a window of a few hundred bytes
-// around the first one is analysed as the field was; Bleve's html
-// highlighter then cuts the fragment, escapes it and marks the words
+// highlighter marks the query's words in the hits' text: the words as
+// written, the other forms of them in the paragraph's language (q=bertemu
+// marks "pertemuan"), and the names of the entities they name (q=Moscow
+// marks "Moskow", an entity linked to Moscow). The index keeps no term
+// vectors for the text field (they cost a fifth of the indexing time and a
+// large part of the index on disk), so the words' locations are found at
+// search time instead: a lower-cased copy of the text, a chunk at a time,
+// is searched for the words and their stems, and a window of a few hundred
+// bytes around the first one found is analysed as the field was; Bleve's
+// html highlighter then cuts the fragment, escapes it and marks the words
 // (<mark>…</mark>), as it would from term vectors.
 //
 // Analysing the whole text instead cost about 200 ns and 30 bytes of
@@ -47,14 +53,26 @@ type highlighter struct {
 	analyzer analysis.Analyzer
 	hl       highlight.Highlighter
 	words    map[string]bool
-	// list holds the words as bytes, longest is the longest's length, and
-	// buf is the lower-cased chunk being searched.
+	// stems holds the words' forms per language key, and stemmers the
+	// analyses that make them.
+	stems    map[string]map[string]bool
+	stemmers map[string]analysis.Analyzer
+	// list holds the strings to look for, longest is the longest's length,
+	// and buf is the lower-cased chunk being searched.
 	list    [][]byte
 	longest int
 	buf     []byte
+	// spans are the entities of the paragraph being highlighted that the
+	// words name, as byte ranges.
+	spans [][2]int
 }
 
-func (s *Store) newHighlighter(words []string) (*highlighter, error) {
+// newHighlighter returns the highlighter of the positive words of p; nil
+// when it has none (fragments then returns none).
+func (s *Store) newHighlighter(p parsed) (*highlighter, error) {
+	if len(p.words) == 0 {
+		return nil, nil
+	}
 	analyzer := s.idx.Mapping().AnalyzerNamed(textAnalyzer)
 	if analyzer == nil {
 		return nil, fmt.Errorf("analyzer %s is missing from the index mapping", textAnalyzer)
@@ -63,26 +81,67 @@ func (s *Store) newHighlighter(words []string) (*highlighter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("highlighter: %w", err)
 	}
-	h := &highlighter{analyzer: analyzer, hl: hl, words: make(map[string]bool, len(words))}
-	for _, w := range words {
+	h := &highlighter{analyzer: analyzer, hl: hl, words: make(map[string]bool, len(p.words)),
+		stems: map[string]map[string]bool{}, stemmers: map[string]analysis.Analyzer{}}
+	for _, w := range p.words {
 		h.words[w] = true
-		h.list = append(h.list, []byte(w))
-		h.longest = max(h.longest, len(w))
+	}
+	for key, stems := range p.stems {
+		for _, l := range wartaanalysis.Languages() {
+			if l.Key == key {
+				h.stemmers[key] = s.idx.Mapping().AnalyzerNamed(l.Analyzer)
+			}
+		}
+		h.stems[key] = map[string]bool{}
+		for _, st := range stems {
+			h.stems[key][st] = true
+		}
 	}
 	return h, nil
 }
 
-// fragments returns the best fragment of text around the words, or none if
-// its first MaxHighlightScanBytes have none of them (the hit matched on
-// its title or entities, or further in).
-func (h *highlighter) fragments(id, text string) []string {
+// fragments returns the best fragment of paragraph p around the words, or
+// none if its first MaxHighlightScanBytes have none of them.
+func (h *highlighter) fragments(p *events.EnrichedParagraph) []string {
+	if h == nil {
+		return []string{}
+	}
+	key := ""
+	if st, ok := wartaanalysis.ForLang(strings.ToLower(p.Lang)); ok {
+		key = st.Key
+	}
+	h.list, h.longest = h.list[:0], 0
+	for w := range h.words {
+		h.addLocator(w)
+	}
+	for st := range h.stems[key] {
+		// A stem may differ from the forms it stands for in its last
+		// letter ("energi" for "energy"): look for what comes before.
+		if n := utf8.RuneCountInString(st); n >= 5 {
+			_, size := utf8.DecodeLastRuneInString(st)
+			st = st[:len(st)-size]
+		}
+		h.addLocator(st)
+	}
+	h.spans = h.spans[:0]
+	for _, e := range p.Entities {
+		if e.End <= len(p.Text) && (h.names(e.Canonical) || h.names(e.Text)) {
+			h.spans = append(h.spans, [2]int{e.Start, e.End})
+		}
+	}
+	text := p.Text
 	scan := text[:runeStart(text, MaxHighlightScanBytes)]
 	for tries, from := 0, 0; tries < highlightTries; tries++ {
 		at, n := h.find(scan, from)
+		for _, sp := range h.spans {
+			if sp[0] >= from && (at < 0 || sp[0] < at) {
+				at, n = sp[0], sp[1]-sp[0]
+			}
+		}
 		if at < 0 {
 			break
 		}
-		if f := h.window(id, text, at, n); f != nil {
+		if f := h.window(p.ID, text, at, n, key); f != nil {
 			return f
 		}
 		from = at + 1
@@ -91,6 +150,82 @@ func (h *highlighter) fragments(id, text string) []string {
 		}
 	}
 	return []string{}
+}
+
+func (h *highlighter) addLocator(w string) {
+	h.list = append(h.list, []byte(w))
+	h.longest = max(h.longest, len(w))
+}
+
+// names reports whether name, an entity's canonical name or text, has one
+// of the words.
+func (h *highlighter) names(name string) bool {
+	for _, tok := range h.analyzer.Analyze([]byte(name)) {
+		if h.words[string(tok.Term)] {
+			return true
+		}
+	}
+	return false
+}
+
+// marks reports whether the token term at [start, end) of the window is
+// one to mark: a word, a form of one, or in an entity the words name.
+func (h *highlighter) marks(term string, start, end int, key string) bool {
+	if h.words[term] {
+		return true
+	}
+	for _, sp := range h.spans {
+		if start >= sp[0] && end <= sp[1] {
+			return true
+		}
+	}
+	if a := h.stemmers[key]; a != nil && len(h.stems[key]) > 0 {
+		if toks := a.Analyze([]byte(term)); len(toks) == 1 && h.stems[key][string(toks[0].Term)] {
+			return true
+		}
+	}
+	return false
+}
+
+// phrasesIn reports whether paragraph p has, for every positive clause
+// with a phrase, one of the clause's units: a phrase's words in a row in
+// its text or in an entity's name, or a word.
+func (h *highlighter) phrasesIn(p *events.EnrichedParagraph, positives []clause) bool {
+	var texts [][]string
+	for _, c := range positives {
+		if !c.hasPhrase() {
+			continue
+		}
+		if texts == nil {
+			for _, t := range append([]string{p.Text}, entityNames(p)...) {
+				var toks []string
+				for _, tok := range h.analyzer.Analyze([]byte(t)) {
+					toks = append(toks, string(tok.Term))
+				}
+				texts = append(texts, toks)
+			}
+		}
+		found := false
+		for _, u := range c.units {
+			for _, toks := range texts {
+				if containsRun(toks, u.words) {
+					found = true
+				}
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+func entityNames(p *events.EnrichedParagraph) []string {
+	var out []string
+	for _, e := range p.Entities {
+		out = append(out, e.Text, e.Canonical)
+	}
+	return out
 }
 
 // find returns where the first of the words occurs in text at or after
@@ -128,7 +263,7 @@ func (h *highlighter) find(text string, from int) (int, int) {
 // window analyses the text around at (a word of n bytes, found by find)
 // and returns its best fragment; nil if the analysis finds none of the
 // words there.
-func (h *highlighter) window(id, text string, at, n int) []string {
+func (h *highlighter) window(id, text string, at, n int, key string) []string {
 	start, end := max(0, at-highlightWindow), min(len(text), at+n+highlightWindow)
 	// Whole words: from after a space, to before one.
 	if start > 0 {
@@ -148,7 +283,7 @@ func (h *highlighter) window(id, text string, at, n int) []string {
 	part := text[start:end]
 	locs := search.TermLocationMap{}
 	for _, tok := range h.analyzer.Analyze([]byte(part)) {
-		if term := string(tok.Term); h.words[term] {
+		if term := string(tok.Term); h.marks(term, start+tok.Start, start+tok.End, key) {
 			locs[term] = append(locs[term], &search.Location{Pos: uint64(tok.Position), Start: uint64(tok.Start), End: uint64(tok.End)})
 		}
 	}

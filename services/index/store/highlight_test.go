@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/warta-news/warta/pkg/events"
 )
 
 // TestHighlightWindow checks where the bounded highlighter finds the words:
@@ -33,11 +35,15 @@ func TestHighlightWindow(t *testing.T) {
 		{"markup escaped", "a <b>kukis</b> b", []string{"kukis"}, "a &lt;b&gt;<mark>kukis</mark>&lt;/b&gt; b", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h, err := s.newHighlighter(tc.words)
+			p, err := s.parse(strings.Join(tc.words, " "))
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := h.fragments("p", tc.text)
+			h, err := s.newHighlighter(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := h.fragments(&events.EnrichedParagraph{Paragraph: events.Paragraph{ID: "p", Text: tc.text}})
 			if tc.want == "" {
 				if len(got) != 0 {
 					t.Errorf("fragments = %q, want none", got)
@@ -68,5 +74,40 @@ func TestFoldCase(t *testing.T) {
 		if got != want || len(got) != len(in) {
 			t.Errorf("foldCase(%q) = %q, want %q of the same length", in, got, want)
 		}
+	}
+}
+
+// TestHighlightForms: the words' other forms in the paragraph's language,
+// and the entities the words name, are marked too.
+func TestHighlightForms(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, tc := range []struct {
+		name, query, lang, text string
+		ents                    []events.Entity
+		want                    string
+	}{
+		{"Indonesian form", "bertemu", "id", "Pertemuan itu berlangsung lama.", nil, "<mark>Pertemuan</mark> itu"},
+		{"English plural", "energies", "en", "Clean energy is cheaper now.", nil, "Clean <mark>energy</mark> is"},
+		{"entity by its canonical name", "Moscow", "id", "Putin terbang dari Moskow pagi ini.",
+			[]events.Entity{{Text: "Moskow", Type: events.Location, Start: 19, End: 25, Canonical: "Moscow"}}, "dari <mark>Moskow</mark> pagi"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := s.parse(tc.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := s.newHighlighter(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := h.fragments(&events.EnrichedParagraph{Paragraph: events.Paragraph{ID: "p", Text: tc.text, Lang: tc.lang}, Entities: tc.ents})
+			if len(got) != 1 || !strings.Contains(got[0], tc.want) {
+				t.Errorf("fragments = %q, want one with %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -34,7 +34,7 @@ var summit = article{
 
 func entityHits(t *testing.T, s *store.Store, name string) []string {
 	t.Helper()
-	got := hitIDs(search(t, s, store.Query{Entity: []string{name}}))
+	got := hitIDs(search(t, s, store.Query{Group: store.GroupParagraph, Entity: []string{name}}))
 	sort.Strings(got)
 	return got
 }
@@ -42,7 +42,7 @@ func entityHits(t *testing.T, s *store.Store, name string) []string {
 // personFacet returns the entity facet of every paragraph of the index.
 func entityFacet(t *testing.T, s *store.Store) []store.FacetCount {
 	t.Helper()
-	return search(t, s, store.Query{Facets: 50}).Facets[store.FacetEntity]
+	return search(t, s, store.Query{Group: store.GroupParagraph, Facets: 50}).Facets[store.FacetEntity]
 }
 
 func assertSummitLinked(t *testing.T, s *store.Store) {
@@ -53,9 +53,10 @@ func assertSummitLinked(t *testing.T, s *store.Store) {
 	if got, want := entityHits(t, s, "Vladimir Putin"), []string{"summit-1-2", "summit-1-3", "summit-1-5"}; !slices.Equal(got, want) {
 		t.Errorf("entity=Vladimir Putin: hits %v, want %v", got, want)
 	}
-	for _, short := range []string{"Xi", "XI", "Putin"} {
-		if got := entityHits(t, s, short); len(got) != 0 {
-			t.Errorf("entity=%s: hits %v, want none (linked to the full name)", short, got)
+	// A short name stands for the full one it was linked to, in any case.
+	for short, full := range map[string]string{"Xi": "Xi Jinping", "XI": "Xi Jinping", "putin": "Vladimir Putin", "xi jinping": "Xi Jinping"} {
+		if got, want := entityHits(t, s, short), entityHits(t, s, full); !slices.Equal(got, want) {
+			t.Errorf("entity=%s: hits %v, want those of %s, %v", short, got, full, want)
 		}
 	}
 	facet := entityFacet(t, s)
@@ -69,11 +70,11 @@ func assertSummitLinked(t *testing.T, s *store.Store) {
 	}
 
 	// Hits and the article keep the surface text and serve the linked canonical.
-	res := search(t, s, store.Query{Text: "lapangan"})
-	if len(res.Hits) != 1 || len(res.Hits[0].Entities) != 1 {
-		t.Fatalf("search lapangan: %+v, want paragraph 0 with one entity", res.Hits)
+	res := search(t, s, store.Query{Group: store.GroupParagraph, Text: "lapangan"})
+	if len(res.Paragraphs) != 1 || len(res.Paragraphs[0].Entities) != 1 {
+		t.Fatalf("search lapangan: %+v, want paragraph 0 with one entity", res.Paragraphs)
 	}
-	if e := res.Hits[0].Entities[0]; e.Text != "XI" || e.Canonical != "Xi Jinping" || e.Start != 0 || e.End != 2 {
+	if e := res.Paragraphs[0].Entities[0]; e.Text != "XI" || e.Canonical != "Xi Jinping" || e.Start != 0 || e.End != 2 {
 		t.Errorf("hit entity = %+v, want XI [0,2) canonical Xi Jinping", e)
 	}
 	view, ok, err := s.Article(context.Background(), summit.id)
@@ -183,15 +184,21 @@ func TestLinkAcronymToBracketedExpansion(t *testing.T) {
 	if got, want := entityHits(t, s, "Dewan Keamanan"), []string{"sco-1-2", "sco-1-3"}; !slices.Equal(got, want) {
 		t.Errorf("entity=Dewan Keamanan: hits %v, want %v", got, want)
 	}
-	for _, tc := range []struct{ name, want string }{
-		{"SCO", ""}, {"DK", ""}, {"BPS", "sco-1-0"}, {"United States", "sco-1-2"}, {"United Nations", "sco-1-2"},
+	// An acronym linked to its expansion stands for it as a filter.
+	for _, tc := range []struct {
+		name string
+		want []string
+	}{
+		{"SCO", []string{"sco-1-0", "sco-1-1", "sco-1-3"}}, {"DK", []string{"sco-1-2", "sco-1-3"}},
+		{"BPS", []string{"sco-1-0"}}, {"United States", []string{"sco-1-2"}}, {"United Nations", []string{"sco-1-2"}},
 	} {
-		var want []string
-		if tc.want != "" {
-			want = []string{tc.want}
+		if got := entityHits(t, s, tc.name); !slices.Equal(got, tc.want) {
+			t.Errorf("entity=%s: hits %v, want %v", tc.name, got, tc.want)
 		}
-		if got := entityHits(t, s, tc.name); !slices.Equal(got, want) {
-			t.Errorf("entity=%s: hits %v, want %v", tc.name, got, want)
+	}
+	for _, fc := range entityFacet(t, s) {
+		if fc.Term == "SCO" || fc.Term == "DK" {
+			t.Errorf("entity facet has the acronym %q, linked to its expansion", fc.Term)
 		}
 	}
 	view, _, err := s.Article(context.Background(), a.id)
@@ -243,9 +250,9 @@ func TestEntityFindsEveryLanguage(t *testing.T) {
 	if got, want := entityHits(t, s, "China"), []string{"en-1-0", "jkt-1-1"}; !slices.Equal(got, want) {
 		t.Errorf("entity=China: hits %v, want the English and the Indonesian paragraph %v", got, want)
 	}
-	res := search(t, s, store.Query{Entity: []string{"China"}})
+	res := search(t, s, store.Query{Group: store.GroupParagraph, Entity: []string{"China"}})
 	langs := map[string]string{}
-	for _, h := range res.Hits {
+	for _, h := range res.Paragraphs {
 		for _, e := range h.Entities {
 			if e.Canonical == "China" {
 				langs[h.Lang] = e.Text

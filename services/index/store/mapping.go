@@ -2,18 +2,17 @@ package store
 
 import (
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
+
+	"github.com/warta-news/warta/services/index/analysis"
 )
 
 // Document types, kept in the "type" field of every document.
 const (
 	typeParagraph = "paragraph" // a searchable paragraph of an article
-	typeArticle   = "article"   // one per article whose current version is complete
-	typePending   = "pending"   // a paragraph of a version waiting to replace the current one
+	typeArticle   = "article"   // one per article whose current revision is complete
+	typePending   = "pending"   // a paragraph of a revision waiting to complete
 )
 
 // Field names of the index.
@@ -33,69 +32,83 @@ const (
 	fieldEntity      = "entity"
 	fieldEntityType  = "entity_type"
 	fieldEntityText  = "entity_text"
+	fieldEntityAlias = "entity_alias"
 	fieldDateValue   = "date_value"
 	fieldDate        = "date"
 	fieldSource      = "_source"
 )
 
-// textAnalyzer is language-neutral: Unicode word boundaries and lower case,
-// with no stemming and no stop words, because articles come in Indonesian,
-// English and others, and a stop list for one language deletes real words of
-// another.
-const textAnalyzer = "warta_text"
+// stemField returns the field of the word forms of a text field ("text",
+// "title") in the analysis key ("en", "id"): "stem_en", "title_stem_id".
+func stemField(field, key string) string {
+	if field == fieldText {
+		return "stem_" + key
+	}
+	return field + "_stem_" + key
+}
 
-// mappingVersion is stamped into a new index. Open refuses an index built with
-// another version, since Bleve keeps the mapping an index was created with and
-// would silently go on using the old one. Changes that old indexes can live
-// with keep the version: an index created when the text field still had
-// term vectors keeps them and searches the same, only writes more slowly.
+// textAnalyzer analyses the exact forms of words (see package analysis).
+const textAnalyzer = analysis.Exact
+
+// mappingVersion is stamped into a new index. Open migrates an index built
+// with an earlier version (see migrate.go), since Bleve keeps the mapping
+// an index was created with and would silently go on using the old one.
 //
-// Version 2: documents ids of kinds of their own ("article <id>",
+// Version 2: document ids of kinds of their own ("article <id>",
 // "paragraph <id> <index>", "pending <id> <seq> <version> <index>"), the
 // revision's article_seq on every document, held_at on pending documents.
-const mappingVersion = "2"
+//
+// Version 3: each language's word forms (stem_<key>, title_stem_<key>);
+// titles, entities, dates and the language indexed on the article
+// document, which search ranks and counts; canonical names searchable as
+// words; the aliases of entities (entity_alias).
+const mappingVersion = "3"
 
 // newMapping builds the index mapping. It is explicit and lean: nothing is
 // mapped dynamically, nothing goes into the "_all" field, and each field keeps
-// only what its queries need.
+// only what its queries need. Document ids have a kind of their own (see
+// docs.go), so that no id of one kind can be an id of another, whatever the
+// article id.
 //
-// Document ids have a kind of their own (see docs.go), so that no id of one
-// kind can be an id of another, whatever the article id.
-//
-// Paragraph documents ("paragraph <article_id> <index>"):
+// Paragraph documents ("paragraph <article_id> <index>"), what a search's
+// words are found in:
 //
 //   - type, article_id, version: keywords, indexed and stored. Apply reads them
 //     back (without loading _source) to work out which paragraphs of which
 //     revision an article has.
-//   - index, count, article_seq: numbers, stored only. Apply and Article read
-//     them; no query filters on them, and a numeric field costs about a dozen
-//     terms to index.
-//   - title, text: text, indexed and stored, without term vectors. Search
-//     highlights the query's words in the text by analysing the stored text
-//     again (see highlight.go): term vectors would cost a fifth of the
-//     indexing time and much of the index's size for that alone.
-//   - lang, tagger, entity (canonical names), entity_type, date_value: keywords,
-//     indexed for filtering, not stored. entity, entity_type and lang keep doc
-//     values, which the facets need.
-//   - entity_text: the entities' surface forms, analysed like text and not
-//     stored, so a free-text search for "Moskow" finds the paragraph that says it.
-//   - published_at: datetime with doc values, for from/to filters and for
-//     sorting filter-only searches newest first.
-//   - date: datetime, the start of each date the paragraph mentions, for the
-//     mentioned_from/mentioned_to filters.
-//   - _source: stored only, never indexed. It holds the paragraph event as JSON
-//     minus its text and title (stored in their own fields already), so hits
-//     return entities and dates as enrich produced them, offsets and all, with
-//     the canonicals linked across the article once it is complete.
+//   - index, count, article_seq: numbers, stored only.
+//   - text: the words as written, indexed and stored, without term vectors
+//     (they would cost a fifth of the indexing time): highlighting and
+//     phrases find the words' places by analysing the stored text again.
+//   - stem_<key>: the text's word forms, by its language's analysis
+//     (package analysis), indexed only; a paragraph has the one of its
+//     language, none when its language has no analysis.
+//   - title: stored only: a title is found, and scored once, on its article.
+//   - lang, tagger, entity (canonical names), entity_type, date_value:
+//     keywords, indexed for filtering, not stored; entity, entity_type and
+//     lang keep doc values for facets.
+//   - entity_text: the entities' surface forms and canonical names, analysed
+//     like text and not stored, so that q=Moskow and q=Moscow both find the
+//     paragraph that says "Moskow".
+//   - published_at: datetime with doc values; date: the start of each date
+//     the paragraph mentions.
+//   - _source: stored only: the paragraph event minus its text and title,
+//     with the canonicals linked across the article once it is complete.
 //
-// Article documents ("article <article_id>") index type, article_id and
-// version, store article_seq and count, and store the article's metadata and
-// link table as JSON in _source. Pending documents hold a paragraph of a
-// revision that is not complete yet; only type, article_id, version, index,
-// count, article_seq, held_at (when it was written, indexed: stale ones are
-// purged) and _source (the full event) are kept, so they never match a
-// search.
+// Article documents ("article <article_id>"), one per article with a
+// complete revision, what a search ranks, filters and counts articles by:
+// type, article_id, version (keywords), article_seq and count (stored);
+// title and title_stem_<key> (indexed); lang, entity, entity_type (keywords
+// with doc values: the article-level facets), entity_alias (every surface
+// form and canonical name, lower-cased, with its canonical name:
+// "tiongkok\x1fChina", for entity filters as people type them),
+// published_at and date (datetimes), and _source (metadata, the entity
+// summary and the link table, as JSON). Pending documents hold a paragraph
+// of a revision that is not complete yet; only type, article_id, version,
+// index, count, article_seq, held_at and _source are kept, so they never
+// match a search.
 func newMapping() (*mapping.IndexMappingImpl, error) {
+	analysis.Register()
 	im := bleve.NewIndexMapping()
 	im.TypeField = fieldType
 	im.DefaultAnalyzer = textAnalyzer
@@ -104,12 +117,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	im.DocValuesDynamic = false
 	im.DefaultMapping.Enabled = false
 	im.DefaultMapping.Dynamic = false
-	err := im.AddCustomAnalyzer(textAnalyzer, map[string]any{
-		"type":          custom.Name,
-		"tokenizer":     unicode.Name,
-		"token_filters": []any{lowercase.Name},
-	})
-	if err != nil {
+	if err := analysis.AddAnalyzers(im); err != nil {
 		return nil, err
 	}
 
@@ -119,11 +127,8 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 			DocValues: docValues, SkipFreqNorm: true,
 		}
 	}
-	textField := func(store, termVectors bool) *mapping.FieldMapping {
-		return &mapping.FieldMapping{
-			Type: "text", Analyzer: textAnalyzer, Index: true, Store: store,
-			IncludeTermVectors: termVectors,
-		}
+	textField := func(analyzer string, store bool) *mapping.FieldMapping {
+		return &mapping.FieldMapping{Type: "text", Analyzer: analyzer, Index: true, Store: store}
 	}
 	storedNumber := func() *mapping.FieldMapping {
 		return &mapping.FieldMapping{Type: "number", Store: true}
@@ -145,33 +150,47 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		return dm
 	}
 
-	im.AddDocumentMapping(typeParagraph, newDoc(map[string]*mapping.FieldMapping{
+	paragraph := map[string]*mapping.FieldMapping{
 		fieldType:        keywordField(true, false),
 		fieldArticleID:   keywordField(true, false),
 		fieldVersion:     keywordField(true, false),
 		fieldArticleSeq:  storedNumber(),
 		fieldIndex:       storedNumber(),
 		fieldCount:       storedNumber(),
-		fieldTitle:       textField(true, false),
-		fieldText:        textField(true, false),
+		fieldTitle:       storedOnly(),
+		fieldText:        textField(textAnalyzer, true),
 		fieldLang:        keywordField(false, true),
 		fieldTagger:      keywordField(false, false),
 		fieldPublishedAt: datetimeField(true),
 		fieldEntity:      keywordField(false, true),
 		fieldEntityType:  keywordField(false, true),
-		fieldEntityText:  textField(false, false),
+		fieldEntityText:  textField(textAnalyzer, false),
 		fieldDateValue:   keywordField(false, false),
 		fieldDate:        datetimeField(false),
 		fieldSource:      storedOnly(),
-	}))
-	im.AddDocumentMapping(typeArticle, newDoc(map[string]*mapping.FieldMapping{
-		fieldType:       keywordField(true, false),
-		fieldArticleID:  keywordField(true, false),
-		fieldVersion:    keywordField(true, false),
-		fieldArticleSeq: storedNumber(),
-		fieldCount:      storedNumber(),
-		fieldSource:     storedOnly(),
-	}))
+	}
+	article := map[string]*mapping.FieldMapping{
+		fieldType:        keywordField(true, false),
+		fieldArticleID:   keywordField(true, false),
+		fieldVersion:     keywordField(true, false),
+		fieldArticleSeq:  storedNumber(),
+		fieldCount:       storedNumber(),
+		fieldTitle:       textField(textAnalyzer, false),
+		fieldLang:        keywordField(false, true),
+		fieldPublishedAt: datetimeField(true),
+		fieldEntity:      keywordField(false, true),
+		fieldEntityType:  keywordField(false, true),
+		fieldEntityAlias: keywordField(false, false),
+		fieldDateValue:   keywordField(false, false),
+		fieldDate:        datetimeField(false),
+		fieldSource:      storedOnly(),
+	}
+	for _, l := range analysis.Languages() {
+		paragraph[stemField(fieldText, l.Key)] = textField(l.Analyzer, false)
+		article[stemField(fieldTitle, l.Key)] = textField(l.Analyzer, false)
+	}
+	im.AddDocumentMapping(typeParagraph, newDoc(paragraph))
+	im.AddDocumentMapping(typeArticle, newDoc(article))
 	im.AddDocumentMapping(typePending, newDoc(map[string]*mapping.FieldMapping{
 		fieldType:       keywordField(true, false),
 		fieldArticleID:  keywordField(true, false),

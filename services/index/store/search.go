@@ -1,11 +1,9 @@
 package store
 
 import (
-	"context"
 	"encoding/base64"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,7 +12,6 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	bq "github.com/blevesearch/bleve/v2/search/query"
-	index "github.com/blevesearch/bleve_index_api"
 	"github.com/segmentio/encoding/json"
 	"github.com/warta-news/warta/pkg/events"
 )
@@ -45,43 +42,67 @@ const (
 	FacetLang       = "lang"
 )
 
-// Query is a search over paragraphs. The zero Query finds every paragraph,
-// newest first.
+// Groupings of Query.Group.
+const (
+	// GroupArticle returns one hit per article: the default.
+	GroupArticle = "article"
+	// GroupParagraph returns one hit per paragraph.
+	GroupParagraph = "paragraph"
+)
+
+// Orders of Query.Sort.
+const (
+	// SortRelevance ranks the best matches first: the default with Text.
+	SortRelevance = "relevance"
+	// SortPublished puts the newest first: the default without Text.
+	SortPublished = "published"
+)
+
+// Query is a search. The zero Query finds every complete article, newest
+// first.
 type Query struct {
-	// Text is free text. A paragraph matches if every word of Text occurs in
-	// its text, its article's title, or the surface form of one of its
-	// entities; words are split and lower-cased like the indexed text, and no
-	// operators are interpreted, so any input is safe. Hits are ranked by
-	// relevance. Without Text, hits are sorted by publication time, newest first.
+	// Text is free text, in the query language described in query.go:
+	// words, "phrases", -excluded words, and OR. An article matches when
+	// each of its words (or phrases, or one of words joined by OR) occurs
+	// in its title or in one of its paragraphs (in the text, as another
+	// form of the word in the article's language, or as an entity's name)
+	// and no excluded one does. With GroupParagraph, all of them must occur
+	// in the paragraph. Without Text, hits are sorted by publication time,
+	// newest first.
 	Text string
-	// Entity keeps paragraphs that mention every one of these canonical
-	// entity names ("China", not "Tiongkok"); they match exactly, as the
-	// "entity" facet lists them.
+	// Entity keeps articles that mention every one of these entities. A
+	// value may be a canonical name ("China"), any name the article's
+	// entities were written as ("Tiongkok"), in any case ("xi jinping"):
+	// it stands for every canonical name the index knows it as. A value
+	// the index does not know gets an empty Result with a Hint.
 	Entity []string
-	// Type keeps paragraphs that have an entity of every one of these types
+	// Type keeps articles that have an entity of every one of these types
 	// (PERSON, ORGANIZATION, LOCATION, EVENT, MISC; case-insensitive).
 	Type []string
-	// Lang keeps paragraphs of articles in this language ("id", "en").
+	// Lang keeps articles in this language ("id", "en").
 	Lang string
-	// From and To keep paragraphs of articles published in [From, To]. Each
-	// is a date ("2025-09-02", whole day, so To includes that day) or an RFC
-	// 3339 time. They filter on the publication time, not on the dates the
-	// text mentions: that is what a reader browsing the news by day expects,
-	// and every article has one publication time while a paragraph may
-	// mention none or many dates.
+	// From and To keep articles published in [From, To]. Each is a date
+	// ("2025-09-02", whole day, so To includes that day) or an RFC 3339
+	// time. They filter on the publication time, not on the dates the text
+	// mentions.
 	From, To string
-	// MentionedFrom and MentionedTo keep paragraphs that mention a date in
+	// MentionedFrom and MentionedTo keep articles that mention a date in
 	// [MentionedFrom, MentionedTo], in the same formats. A mentioned month or
 	// year counts as its first day ("2025-09" as 2025-09-01); decades do not
 	// count.
 	MentionedFrom, MentionedTo string
+	// Group is GroupArticle (""), one hit per article, or GroupParagraph,
+	// one hit per paragraph, with the filters applying to the paragraph.
+	Group string
+	// Sort is SortRelevance or SortPublished; "" means relevance with Text
+	// and published without.
+	Sort string
 	// Size is the number of hits to return: 0 means DefaultSize, at most MaxSize.
 	Size int
 	// Offset is the number of hits to skip, for paging: at most MaxOffset.
 	Offset int
 	// After pages on from a hit: the Next of the previous page of the same
-	// query. It costs the same however deep the page; it cannot be
-	// combined with Offset.
+	// query. It cannot be combined with Offset.
 	After string
 	// Facets is the number of terms per facet: 0 means DefaultFacets, at most MaxFacets.
 	Facets int
@@ -89,50 +110,78 @@ type Query struct {
 
 // Result is the answer to a Query.
 type Result struct {
-	// Total is the number of paragraphs that match, of which Hits is one page.
-	Total uint64 `json:"total"`
+	// Total is the number of articles (or, with GroupParagraph,
+	// paragraphs) that match, of which the hits are one page.
+	Total uint64
 	// Took is how long the index took; it is "took_ms" in JSON.
-	Took time.Duration `json:"-"`
-	Hits []Hit         `json:"hits"`
-	// Facets counts the matching paragraphs by FacetEntity (canonical
-	// names), FacetEntityType and FacetLang, most frequent first.
-	Facets map[string][]FacetCount `json:"facets"`
+	Took time.Duration
+	// Group is the grouping of the hits: GroupArticle or GroupParagraph.
+	Group string
+	// Articles are the hits of GroupArticle, Paragraphs those of
+	// GroupParagraph; both are "hits" in JSON.
+	Articles   []ArticleHit
+	Paragraphs []Hit
+	// Facets counts the matching articles (paragraphs, with
+	// GroupParagraph) by FacetEntity (canonical names), FacetEntityType and
+	// FacetLang, most frequent first.
+	Facets map[string][]FacetCount
 	// Next, when set, is the Query.After that asks for the page after this
 	// one. It is set on every full page (as many hits as Size), so the
 	// page after it may be empty.
-	Next string `json:"next,omitempty"`
+	Next string
+	// Hint says why nothing matched when a filter names something the
+	// index does not know, and what it knows that is close.
+	Hint *Hint
+	// Capped says that a word of Text matched more than MaxMatches
+	// paragraphs: Total and the hits count the best MaxMatches of them.
+	Capped bool
+}
+
+// Hint explains an empty result.
+type Hint struct {
+	// Message says what was not found and what to try.
+	Message string `json:"message"`
+	// Unknown are the entity filters no entity of the index is known as.
+	Unknown []string `json:"unknown_entities,omitempty"`
+	// DidYouMean are the known canonical names nearest to them.
+	DidYouMean []string `json:"did_you_mean,omitempty"`
 }
 
 type resultJSON struct {
 	Total  uint64                  `json:"total"`
 	TookMS float64                 `json:"took_ms"`
-	Hits   []Hit                   `json:"hits"`
+	Group  string                  `json:"group"`
+	Hits   json.RawMessage         `json:"hits"`
 	Facets map[string][]FacetCount `json:"facets"`
 	Next   string                  `json:"next,omitempty"`
+	Hint   *Hint                   `json:"hint,omitempty"`
+	Capped bool                    `json:"capped,omitempty"`
 }
 
-// MarshalJSON encodes Took as fractional milliseconds in "took_ms".
+// MarshalJSON encodes the hits of the Result's grouping as "hits", and
+// Took as fractional milliseconds in "took_ms".
 func (r Result) MarshalJSON() ([]byte, error) {
+	var hits any = r.Articles
+	if r.Group == GroupParagraph {
+		hits = r.Paragraphs
+	}
+	raw, err := json.Marshal(hits)
+	if err != nil {
+		return nil, err
+	}
+	if string(raw) == "null" {
+		raw = []byte("[]")
+	}
 	return json.Marshal(resultJSON{
 		Total:  r.Total,
 		TookMS: float64(r.Took.Microseconds()) / 1000,
-		Hits:   r.Hits,
+		Group:  r.Group,
+		Hits:   raw,
 		Facets: r.Facets,
 		Next:   r.Next,
+		Hint:   r.Hint,
+		Capped: r.Capped,
 	})
-}
-
-// Truncate keeps the first n hits and sets Next to page on after the last
-// of them: how an answer too large to send is cut without losing a hit.
-func (r *Result) Truncate(n int) {
-	if n >= len(r.Hits) || n < 0 {
-		return
-	}
-	r.Hits = r.Hits[:n]
-	r.Next = ""
-	if n > 0 {
-		r.Next = r.Hits[n-1].cursor
-	}
 }
 
 // UnmarshalJSON decodes what MarshalJSON encodes.
@@ -144,14 +193,104 @@ func (r *Result) UnmarshalJSON(b []byte) error {
 	*r = Result{
 		Total:  v.Total,
 		Took:   time.Duration(v.TookMS * float64(time.Millisecond)),
-		Hits:   v.Hits,
+		Group:  v.Group,
 		Facets: v.Facets,
 		Next:   v.Next,
+		Hint:   v.Hint,
+		Capped: v.Capped,
 	}
-	return nil
+	if len(v.Hits) == 0 {
+		return nil
+	}
+	if r.Group == GroupParagraph {
+		return json.Unmarshal(v.Hits, &r.Paragraphs)
+	}
+	return json.Unmarshal(v.Hits, &r.Articles)
 }
 
-// Hit is one matching paragraph.
+// NumHits returns the number of hits on the page.
+func (r Result) NumHits() int {
+	if r.Group == GroupParagraph {
+		return len(r.Paragraphs)
+	}
+	return len(r.Articles)
+}
+
+// HitJSON returns hit i as JSON: what it adds to the answer.
+func (r Result) HitJSON(i int) ([]byte, error) {
+	if r.Group == GroupParagraph {
+		return json.Marshal(r.Paragraphs[i])
+	}
+	return json.Marshal(r.Articles[i])
+}
+
+// Truncate keeps the first n hits and sets Next to page on after the last
+// of them: how an answer too large to send is cut without losing a hit.
+func (r *Result) Truncate(n int) {
+	if n >= r.NumHits() || n < 0 {
+		return
+	}
+	r.Next = ""
+	if r.Group == GroupParagraph {
+		r.Paragraphs = r.Paragraphs[:n]
+		if n > 0 {
+			r.Next = r.Paragraphs[n-1].cursor
+		}
+		return
+	}
+	r.Articles = r.Articles[:n]
+	if n > 0 {
+		r.Next = r.Articles[n-1].cursor
+	}
+}
+
+// ArticleHit is one matching article.
+type ArticleHit struct {
+	ArticleID   string `json:"article_id"`
+	Title       string `json:"title"`
+	PublishedAt string `json:"published_at,omitempty"`
+	Lang        string `json:"lang,omitempty"`
+	URL         string `json:"url,omitempty"`
+	Source      string `json:"source,omitempty"`
+	// Score is the relevance to Query.Text, higher is better; 0 without Text.
+	Score float64 `json:"score"`
+	// Paragraphs are the article's paragraphs that match Query.Text, best
+	// first, at most MaxHitParagraphs, each with its highlights; empty when
+	// the article matched by its title or by filters alone.
+	Paragraphs []ParagraphMatch `json:"paragraphs"`
+	// Entities are the names the article mentions, most mentioned first:
+	// at most MaxHitEntities of them.
+	Entities []EntityCount `json:"entities"`
+
+	cursor string
+}
+
+// ParagraphMatch is a paragraph of an ArticleHit.
+type ParagraphMatch struct {
+	Index       int    `json:"index"`
+	ParagraphID string `json:"paragraph_id"`
+	// Text is the paragraph's text (see Hit.Text).
+	Text      string `json:"text"`
+	TextBytes int    `json:"text_bytes"`
+	Truncated bool   `json:"truncated,omitempty"`
+	// Highlights are fragments of the paragraph around the query's words,
+	// HTML-escaped, with the words (and other forms of them, and the
+	// entities named by them) in <mark>…</mark>.
+	Highlights []string `json:"highlights"`
+}
+
+// Bounds of an ArticleHit.
+const (
+	MaxHitParagraphs = 3
+	MaxHitEntities   = 20
+)
+
+// MaxMatches bounds the paragraphs (and titles) one word of a query may
+// match in a search of GroupArticle: the best of them count. It bounds the
+// work of a word as common as "the" in a large index.
+const MaxMatches = 20_000
+
+// Hit is one matching paragraph, a hit of GroupParagraph.
 type Hit struct {
 	ArticleID   string `json:"article_id"`
 	ParagraphID string `json:"paragraph_id"`
@@ -167,25 +306,27 @@ type Hit struct {
 	Score float64 `json:"score"`
 	// Highlights are fragments of the paragraph around the query's words,
 	// HTML-escaped, with the words in <mark>…</mark>: one, found in its
-	// first MaxHighlightScanBytes (and so perhaps beyond Text). Empty
-	// without Query.Text, or if the words matched the title or entities only.
+	// first MaxHighlightScanBytes. Empty without Query.Text.
 	Highlights []string `json:"highlights"`
-	// Entities and Dates are those in Text, as enrich tagged them, with
-	// byte offsets into Text, except that once the article is complete an
-	// entity's Canonical is the one linked across the article ("Xi" → "Xi
-	// Jinping").
-	Entities    []events.Entity `json:"entities"`
-	Dates       []events.Date   `json:"dates"`
-	PublishedAt string          `json:"published_at,omitempty"`
-	Lang        string          `json:"lang"`
-	URL         string          `json:"url,omitempty"`
-	Source      string          `json:"source,omitempty"`
+	// Entities and Dates are those in Text, as enrich tagged them, except
+	// that once the article is complete an entity's Canonical is the one
+	// linked across the article ("Xi" → "Xi Jinping"). Their start and end
+	// are byte offsets into the UTF-8 Text; the rune and UTF-16 offsets
+	// beside them cut the text right in Python (code points) and
+	// JavaScript (UTF-16 code units).
+	Entities    []EntitySpan `json:"entities"`
+	Dates       []DateSpan   `json:"dates"`
+	PublishedAt string       `json:"published_at,omitempty"`
+	Lang        string       `json:"lang"`
+	URL         string       `json:"url,omitempty"`
+	Source      string       `json:"source,omitempty"`
 
 	// cursor is the Query.After of the page after this hit.
 	cursor string
 }
 
-// FacetCount is one term of a facet and how many matching paragraphs have it.
+// FacetCount is one term of a facet and how many matching articles (or
+// paragraphs) have it.
 type FacetCount struct {
 	Term  string `json:"term"`
 	Count int    `json:"count"`
@@ -194,124 +335,6 @@ type FacetCount struct {
 // MaxHitTextBytes bounds the text of a hit (see Hit.Text): a page of
 // MaxSize hits stays small however long the paragraphs.
 const MaxHitTextBytes = 16 << 10
-
-// Search finds paragraphs. It returns an error wrapping ErrBadQuery if q is
-// out of bounds (see the limits) or has an unreadable date, unknown entity
-// type or cursor; ctx bounds all of it, the hits' texts and highlights
-// included; other errors come from the index.
-//
-// The work of a search is bounded whatever the index holds: Bleve ranks
-// Offset+Size hits; their paragraphs are read one at a time, each cut to
-// MaxHitTextBytes; and highlighting looks for the words in the first
-// MaxHighlightScanBytes of each and analyses a window of a few hundred
-// bytes around them, never the whole paragraph.
-func (s *Store) Search(ctx context.Context, q Query) (Result, error) {
-	req, words, sorted, err := s.request(q)
-	if err != nil {
-		return Result{}, err
-	}
-	var hl *highlighter
-	if len(words) > 0 {
-		if hl, err = s.newHighlighter(words); err != nil {
-			return Result{}, err
-		}
-	}
-	res, err := s.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return Result{}, fmt.Errorf("search: %w", err)
-	}
-	out := Result{
-		Total:  res.Total,
-		Took:   res.Took,
-		Hits:   make([]Hit, 0, len(res.Hits)),
-		Facets: make(map[string][]FacetCount, len(res.Facets)),
-	}
-	for _, h := range res.Hits {
-		if err := ctx.Err(); err != nil {
-			return Result{}, fmt.Errorf("search: %w", err)
-		}
-		hit, ok, err := s.hit(h, hl, sorted)
-		if err != nil {
-			return Result{}, err
-		}
-		if ok {
-			out.Hits = append(out.Hits, hit)
-		}
-	}
-	if len(res.Hits) == req.Size && len(out.Hits) > 0 {
-		out.Next = out.Hits[len(out.Hits)-1].cursor
-	}
-	for _, name := range []string{FacetEntity, FacetEntityType, FacetLang} {
-		counts := []FacetCount{}
-		if f := res.Facets[name]; f != nil {
-			for _, t := range f.Terms.Terms() {
-				counts = append(counts, FacetCount{Term: t.Term, Count: t.Count})
-			}
-		}
-		out.Facets[name] = counts
-	}
-	return out, nil
-}
-
-// hit reads the paragraph of a match, cuts its text and highlights it. It
-// reports false for a paragraph deleted since the search ran.
-func (s *Store) hit(h *search.DocumentMatch, hl *highlighter, sorted sortKind) (Hit, bool, error) {
-	// Bleve could load the stored fields of every hit with the search, but
-	// would hold them all, whole, until the page is done: here one
-	// paragraph at a time is read, and only its cut text is kept.
-	doc, err := s.idx.Document(h.ID)
-	if err != nil {
-		return Hit{}, false, fmt.Errorf("read paragraph %s: %w", h.ID, err)
-	}
-	if doc == nil {
-		return Hit{}, false, nil
-	}
-	fields := map[string]any{}
-	doc.VisitFields(func(f index.Field) {
-		switch f.Name() {
-		case fieldSource, fieldText, fieldTitle, fieldType:
-			fields[f.Name()] = string(f.Value())
-		}
-	})
-	if storedString(fields, fieldType) != typeParagraph {
-		return Hit{}, false, nil
-	}
-	p, err := decodeParagraph(h.ID, fields)
-	if err != nil {
-		return Hit{}, false, err
-	}
-	score := h.Score
-	if math.IsNaN(score) || math.IsInf(score, 0) {
-		score = 0 // JSON has no NaN
-	}
-	hit := Hit{
-		ArticleID:   p.ArticleID,
-		ParagraphID: p.ID,
-		Index:       p.Index,
-		Title:       p.Title,
-		Text:        p.Text,
-		TextBytes:   len(p.Text),
-		Score:       score,
-		Highlights:  []string{},
-		Entities:    p.Entities,
-		Dates:       p.Dates,
-		PublishedAt: p.PublishedAt,
-		Lang:        p.Lang,
-		URL:         p.URL,
-		Source:      p.Source,
-		cursor:      sorted.cursor(h),
-	}
-	if hl != nil {
-		hit.Highlights = hl.fragments(h.ID, p.Text)
-	}
-	if len(hit.Text) > MaxHitTextBytes {
-		hit.Text = hit.Text[:runeStart(hit.Text, MaxHitTextBytes)]
-		hit.Truncated = true
-		hit.Entities = slices.DeleteFunc(hit.Entities, func(e events.Entity) bool { return e.End > len(hit.Text) })
-		hit.Dates = slices.DeleteFunc(hit.Dates, func(d events.Date) bool { return d.End > len(hit.Text) })
-	}
-	return hit, true, nil
-}
 
 // runeStart returns the largest i <= n (and <= len(s)) at which a rune of s
 // starts.
@@ -327,118 +350,6 @@ func runeStart(s string, n int) int {
 
 func badQuery(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrBadQuery, fmt.Sprintf(format, args...))
-}
-
-// request validates q and turns it into a Bleve request; it returns the
-// words to highlight and how the hits are sorted.
-func (s *Store) request(q Query) (*bleve.SearchRequest, []string, sortKind, error) {
-	size, err := bounded("size", q.Size, DefaultSize, MaxSize)
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	facets, err := bounded("facets", q.Facets, DefaultFacets, MaxFacets)
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	if q.Offset < 0 || q.Offset > MaxOffset {
-		return nil, nil, 0, badQuery("offset %d is out of range: use 0 to %d, and page further with search_after "+
-			"(the \"next\" of each page), which costs the same at any depth", q.Offset, MaxOffset)
-	}
-	if q.Offset > 0 && q.After != "" {
-		return nil, nil, 0, badQuery("offset %d and search_after cannot go together: page with search_after alone, "+
-			"from the \"next\" of the previous page, and not both", q.Offset)
-	}
-	// Filters decide which paragraphs match but add nothing to the score.
-	filters := []bq.Query{termQuery(fieldType, typeParagraph)}
-
-	text := strings.TrimSpace(q.Text)
-	if len(text) > MaxTextBytes {
-		return nil, nil, 0, badQuery("text is %d bytes long: use at most %d", len(text), MaxTextBytes)
-	}
-	if !utf8.ValidString(text) {
-		return nil, nil, 0, badQuery("text is not valid UTF-8")
-	}
-	var words []string
-	if text != "" {
-		if words, err = s.words(text); err != nil {
-			return nil, nil, 0, err
-		}
-	}
-
-	entities, err := filterValues("entity", q.Entity, func(v string) (string, error) { return v, nil })
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	for _, e := range entities {
-		filters = append(filters, termQuery(fieldEntity, e))
-	}
-	types, err := filterValues("type", q.Type, entityType)
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	for _, t := range types {
-		filters = append(filters, termQuery(fieldEntityType, t))
-	}
-	if lang := strings.ToLower(strings.TrimSpace(q.Lang)); lang != "" {
-		filters = append(filters, termQuery(fieldLang, lang))
-	}
-	for _, r := range []struct{ field, fromName, from, toName, to string }{
-		{fieldPublishedAt, "from", q.From, "to", q.To},
-		{fieldDate, "mentioned_from", q.MentionedFrom, "mentioned_to", q.MentionedTo},
-	} {
-		dq, err := dateRange(r.field, r.fromName, r.from, r.toName, r.to)
-		if err != nil {
-			return nil, nil, 0, err
-		}
-		if dq != nil {
-			filters = append(filters, dq)
-		}
-	}
-
-	var bleveQuery bq.Query
-	sorted := byTime
-	switch {
-	case text == "":
-		// Filters only: a conjunction leapfrogs through the filters' postings,
-		// where a boolean filter would walk every document.
-		bleveQuery = bleve.NewConjunctionQuery(filters...)
-	case len(words) == 0:
-		// Nothing but punctuation: no paragraph can match it. (Not a boolean
-		// query's Must, which Bleve drops when it matches nothing.)
-		bleveQuery = bleve.NewMatchNoneQuery()
-	default:
-		// Every word must occur in one of the three fields.
-		b := bleve.NewBooleanQuery()
-		for _, w := range words {
-			b.AddMust(bleve.NewDisjunctionQuery(
-				termQuery(fieldText, w), termQuery(fieldTitle, w), termQuery(fieldEntityText, w)))
-		}
-		b.AddFilter(bleve.NewConjunctionQuery(filters...))
-		bleveQuery = b
-		sorted = byScore
-	}
-
-	req := bleve.NewSearchRequestOptions(bleveQuery, size, q.Offset, false)
-	req.AddFacet(FacetEntity, bleve.NewFacetRequest(fieldEntity, facets))
-	req.AddFacet(FacetEntityType, bleve.NewFacetRequest(fieldEntityType, facets))
-	req.AddFacet(FacetLang, bleve.NewFacetRequest(fieldLang, facets))
-	if sorted == byScore {
-		// The id breaks ties, so that pages do not overlap.
-		req.SortBy([]string{"-_score", "_id"})
-	} else {
-		// Keyword fields keep no norms, so scores of filter-only searches are
-		// meaningless (NaN): skip them.
-		req.Score = bleve.ScoreNone
-		req.SortBy([]string{"-" + fieldPublishedAt, "_id"})
-	}
-	if q.After != "" {
-		after, err := sorted.parseCursor(q.After)
-		if err != nil {
-			return nil, nil, 0, err
-		}
-		req.SearchAfter = after
-	}
-	return req, words, sorted, nil
 }
 
 // sortKind is how the hits of a search are sorted: by relevance, or (with
@@ -494,28 +405,6 @@ func clip(s string, n int) string {
 		return s
 	}
 	return s[:runeStart(s, n)] + "…"
-}
-
-// words splits text as the text fields are analysed, dropping repeats.
-func (s *Store) words(text string) ([]string, error) {
-	analyzer := s.idx.Mapping().AnalyzerNamed(textAnalyzer)
-	if analyzer == nil {
-		return nil, fmt.Errorf("analyzer %s is missing from the index mapping", textAnalyzer)
-	}
-	var words []string
-	seen := map[string]bool{}
-	for _, tok := range analyzer.Analyze([]byte(text)) {
-		w := string(tok.Term)
-		if seen[w] {
-			continue
-		}
-		seen[w] = true
-		words = append(words, w)
-	}
-	if len(words) > MaxTerms {
-		return nil, badQuery("text has %d distinct words: use at most %d", len(words), MaxTerms)
-	}
-	return words, nil
 }
 
 func bounded(name string, v, def, hi int) (int, error) {

@@ -13,9 +13,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
+
+	"github.com/warta-news/warta/services/index/analysis"
 )
 
 // ErrBadQuery is wrapped by every error that a query's content causes: a size
@@ -23,9 +27,9 @@ import (
 // what was wrong and what to send instead.
 var ErrBadQuery = errors.New("bad query")
 
-// ErrMappingChanged is returned by Open for an index that an incompatible
-// version of this package built. Delete the directory and replay the ENRICHED
-// stream to rebuild it.
+// ErrMappingChanged is returned by Open for an index that a version of this
+// package built whose mapping it cannot rebuild from (see migrate.go).
+// Delete the directory and replay the ENRICHED stream to rebuild it.
 var ErrMappingChanged = errors.New("index mapping changed")
 
 // ErrLocked is returned by Open when another process uses the index folder.
@@ -46,6 +50,8 @@ type Store struct {
 	// maxParagraphs bounds the count of a paragraph's article (see
 	// WithMaxParagraphs).
 	maxParagraphs int
+	// migrated says what Open did to an index of an earlier mapping.
+	migrated *Migration
 }
 
 // DefaultMaxParagraphs is the most paragraphs an article may have unless
@@ -86,7 +92,17 @@ func Open(path string, opts ...Option) (*Store, error) {
 }
 
 func open(path string) (*Store, error) {
+	analysis.Register()
+	if _, err := os.Stat(filepath.Join(path, migrateDir)); err == nil {
+		// A rebuild from an earlier mapping was interrupted: do it again.
+		idx, m, err := migrate(path, "")
+		if err != nil {
+			return nil, err
+		}
+		return &Store{path: path, idx: idx, maxParagraphs: DefaultMaxParagraphs, migrated: m}, nil
+	}
 	idx, err := bleve.OpenUsing(path, scorchConfig())
+	var migrated *Migration
 	switch {
 	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist), errors.Is(err, bleve.ErrorIndexMetaMissing) && isEmptyDir(path):
 		idx, err = create(path)
@@ -103,11 +119,17 @@ func open(path string) (*Store, error) {
 		}
 		if string(v) != mappingVersion {
 			_ = idx.Close()
-			return nil, fmt.Errorf("%w: index %s has mapping version %q, this build writes %q (delete the directory and replay the %s stream to rebuild it)",
-				ErrMappingChanged, path, v, mappingVersion, "ENRICHED")
+			if !slices.Contains(migratable, string(v)) {
+				return nil, fmt.Errorf("%w: index %s has mapping version %q, this build writes %q and rebuilds only %s "+
+					"(delete the directory and replay the %s stream with a new --consumer to rebuild it)",
+					ErrMappingChanged, path, v, mappingVersion, strings.Join(migratable, ", "), "ENRICHED")
+			}
+			if idx, migrated, err = migrate(path, string(v)); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return &Store{path: path, idx: idx, maxParagraphs: DefaultMaxParagraphs}, nil
+	return &Store{path: path, idx: idx, maxParagraphs: DefaultMaxParagraphs, migrated: migrated}, nil
 }
 
 // isEmptyDir reports whether path is a folder with nothing in it but its
@@ -118,7 +140,11 @@ func isEmptyDir(path string) bool {
 	return err == nil && (len(entries) == 0 || len(entries) == 1 && entries[0].Name() == lockFile)
 }
 
-func create(path string) (bleve.Index, error) {
+func create(path string) (bleve.Index, error) { return createWith(path, mappingVersion) }
+
+// createWith creates an index at path stamped with version: mappingVersion,
+// or a mark that it is not complete yet.
+func createWith(path, version string) (bleve.Index, error) {
 	m, err := newMapping()
 	if err != nil {
 		return nil, fmt.Errorf("build index mapping: %w", err)
@@ -130,7 +156,7 @@ func create(path string) (bleve.Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create index %s: %w", path, err)
 	}
-	if err := idx.SetInternal(internalMappingKey, []byte(mappingVersion)); err != nil {
+	if err := idx.SetInternal(internalMappingKey, []byte(version)); err != nil {
 		_ = idx.Close()
 		return nil, fmt.Errorf("create index %s: stamp mapping version: %w", path, err)
 	}

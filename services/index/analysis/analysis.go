@@ -1,0 +1,138 @@
+// Package analysis is how the index reads text: the exact forms of words,
+// and each language's word forms. Every text is indexed twice: its words
+// as written (lower-cased), the same for every language, and its words'
+// stems by the analysis of its own language: English with Bleve's English
+// analysis (possessives, stop words, Porter stemming), Indonesian and Malay
+// with the confix-stripping stemmer of this package, and the other
+// languages Bleve analyses with theirs. A search looks for a word in both,
+// so an exact form scores on both and ranks above a form that only shares
+// its stem ("pertemuan" above "bertemu" for q=pertemuan).
+package analysis
+
+import (
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
+
+	// Bleve's analyses of the languages Stemmed names.
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/ar"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/da"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/de"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/en"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/es"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/fa"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/fi"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/fr"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/hi"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/hu"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/it"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/nl"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/no"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/pt"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/ro"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/ru"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/sv"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/tr"
+)
+
+// Exact is the analyzer of words as written: Unicode word boundaries and
+// lower case, no stemming and no stop words, the same for every language.
+const Exact = "warta_text"
+
+// indonesian is the analyzer of Indonesian and Malay word forms, and
+// stemFilter its token filter.
+const (
+	indonesian = "warta_id"
+	stemFilter = "warta_stem_id"
+)
+
+// Stemmed is one language's analysis of word forms: the suffix of the
+// fields that hold it ("stem_" + Key) and its analyzer.
+type Stemmed struct {
+	Key, Analyzer string
+}
+
+// stemmed maps a language (its primary subtag) to its analysis.
+var stemmed = map[string]Stemmed{
+	"en": {"en", "en"}, "id": {"id", indonesian}, "ms": {"id", indonesian},
+	"de": {"de", "de"}, "fr": {"fr", "fr"}, "es": {"es", "es"}, "it": {"it", "it"}, "pt": {"pt", "pt"},
+	"nl": {"nl", "nl"}, "da": {"da", "da"}, "fi": {"fi", "fi"}, "hu": {"hu", "hu"}, "no": {"no", "no"},
+	"nb": {"no", "no"}, "ro": {"ro", "ro"}, "ru": {"ru", "ru"}, "sv": {"sv", "sv"}, "tr": {"tr", "tr"},
+	"ar": {"ar", "ar"}, "fa": {"fa", "fa"}, "hi": {"hi", "hi"},
+	"zh": {"cjk", "cjk"}, "ja": {"cjk", "cjk"}, "ko": {"cjk", "cjk"},
+}
+
+// ForLang returns the analysis of the word forms of language lang ("id",
+// "en"), and false for a language without one (its words are indexed as
+// written only).
+func ForLang(lang string) (Stemmed, bool) {
+	s, ok := stemmed[lang]
+	return s, ok
+}
+
+// Languages returns every analysis of word forms, each once, in a fixed
+// order.
+func Languages() []Stemmed {
+	seen := map[string]bool{}
+	var out []Stemmed
+	for _, lang := range []string{"en", "id", "de", "fr", "es", "it", "pt", "nl", "da", "fi", "hu", "no", "ro", "ru", "sv", "tr", "ar", "fa", "hi", "zh"} {
+		if s := stemmed[lang]; !seen[s.Key] {
+			seen[s.Key] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+var register sync.Once
+
+// Register makes the Indonesian stemmer known to Bleve, whose registry of
+// token filters is global: an index that uses it, new or opened, needs it.
+// It may be called any number of times.
+func Register() {
+	register.Do(func() {
+		st := NewIndonesianStemmer()
+		err := registry.RegisterTokenFilter(stemFilter, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+			return stemTokens{st}, nil
+		})
+		if err != nil {
+			panic("analysis: " + err.Error())
+		}
+	})
+}
+
+// AddAnalyzers adds the analyzers of this package to m. Register must have
+// been called.
+func AddAnalyzers(m *mapping.IndexMappingImpl) error {
+	if err := m.AddCustomAnalyzer(Exact, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []any{lowercase.Name},
+	}); err != nil {
+		return err
+	}
+	return m.AddCustomAnalyzer(indonesian, map[string]any{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []any{lowercase.Name, stemFilter},
+	})
+}
+
+// stemTokens is the Bleve token filter of the Indonesian stemmer.
+type stemTokens struct{ st *IndonesianStemmer }
+
+// Filter stems every token in place.
+func (f stemTokens) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, tok := range in {
+		if s := f.st.Stem(string(tok.Term)); s != string(tok.Term) {
+			tok.Term = []byte(s)
+		}
+	}
+	return in
+}
