@@ -1,15 +1,19 @@
 // Package analysis is how the index reads text: the exact forms of words,
-// and each language's word forms. Every text is indexed twice: its words
-// as written (lower-cased), the same for every language, and its words'
-// stems by the analysis of its own language: English with Bleve's English
-// analysis (possessives, stop words, Porter stemming), Indonesian and Malay
-// with the confix-stripping stemmer of this package, and the other
-// languages Bleve analyses with theirs. A search looks for a word in both,
-// so an exact form scores on both and ranks above a form that only shares
-// its stem ("pertemuan" above "bertemu" for q=pertemuan).
+// and each language's word forms. A text in a language with an analysis of
+// word forms is indexed, in one field, with every word as written
+// (lower-cased) and, beside it at the same place, its stem when that
+// differs: English by Bleve's English analysis (possessives, Porter
+// stemming), Indonesian and Malay by the confix-stripping stemmer of this
+// package, and the other languages by Bleve's analyses of them. One pass
+// of tokenizing serves both. A search looks for a word as written and for
+// its stem (weighed less), so an exact form scores on both and ranks above
+// a form that only shares its stem ("pertemuan" above "bertemu" for
+// q=pertemuan).
 package analysis
 
 import (
+	"bytes"
+	"fmt"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -21,7 +25,6 @@ import (
 
 	// Bleve's analyses of the languages Stemmed names.
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/ar"
-	_ "github.com/blevesearch/bleve/v2/analysis/lang/cjk"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/da"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/de"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/en"
@@ -53,10 +56,17 @@ const (
 )
 
 // Stemmed is one language's analysis of word forms: the suffix of the
-// fields that hold it ("stem_" + Key) and its analyzer.
+// fields that hold it (Key), the analyzer that stems a word (Analyzer), and
+// the analyzer that indexes words as written and stemmed (Words).
 type Stemmed struct {
 	Key, Analyzer string
 }
+
+// Words is the analyzer that indexes the words of a text in this language
+// as written and, beside them, their stems.
+func (s Stemmed) Words() string { return "warta_words_" + s.Key }
+
+func (s Stemmed) repeatFilter() string { return "warta_repeat_" + s.Key }
 
 // stemmed maps a language (its primary subtag) to its analysis.
 var stemmed = map[string]Stemmed{
@@ -65,7 +75,6 @@ var stemmed = map[string]Stemmed{
 	"nl": {"nl", "nl"}, "da": {"da", "da"}, "fi": {"fi", "fi"}, "hu": {"hu", "hu"}, "no": {"no", "no"},
 	"nb": {"no", "no"}, "ro": {"ro", "ro"}, "ru": {"ru", "ru"}, "sv": {"sv", "sv"}, "tr": {"tr", "tr"},
 	"ar": {"ar", "ar"}, "fa": {"fa", "fa"}, "hi": {"hi", "hi"},
-	"zh": {"cjk", "cjk"}, "ja": {"cjk", "cjk"}, "ko": {"cjk", "cjk"},
 }
 
 // ForLang returns the analysis of the word forms of language lang ("id",
@@ -81,7 +90,7 @@ func ForLang(lang string) (Stemmed, bool) {
 func Languages() []Stemmed {
 	seen := map[string]bool{}
 	var out []Stemmed
-	for _, lang := range []string{"en", "id", "de", "fr", "es", "it", "pt", "nl", "da", "fi", "hu", "no", "ro", "ru", "sv", "tr", "ar", "fa", "hi", "zh"} {
+	for _, lang := range []string{"en", "id", "de", "fr", "es", "it", "pt", "nl", "da", "fi", "hu", "no", "ro", "ru", "sv", "tr", "ar", "fa", "hi"} {
 		if s := stemmed[lang]; !seen[s.Key] {
 			seen[s.Key] = true
 			out = append(out, s)
@@ -104,6 +113,22 @@ func Register() {
 		if err != nil {
 			panic("analysis: " + err.Error())
 		}
+		for _, l := range Languages() {
+			err := registry.RegisterTokenFilter(l.repeatFilter(), func(_ map[string]any, cache *registry.Cache) (analysis.TokenFilter, error) {
+				a, err := cache.AnalyzerNamed(l.Analyzer)
+				if err != nil {
+					return nil, err
+				}
+				da, ok := a.(*analysis.DefaultAnalyzer)
+				if !ok {
+					return nil, fmt.Errorf("analyzer %s is not a chain of token filters", l.Analyzer)
+				}
+				return repeatStems{chain: da.TokenFilters}, nil
+			})
+			if err != nil {
+				panic("analysis: " + err.Error())
+			}
+		}
 	})
 }
 
@@ -117,11 +142,62 @@ func AddAnalyzers(m *mapping.IndexMappingImpl) error {
 	}); err != nil {
 		return err
 	}
-	return m.AddCustomAnalyzer(indonesian, map[string]any{
+	if err := m.AddCustomAnalyzer(indonesian, map[string]any{
 		"type":          custom.Name,
 		"tokenizer":     unicode.Name,
 		"token_filters": []any{lowercase.Name, stemFilter},
-	})
+	}); err != nil {
+		return err
+	}
+	for _, l := range Languages() {
+		if err := m.AddCustomAnalyzer(l.Words(), map[string]any{
+			"type":          custom.Name,
+			"tokenizer":     unicode.Name,
+			"token_filters": []any{lowercase.Name, l.repeatFilter()},
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// repeatStems adds to a stream of words the stem of each, by a language's
+// chain of token filters, at the same place, where it differs from the
+// word: "pertemuan" is indexed as "pertemuan" and "temu". A word the chain
+// drops (a stop word) keeps only its form as written.
+type repeatStems struct{ chain []analysis.TokenFilter }
+
+// Filter returns in with the stems added.
+func (f repeatStems) Filter(in analysis.TokenStream) analysis.TokenStream {
+	n := 0
+	for _, t := range in {
+		n += len(t.Term)
+	}
+	buf := make([]byte, 0, n)
+	toks := make([]analysis.Token, len(in))
+	cp := make(analysis.TokenStream, len(in))
+	for i, t := range in {
+		toks[i] = *t
+		start := len(buf)
+		buf = append(buf, t.Term...)
+		toks[i].Term = buf[start:len(buf):len(buf)]
+		cp[i] = &toks[i]
+	}
+	for _, fl := range f.chain {
+		cp = fl.Filter(cp)
+	}
+	// The chain keeps each word's position, and drops some words: walk
+	// both streams in order.
+	words, j := len(in), 0
+	for _, stem := range cp {
+		for j < words && in[j].Position < stem.Position {
+			j++
+		}
+		if j < words && in[j].Position == stem.Position && !bytes.Equal(in[j].Term, stem.Term) {
+			in = append(in, stem)
+		}
+	}
+	return in
 }
 
 // stemTokens is the Bleve token filter of the Indonesian stemmer.

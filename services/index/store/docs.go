@@ -120,10 +120,9 @@ func articleDoc(meta *events.EnrichedParagraph, ps []*events.EnrichedParagraph, 
 		fieldVersion:    meta.Version,
 		fieldArticleSeq: float64(meta.ArticleSeq),
 		fieldCount:      float64(meta.Count),
-		fieldTitle:      meta.Title,
 		fieldSource:     string(src),
 	}
-	addLanguageFields(doc, fieldTitle, meta.Lang, meta.Title)
+	addWords(doc, fieldTitle, meta.Lang, meta.Title)
 	addMeta(doc, meta)
 	if len(rec.Entities) > 0 {
 		var names, types []string
@@ -146,11 +145,15 @@ func articleDoc(meta *events.EnrichedParagraph, ps []*events.EnrichedParagraph, 
 	return doc, nil
 }
 
-// addLanguageFields adds to doc the word forms of the text of field in
-// language lang, when the language has an analysis of them.
-func addLanguageFields(doc map[string]any, field, lang, text string) {
-	if st, ok := analysis.ForLang(strings.ToLower(lang)); ok && text != "" {
-		doc[stemField(field, st.Key)] = text
+// addWords adds to doc the text of field to be indexed as words, in the
+// words field of its language (see wordsField).
+func addWords(doc map[string]any, field, lang, text string) {
+	key := ""
+	if st, ok := analysis.ForLang(strings.ToLower(lang)); ok {
+		key = st.Key
+	}
+	if text != "" {
+		doc[wordsField(field, key)] = text
 	}
 }
 
@@ -232,7 +235,7 @@ func paragraphDoc(p *events.EnrichedParagraph) (map[string]any, error) {
 		fieldText:       p.Text,
 		fieldSource:     string(src),
 	}
-	addLanguageFields(doc, fieldText, p.Lang, p.Text)
+	addWords(doc, fieldText, p.Lang, p.Text)
 	addMeta(doc, p)
 	if p.Tagger != "" {
 		doc[fieldTagger] = p.Tagger

@@ -38,13 +38,29 @@ const (
 	fieldSource      = "_source"
 )
 
-// stemField returns the field of the word forms of a text field ("text",
-// "title") in the analysis key ("en", "id"): "stem_en", "title_stem_id".
-func stemField(field, key string) string {
-	if field == fieldText {
-		return "stem_" + key
+// wordsField returns the field that indexes the words of a text field
+// ("text", "title") in the language analysis key ("en", "id"): as written
+// and stemmed ("words_en", "title_words_id"), or, for "" (a language
+// without an analysis), as written only ("words", "title_words").
+func wordsField(field, key string) string {
+	name := "words"
+	if field != fieldText {
+		name = field + "_words"
 	}
-	return field + "_stem_" + key
+	if key != "" {
+		name += "_" + key
+	}
+	return name
+}
+
+// wordsKeys are the analysis keys of the words fields: "" (as written
+// only) and every language's.
+func wordsKeys() []string {
+	keys := []string{""}
+	for _, l := range analysis.Languages() {
+		keys = append(keys, l.Key)
+	}
+	return keys
 }
 
 // textAnalyzer analyses the exact forms of words (see package analysis).
@@ -58,7 +74,8 @@ const textAnalyzer = analysis.Exact
 // "paragraph <id> <index>", "pending <id> <seq> <version> <index>"), the
 // revision's article_seq on every document, held_at on pending documents.
 //
-// Version 3: each language's word forms (stem_<key>, title_stem_<key>);
+// Version 3: words indexed with each language's stems beside them
+// (words_<key>, title_words_<key>; the text stored only);
 // titles, entities, dates and the language indexed on the article
 // document, which search ranks and counts; canonical names searchable as
 // words; the aliases of entities (entity_alias).
@@ -77,12 +94,13 @@ const mappingVersion = "3"
 //     back (without loading _source) to work out which paragraphs of which
 //     revision an article has.
 //   - index, count, article_seq: numbers, stored only.
-//   - text: the words as written, indexed and stored, without term vectors
-//     (they would cost a fifth of the indexing time): highlighting and
-//     phrases find the words' places by analysing the stored text again.
-//   - stem_<key>: the text's word forms, by its language's analysis
-//     (package analysis), indexed only; a paragraph has the one of its
-//     language, none when its language has no analysis.
+//   - text: stored only.
+//   - words_<key>: the text's words as written and their stems beside them,
+//     by its language's analysis (package analysis); "words" for a language
+//     without one, as written only. Indexed, not stored, without term
+//     vectors (they would cost a fifth of the indexing time): highlighting
+//     and phrases find the words' places by analysing the stored text
+//     again. One tokenizing pass makes both forms.
 //   - title: stored only: a title is found, and scored once, on its article.
 //   - lang, tagger, entity (canonical names), entity_type, date_value:
 //     keywords, indexed for filtering, not stored; entity, entity_type and
@@ -98,7 +116,7 @@ const mappingVersion = "3"
 // Article documents ("article <article_id>"), one per article with a
 // complete revision, what a search ranks, filters and counts articles by:
 // type, article_id, version (keywords), article_seq and count (stored);
-// title and title_stem_<key> (indexed); lang, entity, entity_type (keywords
+// title_words and title_words_<key> (indexed); lang, entity, entity_type (keywords
 // with doc values: the article-level facets), entity_alias (every surface
 // form and canonical name, lower-cased, with its canonical name:
 // "tiongkok\x1fChina", for entity filters as people type them),
@@ -158,7 +176,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		fieldIndex:       storedNumber(),
 		fieldCount:       storedNumber(),
 		fieldTitle:       storedOnly(),
-		fieldText:        textField(textAnalyzer, true),
+		fieldText:        storedOnly(),
 		fieldLang:        keywordField(false, true),
 		fieldTagger:      keywordField(false, false),
 		fieldPublishedAt: datetimeField(true),
@@ -175,7 +193,6 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		fieldVersion:     keywordField(true, false),
 		fieldArticleSeq:  storedNumber(),
 		fieldCount:       storedNumber(),
-		fieldTitle:       textField(textAnalyzer, false),
 		fieldLang:        keywordField(false, true),
 		fieldPublishedAt: datetimeField(true),
 		fieldEntity:      keywordField(false, true),
@@ -185,9 +202,11 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		fieldDate:        datetimeField(false),
 		fieldSource:      storedOnly(),
 	}
+	paragraph[wordsField(fieldText, "")] = textField(textAnalyzer, false)
+	article[wordsField(fieldTitle, "")] = textField(textAnalyzer, false)
 	for _, l := range analysis.Languages() {
-		paragraph[stemField(fieldText, l.Key)] = textField(l.Analyzer, false)
-		article[stemField(fieldTitle, l.Key)] = textField(l.Analyzer, false)
+		paragraph[wordsField(fieldText, l.Key)] = textField(l.Words(), false)
+		article[wordsField(fieldTitle, l.Key)] = textField(l.Words(), false)
 	}
 	im.AddDocumentMapping(typeParagraph, newDoc(paragraph))
 	im.AddDocumentMapping(typeArticle, newDoc(article))

@@ -30,8 +30,8 @@ import (
 // unit is one thing a query asks for: a word, or words in a row (a phrase).
 type unit struct {
 	words []string
-	// stems holds, per stem field ("stem_en"), the word forms of a single
-	// word, by that field's analysis.
+	// stems holds, per language analysis key ("en", "id"), the stem of a
+	// single word where it differs from the word.
 	stems map[string]string
 }
 
@@ -162,8 +162,7 @@ func (s *Store) parse(text string) (parsed, error) {
 					p.words = append(p.words, w)
 				}
 			}
-			for field, stem := range u.stems {
-				key := strings.TrimPrefix(field, "stem_")
+			for key, stem := range u.stems {
 				if !slices.Contains(p.stems[key], stem) {
 					p.stems[key] = append(p.stems[key], stem)
 				}
@@ -173,9 +172,9 @@ func (s *Store) parse(text string) (parsed, error) {
 	return p, nil
 }
 
-// stemsOf returns the word forms of word in every language analysis, by
-// stem field, leaving out the languages whose analysis drops it (a stop
-// word) or keeps it as it is (the exact form matches it already).
+// stemsOf returns the stem of word in every language analysis, by analysis
+// key, leaving out the languages whose analysis drops it (a stop word) or
+// keeps it as it is (the word as written matches it already).
 func (s *Store) stemsOf(word string) map[string]string {
 	out := map[string]string{}
 	for _, l := range analysis.Languages() {
@@ -184,35 +183,35 @@ func (s *Store) stemsOf(word string) map[string]string {
 			continue
 		}
 		toks := a.Analyze([]byte(word))
-		if len(toks) != 1 {
+		if len(toks) != 1 || string(toks[0].Term) == word {
 			continue
 		}
-		out[stemField(fieldText, l.Key)] = string(toks[0].Term)
+		out[l.Key] = string(toks[0].Term)
 	}
 	return out
 }
 
 // paragraphQuery is what a paragraph document must match for clause c:
-// one of its units in its text, word forms or entity names. A phrase asks
-// for its words here; that they are in a row is checked on the hits (the
-// index keeps no word positions).
-func (c clause) paragraphQuery() bq.Query {
-	return c.query([]string{fieldText, fieldEntityText}, "")
-}
+// one of its units in its words (as written or stemmed) or entity names. A
+// phrase asks for its words here; that they are in a row is checked on the
+// hits (the index keeps no word positions).
+func (c clause) paragraphQuery() bq.Query { return c.query(fieldText, fieldEntityText) }
 
 // titleQuery is what an article document's title must match for clause c.
-func (c clause) titleQuery() bq.Query {
-	return c.query([]string{fieldTitle}, "title_")
-}
+func (c clause) titleQuery() bq.Query { return c.query(fieldTitle, "") }
 
-// query matches one of c's units: a word in one of fields as written, or
-// its form in the stem field of the same name after stemPrefix; a
-// phrase's every word in one of fields.
-func (c clause) query(fields []string, stemPrefix string) bq.Query {
+// query matches one of c's units in the words fields of base ("text",
+// "title") and, if set, in field extra: a word as written in any of them,
+// or its stem in the field of its language (weighed stemBoost); a phrase's
+// every word as written.
+func (c clause) query(base, extra string) bq.Query {
 	exact := func(w string) []bq.Query {
-		qs := make([]bq.Query, len(fields))
-		for i, f := range fields {
-			qs[i] = termQuery(f, w)
+		var qs []bq.Query
+		for _, key := range wordsKeys() {
+			qs = append(qs, termQuery(wordsField(base, key), w))
+		}
+		if extra != "" {
+			qs = append(qs, termQuery(extra, w))
 		}
 		return qs
 	}
@@ -227,8 +226,8 @@ func (c clause) query(fields []string, stemPrefix string) bq.Query {
 			continue
 		}
 		qs := exact(u.words[0])
-		for field, stem := range u.stems {
-			qs = append(qs, boosted(termQuery(stemPrefix+field, stem), stemBoost))
+		for key, stem := range u.stems {
+			qs = append(qs, boosted(termQuery(wordsField(base, key), stem), stemBoost))
 		}
 		alts = append(alts, bleve.NewDisjunctionQuery(qs...))
 	}
