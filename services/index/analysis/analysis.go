@@ -115,6 +115,11 @@ func Register() {
 		}
 		for _, l := range Languages() {
 			err := registry.RegisterTokenFilter(l.repeatFilter(), func(_ map[string]any, cache *registry.Cache) (analysis.TokenFilter, error) {
+				if l.Analyzer == indonesian {
+					// A custom analyzer of the mapping, which a cache may not
+					// have built yet: its one filter, directly.
+					return repeatStems{chain: []analysis.TokenFilter{stemTokens{st}}}, nil
+				}
 				a, err := cache.AnalyzerNamed(l.Analyzer)
 				if err != nil {
 					return nil, err
