@@ -52,6 +52,12 @@ type Config struct {
 	// load generator), taken over the first ProfileFor of the run.
 	ProfileDir string
 	ProfileFor time.Duration
+	// Alongside, when set, is called at the first publish, in a goroutine
+	// of its own, with the index's search API URL (http://host:port), to
+	// load the index while it indexes; the run ends once it has returned
+	// and every article is searchable, so the processes' CPU times cover
+	// it. Its error fails the run.
+	Alongside func(ctx context.Context, searchURL string) error
 }
 
 // Proc is what one service process did during the run.
@@ -294,6 +300,12 @@ func (r *run) publishAndWait(ctx context.Context, res *Result) error {
 	start := time.Now()
 	ctx, cancel := context.WithDeadline(ctx, start.Add(r.c.Timeout))
 	defer cancel()
+	alongside := make(chan error, 1)
+	if r.c.Alongside != nil {
+		go func() { alongside <- r.c.Alongside(ctx, r.s.HTTPURL) }()
+	} else {
+		alongside <- nil
+	}
 
 	// Acks are awaited by a second goroutine, so the publisher keeps up to
 	// the channel's capacity (plus the connection's async limit) in flight.
@@ -355,6 +367,14 @@ func (r *run) publishAndWait(ctx context.Context, res *Result) error {
 			r.ndone.Load(), len(r.articles), r.c.Timeout, ctx.Err(), r.c.DataDir)
 	case p := <-r.s.Exited():
 		return fmt.Errorf("%s exited during the run: %v", p.Name, p.Err)
+	}
+	select {
+	case err := <-alongside:
+		if err != nil {
+			return err
+		}
+	case <-ctx.Done():
+		return fmt.Errorf("every article searchable, but the load alongside still running after %v: %w", r.c.Timeout, ctx.Err())
 	}
 	end := int64(0)
 	res.Latencies = make([]time.Duration, len(r.articles))
