@@ -206,11 +206,21 @@ func TestBenchSearchLatencySmoke(t *testing.T) {
 		last.Indexing.ParagraphsPerSecond <= 0 || !last.PeakMeasured {
 		t.Errorf("the run read back from %s: %+v", jsonl, *last)
 	}
+	if len(last.queries) != queries {
+		t.Errorf("%d searches read back from %s, want %d", len(last.queries), jsonl, queries)
+	}
 	var side strings.Builder
 	printBaseline(&side, jsonl, *last, *last)
 	if !regexp.MustCompile(`(?m)^\s+all\s+[\d.]+m?s\s+[\d.]+m?s\s`).MatchString(side.String()) ||
 		strings.Contains(side.String(), "not the same") {
 		t.Errorf("the run beside itself:\n%s", side.String())
+	}
+	other := *last
+	other.queries = append([]string{"q=other"}, last.queries[1:]...)
+	side.Reset()
+	printBaseline(&side, jsonl, *last, other)
+	if !strings.Contains(side.String(), "not the same searches: 1 of 40 differ") {
+		t.Errorf("a run beside one with another first search:\n%s", side.String())
 	}
 }
 

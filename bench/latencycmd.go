@@ -130,6 +130,8 @@ type latencyRun struct {
 	All            queryload.Stats   `json:"all"`
 	Kinds          []queryload.Stats `json:"kinds"`
 	Indexing       indexing          `json:"indexing"`
+	// queries are the searches, in order (the "query" lines of --jsonl).
+	queries []string
 }
 
 // indexing is what the pipeline did during the searches.
@@ -147,6 +149,9 @@ type indexing struct {
 	IndexPeakRSS float64 `json:"index_peak_rss_mib"`
 	IndexAnon    float64 `json:"index_peak_anon_mib"`
 	Redelivered  uint64  `json:"redelivered"`
+	// OthersCPU is the CPU time, in seconds, that other processes of the
+	// machine used during the run (-1: unknown): a disturbed run shows here.
+	OthersCPU float64 `json:"others_cpu_s"`
 }
 
 // latencyQuery is one search in --jsonl.
@@ -244,6 +249,9 @@ func runSearchLatency(ctx context.Context, args []string, getenv func(string) st
 		return err
 	}
 	run.All, run.Kinds = queryload.Summarize(qs, answers)
+	for _, q := range qs {
+		run.queries = append(run.queries, q.String())
+	}
 	for _, a := range answers {
 		if a.Sent < res.Elapsed {
 			run.DuringIndexing++
@@ -251,7 +259,8 @@ func runSearchLatency(ctx context.Context, args []string, getenv func(string) st
 	}
 	span := max(res.Elapsed, searching)
 	run.Indexing = indexing{ParagraphsPerSecond: res.ParagraphsPerSecond(),
-		SearchableP50: queryload.Millis(res.Quantile(.5)), SearchableP99: queryload.Millis(res.Quantile(.99))}
+		SearchableP50: queryload.Millis(res.Quantile(.5)), SearchableP99: queryload.Millis(res.Quantile(.99)),
+		OthersCPU: res.OthersCPU.Seconds()}
 	for _, p := range res.Procs {
 		if p.Name == "index" {
 			run.Indexing.IndexCPU = p.CPU.Seconds()
@@ -300,6 +309,7 @@ func printMix(w io.Writer, c latencyConfig, qs []querymix.Query) {
 }
 
 func printLatency(w io.Writer, c latencyConfig, run latencyRun, res load.Result, searching time.Duration) {
+	span := max(res.Elapsed, searching)
 	fmt.Fprintf(w, "\nHalf load: the corpus published at %.0f paragraphs/s (half of %.0f) by %d enricher(s); %d searches sent at %.1f/s\n",
 		run.Rate, run.Peak, run.Enrichers, run.All.N, run.QueryRate)
 	fmt.Fprintf(w, "from the first publish, over %s; %d of them before the last article was searchable (at %s).\n",
@@ -325,8 +335,21 @@ func printLatency(w io.Writer, c latencyConfig, run latencyRun, res load.Result,
 	t.Flush()
 	fmt.Fprintln(w, "(searchable: each article's publish to its articles.indexed event; index CPU: from the first publish to the end of")
 	fmt.Fprintln(w, " the searches, indexing and searching together; peak RSS counts the index's mapped segment files too.)")
+	if res.OthersCPU >= 0 {
+		fmt.Fprintf(w, "Other processes on this machine used %.1f CPU-seconds during the run (%.2f cores on average)%s.\n",
+			res.OthersCPU.Seconds(), res.OthersCPU.Seconds()/span.Seconds(), disturbed(res.OthersCPU, span))
+	}
 	fmt.Fprintf(w, "\nThe same load again: bench search-latency --paragraphs %d --seed %d --queries %d --peak %.0f --query-rate %.1f\n",
 		c.Paragraphs, c.Seed, run.All.N, run.Peak, run.QueryRate)
+}
+
+// disturbed warns when other processes took more than a tenth of a core
+// on average: enough to move the latencies.
+func disturbed(others, span time.Duration) string {
+	if others.Seconds() > 0.1*span.Seconds() {
+		return ": the figures are disturbed, run again on a quieter machine"
+	}
+	return ""
 }
 
 // printBaseline prints this run beside the baseline's.
@@ -335,6 +358,9 @@ func printBaseline(w io.Writer, file string, b, now latencyRun) {
 	if b.Seed != now.Seed || b.Paragraphs != now.Paragraphs || b.All.N != now.All.N {
 		fmt.Fprintf(w, "(not the same runs: seed %d/%d, paragraphs %d/%d, searches %d/%d)\n",
 			b.Seed, now.Seed, b.Paragraphs, now.Paragraphs, b.All.N, now.All.N)
+	}
+	if differ := mixDiffers(b.queries, now.queries); differ > 0 && len(b.queries) == len(now.queries) {
+		fmt.Fprintf(w, "(not the same searches: %d of %d differ; the texts or the tagger have changed since)\n", differ, len(now.queries))
 	}
 	if b.Rate != now.Rate || b.QueryRate != now.QueryRate {
 		fmt.Fprintf(w, "(not the same load: %.0f/%.0f paragraphs/s, %.1f/%.1f searches/s; give --peak and --query-rate)\n",
@@ -359,13 +385,25 @@ func printBaseline(w io.Writer, file string, b, now latencyRun) {
 			msFine(o.Max), msFine(s.Max), o.Non200, s.Non200, o.MedianTotal, s.MedianTotal)
 	}
 	t.Flush()
-	fmt.Fprintf(w, "indexing: %.0f → %.0f paragraphs/s, index %.1f → %.1f CPU s, peak RSS %.0f → %.0f MiB",
+	fmt.Fprintf(w, "indexing: %.0f → %.0f paragraphs/s, index %.1f → %.1f CPU s, peak RSS %.0f → %.0f MiB; other processes %.1f → %.1f CPU s",
 		b.Indexing.ParagraphsPerSecond, now.Indexing.ParagraphsPerSecond, b.Indexing.IndexCPU, now.Indexing.IndexCPU,
-		b.Indexing.IndexPeakRSS, now.Indexing.IndexPeakRSS)
+		b.Indexing.IndexPeakRSS, now.Indexing.IndexPeakRSS, b.Indexing.OthersCPU, now.Indexing.OthersCPU)
 	if b.PeakMeasured && now.PeakMeasured {
 		fmt.Fprintf(w, "; peak %.0f → %.0f paragraphs/s (%+.0f%%)", b.Peak, now.Peak, 100*(now.Peak/b.Peak-1))
 	}
 	fmt.Fprintln(w)
+}
+
+// mixDiffers counts the searches of b and now that differ, position by
+// position.
+func mixDiffers(b, now []string) int {
+	n := max(len(b), len(now)) - min(len(b), len(now))
+	for i := range min(len(b), len(now)) {
+		if b[i] != now[i] {
+			n++
+		}
+	}
+	return n
 }
 
 // appendJSONL appends the run and then each search to file.
@@ -401,7 +439,7 @@ func appendJSONL(file string, run latencyRun, qs []querymix.Query, as []queryloa
 	return nil
 }
 
-// lastRun reads the last "run" line of a --jsonl file.
+// lastRun reads the last run of a --jsonl file, and its searches.
 func lastRun(file string) (*latencyRun, error) {
 	f, err := os.Open(file)
 	if err != nil {
@@ -412,7 +450,14 @@ func lastRun(file string) (*latencyRun, error) {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		if !strings.Contains(sc.Text(), `"record":"run"`) {
+		if strings.Contains(sc.Text(), `"record":"query"`) {
+			var q latencyQuery
+			if err := json.Unmarshal(sc.Bytes(), &q); err != nil {
+				return nil, fmt.Errorf("baseline %s: %w", file, err)
+			}
+			if last != nil && q.Run.Equal(last.Time) {
+				last.queries = append(last.queries, q.Query)
+			}
 			continue
 		}
 		var r latencyRun

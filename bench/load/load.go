@@ -103,6 +103,10 @@ type Result struct {
 	// Checked is how many articles were read back from the search API
 	// with all their paragraphs.
 	Checked int
+	// OthersCPU is the CPU time that processes other than the run's used
+	// on this machine during it (from /proc/stat, less the run's own):
+	// near 0 on a quiet machine. -1 where it cannot be read.
+	OthersCPU time.Duration
 }
 
 // Quantile returns the q-quantile (0..1) of the latencies, nearest rank.
@@ -188,6 +192,7 @@ type run struct {
 	names    []string // the service processes
 	cpu0     map[string]time.Duration
 	self0    time.Duration
+	machine0 time.Duration // the machine's busy CPU time, -1 if unknown
 
 	peakAnon map[string]*atomic.Int64 // by process name, and "nats" for this one
 
@@ -293,6 +298,7 @@ func (r *run) publishAndWait(ctx context.Context, res *Result) error {
 		r.cpu0[n] = u.CPU
 	}
 	r.self0 = stack.SelfCPU()
+	r.machine0 = machineBusy()
 	stopProfiles := r.profile()
 	defer stopProfiles()
 	stopSampling := r.sample()
@@ -404,6 +410,7 @@ func (r *run) completed(m *nats.Msg) {
 // the dead letters, and reads a sample of articles back from the search API.
 func (r *run) collect(ctx context.Context, res *Result) error {
 	// The CPU time is read at once: the processes are idle from here on.
+	machine := machineBusy()
 	for _, n := range r.names {
 		u, err := r.s.Usage(n)
 		if err != nil {
@@ -422,6 +429,16 @@ func (r *run) collect(ctx context.Context, res *Result) error {
 			PeakRSS: u.PeakRSS, PeakAnon: max(u.RSSAnon, r.peakAnon[n].Load())})
 	}
 	res.NATS = Proc{Name: "nats", Stage: "nats", CPU: stack.SelfCPU() - r.self0}
+	res.OthersCPU = -1
+	if machine >= 0 && r.machine0 >= 0 {
+		res.OthersCPU = machine - r.machine0 - res.NATS.CPU
+		for _, p := range res.Procs {
+			res.OthersCPU -= p.CPU
+		}
+		// The clocks tick at 10 ms, each process's apart: a few ticks
+		// below zero are rounding.
+		res.OthersCPU = max(res.OthersCPU, 0)
+	}
 	if u, err := stack.ProcessUsage(os.Getpid()); err == nil {
 		res.NATS.PeakRSS, res.NATS.PeakAnon = u.PeakRSS, max(u.RSSAnon, r.peakAnon["nats"].Load())
 	}
@@ -482,6 +499,32 @@ func (r *run) check(res *Result) error {
 		res.Checked++
 	}
 	return nil
+}
+
+// machineBusy is the CPU time this machine's processors have spent busy
+// (everything but idle and waiting for I/O) since it booted, from
+// /proc/stat; -1 where there is none.
+func machineBusy() time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return -1
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return -1
+	}
+	var busy int64
+	// user nice system idle iowait irq softirq steal: all but idle and iowait.
+	for _, i := range []int{1, 2, 3, 6, 7, 8} {
+		n, err := strconv.ParseInt(f[i], 10, 64)
+		if err != nil {
+			return -1
+		}
+		busy += n
+	}
+	// USER_HZ is 100 on every Linux architecture Go supports.
+	return time.Duration(busy) * 10 * time.Millisecond
 }
 
 // metric reads one unlabelled-or-single-series value from a /metrics page.

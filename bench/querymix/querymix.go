@@ -17,6 +17,7 @@
 package querymix
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
@@ -285,13 +286,19 @@ func (t *texts) make(r *rand.Rand, k Kind) (Query, error) {
 		}
 		q.Params.Set("q", pick(r, t.rare[lang]))
 	case TwoWords:
-		p := t.para(r, t.lang(r), func(p *paragraph) bool { return len(p.longWords(nil)) >= 2 })
+		p, err := t.para(r, t.lang(r), func(p *paragraph) bool { return len(p.longWords(nil)) >= 2 })
+		if err != nil {
+			return q, err
+		}
 		ws := p.longWords(nil)
 		i := r.IntN(len(ws) - 1)
 		j := i + 1 + r.IntN(len(ws)-i-1)
 		q.Params.Set("q", ws[i]+" "+ws[j])
 	case Entity:
-		p := t.para(r, t.lang(r), func(p *paragraph) bool { return len(p.entities) > 0 && len(p.longWords(nil)) > 0 })
+		p, err := t.para(r, t.lang(r), func(p *paragraph) bool { return len(p.entities) > 0 && len(p.longWords(nil)) > 0 })
+		if err != nil {
+			return q, err
+		}
 		e := p.entities[r.IntN(len(p.entities))]
 		ws := p.longWords(entityWords(e))
 		if len(ws) == 0 {
@@ -305,7 +312,10 @@ func (t *texts) make(r *rand.Rand, k Kind) (Query, error) {
 		// narrows down to what is there: its entity, its entity's type,
 		// its language, a window of publication days (every window of a
 		// week or more has articles).
-		p := t.para(r, t.lang(r), func(p *paragraph) bool { return len(p.entities) > 0 })
+		p, err := t.para(r, t.lang(r), func(p *paragraph) bool { return len(p.entities) > 0 })
+		if err != nil {
+			return q, err
+		}
 		for len(q.Params) == 0 {
 			e := p.entities[r.IntN(len(p.entities))]
 			if r.IntN(2) == 0 {
@@ -327,21 +337,36 @@ func (t *texts) make(r *rand.Rand, k Kind) (Query, error) {
 		}
 	case Phrase:
 		n := 2 + r.IntN(2)
-		p := t.para(r, t.lang(r), func(p *paragraph) bool { return len(p.phrases(n)) > 0 })
+		p, err := t.para(r, t.lang(r), func(p *paragraph) bool { return len(p.phrases(n)) > 0 })
+		if err != nil {
+			return q, err
+		}
 		ph := p.phrases(n)
 		q.Params.Set("q", `"`+ph[r.IntN(len(ph))]+`"`)
 	case Negation:
 		lang := t.lang(r)
-		p := t.para(r, lang, func(p *paragraph) bool { return len(p.longWords(nil)) > 0 })
-		other := t.para(r, lang, func(o *paragraph) bool { return len(o.longWords(p.words)) > 0 })
+		p, err := t.para(r, lang, func(p *paragraph) bool { return len(p.longWords(nil)) > 0 })
+		if err != nil {
+			return q, err
+		}
+		other, err := t.para(r, lang, func(o *paragraph) bool { return len(o.longWords(p.words)) > 0 })
+		if err != nil {
+			return q, err
+		}
 		q.Params.Set("q", pick(r, p.longWords(nil))+" -"+pick(r, other.longWords(p.words)))
 	case Or:
 		lang := t.lang(r)
-		p := t.para(r, lang, func(p *paragraph) bool { return len(p.longWords(nil)) > 0 })
+		p, err := t.para(r, lang, func(p *paragraph) bool { return len(p.longWords(nil)) > 0 })
+		if err != nil {
+			return q, err
+		}
 		a := pick(r, p.longWords(nil))
-		other := t.para(r, lang, func(o *paragraph) bool {
+		other, err := t.para(r, lang, func(o *paragraph) bool {
 			return o.src != p.src && len(o.longWords(map[string]bool{a: true})) > 0
 		})
+		if err != nil {
+			return q, err
+		}
 		q.Params.Set("q", a+" OR "+pick(r, other.longWords(map[string]bool{a: true})))
 	case IDForms:
 		if len(t.families) == 0 {
@@ -362,6 +387,9 @@ func (t *texts) make(r *rand.Rand, k Kind) (Query, error) {
 		q.Note = "singular: " + pl[1]
 	default:
 		return q, fmt.Errorf("unknown kind")
+	}
+	if k != Filters && q.Params.Get("q") == "" {
+		return q, errors.New("no words of the texts fit: add texts to --samples")
 	}
 	return q, nil
 }
@@ -386,8 +414,8 @@ func (t *texts) lang(r *rand.Rand) string {
 }
 
 // para draws a paragraph of lang that ok accepts; if lang has none, one of
-// any language.
-func (t *texts) para(r *rand.Rand, lang string, ok func(*paragraph) bool) *paragraph {
+// any language. It fails when no paragraph of the texts will do.
+func (t *texts) para(r *rand.Rand, lang string, ok func(*paragraph) bool) (*paragraph, error) {
 	for _, pool := range [][]int{t.byLang[lang], nil} {
 		var fit []int
 		if pool == nil {
@@ -400,13 +428,13 @@ func (t *texts) para(r *rand.Rand, lang string, ok func(*paragraph) bool) *parag
 		}
 		fit = slices.DeleteFunc(fit, func(i int) bool { return !ok(&t.paras[i]) })
 		if len(fit) > 0 {
-			return &t.paras[fit[r.IntN(len(fit))]]
+			return &t.paras[fit[r.IntN(len(fit))]], nil
 		}
 	}
-	// The shipped texts always have one; an empty paragraph keeps the
-	// caller simple and shows as an empty query.
-	return &paragraph{words: map[string]bool{}}
+	return nil, errNoParagraph
 }
+
+var errNoParagraph = errors.New("no paragraph of the texts has what it needs: add texts to --samples")
 
 // longWords returns the paragraph's distinct words of at least minWord
 // runes, in order, leaving out those of skip.
