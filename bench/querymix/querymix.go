@@ -416,17 +416,12 @@ func (t *texts) lang(r *rand.Rand) string {
 // para draws a paragraph of lang that ok accepts; if lang has none, one of
 // any language. It fails when no paragraph of the texts will do.
 func (t *texts) para(r *rand.Rand, lang string, ok func(*paragraph) bool) (*paragraph, error) {
-	for _, pool := range [][]int{t.byLang[lang], nil} {
-		var fit []int
-		if pool == nil {
-			for i := range t.paras {
-				fit = append(fit, i)
-			}
-		}
-		for _, i := range pool {
-			fit = append(fit, i)
-		}
-		fit = slices.DeleteFunc(fit, func(i int) bool { return !ok(&t.paras[i]) })
+	all := make([]int, len(t.paras))
+	for i := range all {
+		all[i] = i
+	}
+	for _, pool := range [][]int{t.byLang[lang], all} {
+		fit := slices.DeleteFunc(slices.Clone(pool), func(i int) bool { return !ok(&t.paras[i]) })
 		if len(fit) > 0 {
 			return &t.paras[fit[r.IntN(len(fit))]], nil
 		}
