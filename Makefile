@@ -17,7 +17,7 @@ MODEL_DIR := services/enrich/entities/model
 # The unlabelled text that "make clusters" and "make langwords" read.
 TEXT     ?= $(abspath $(CURDIR)/../shared/corpora)
 
-.PHONY: all build run bench bench-search bench-search-latency test fuzz fuzz-article vet lint fmt tidy clean help model eval clusters langwords bench-enrich
+.PHONY: all build run bench bench-search test fuzz fuzz-article vet lint fmt tidy clean help model eval clusters langwords bench-enrich
 
 all: build
 
@@ -42,6 +42,7 @@ bench-search: build ## load the index's search API (big paragraphs, deep pages, 
 
 # BENCH_PEAK and BENCH_QUERY_RATE repeat a run's load; BENCH_LABEL names it in
 # $(DATA)/bench/search-latency.jsonl, BENCH_BASELINE prints it beside an earlier one.
+.PHONY: bench-search-latency
 bench-search-latency: build ## p50/p99 of 1,000 mixed searches while the bench corpus is indexed at half load (about 3 minutes)
 	$(BIN)/bench search-latency --bin-dir $(BIN) --samples samples --data-dir $(DATA)/bench
 
