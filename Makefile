@@ -40,6 +40,12 @@ bench: build ## measure throughput, latency and scale-out (1, 2, 4 enrichers) an
 bench-search: build ## load the index's search API (big paragraphs, deep pages, slow readers) and print its RSS and latency
 	$(BIN)/bench search --bin-dir $(BIN) --data-dir $(DATA)/bench
 
+# BENCH_PEAK and BENCH_QUERY_RATE repeat a run's load; BENCH_LABEL names it in
+# $(DATA)/bench/search-latency.jsonl, BENCH_BASELINE prints it beside an earlier one.
+.PHONY: bench-search-latency
+bench-search-latency: build ## p50/p99 of 1,000 mixed searches while the bench corpus is indexed at half load (about 3 minutes)
+	$(BIN)/bench search-latency --bin-dir $(BIN) --samples samples --data-dir $(DATA)/bench
+
 # The fault and scale-out tests print their figures (recovery times, redeliveries,
 # RSS), so they run on their own with -v.
 SHOWN_TESTS := ^(TestFault|TestEnrichersShareTheWork)

@@ -43,24 +43,62 @@ Measures the pipeline on this machine and prints a report:
 Build the services first (make build); "make bench" does both.
 
 "bench search" loads the index's search API instead: see "bench search --help"
-("make bench-search").
+("make bench-search"). "bench search-latency" times 1,000 mixed searches
+while the corpus is indexed at half load: see "bench search-latency --help"
+("make bench-search-latency").
 
 Flags:
 `
 
 type config struct {
+	runFlags
+	LimitParagraphs int
+	Enrichers       []int
+	HalfLoad        bool
+	BatchSize       int
+	ProfileDir      string
+	ProfileFor      time.Duration
+	DrainCores      int
+}
+
+// runFlags are the flags that bench and bench search-latency share: where
+// the binaries, the texts and the runs are, the corpus, and a run's bounds.
+type runFlags struct {
 	BinDir, Samples, DataDir string
 	Paragraphs               int
-	LimitParagraphs          int
-	Enrichers                []int
-	HalfLoad                 bool
-	BatchSize                int
-	Timeout                  time.Duration
 	Seed                     uint64
+	Timeout                  time.Duration
 	Keep                     bool
-	ProfileDir               string
-	ProfileFor               time.Duration
-	DrainCores               int
+	seed                     string
+}
+
+func (r *runFlags) register(f *bus.Flags) {
+	self, _ := os.Executable()
+	f.StringVar(&r.BinDir, "bin-dir", "WARTA_BIN_DIR", filepath.Dir(self), "folder with the ingest, enrich and index binaries")
+	f.StringVar(&r.Samples, "samples", "BENCH_SAMPLES", "samples", "folder of the texts the corpus is drawn from (and its bench/ subfolder)")
+	f.StringVar(&r.DataDir, "data-dir", "BENCH_DATA_DIR", "./.data/bench", "folder for each run's NATS storage, index and services' logs")
+	f.IntVar(&r.Paragraphs, "paragraphs", 100_000, "paragraphs in the corpus (whole articles, so a few more)")
+	f.Env("paragraphs", "BENCH_PARAGRAPHS")
+	f.DurationVar(&r.Timeout, "timeout", 15*time.Minute, "longest a run may take")
+	f.Env("timeout", "BENCH_TIMEOUT")
+	f.StringVar(&r.seed, "seed", "BENCH_SEED", "1", "seed of the corpus (and of the searches of search-latency): the same seed makes the same articles")
+	f.BoolVar(&r.Keep, "keep", false, "keep each run's folder (NATS storage, index, services.log) after it ends")
+	f.Env("keep", "BENCH_KEEP")
+}
+
+// check reads the seed and checks the values, once the flags are parsed.
+func (r *runFlags) check() error {
+	var err error
+	if r.Seed, err = strconv.ParseUint(r.seed, 10, 64); err != nil {
+		return fmt.Errorf("seed %q: use a whole number", r.seed)
+	}
+	switch {
+	case r.Paragraphs < 1:
+		return fmt.Errorf("paragraphs %d: use 1 or more", r.Paragraphs)
+	case r.Timeout <= 0:
+		return fmt.Errorf("timeout %v: use a positive duration", r.Timeout)
+	}
+	return nil
 }
 
 func main() {
@@ -79,12 +117,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		fmt.Fprint(stderr, usage)
 		f.PrintDefaults()
 	}
-	self, _ := os.Executable()
-	f.StringVar(&c.BinDir, "bin-dir", "WARTA_BIN_DIR", filepath.Dir(self), "folder with the ingest, enrich and index binaries")
-	f.StringVar(&c.Samples, "samples", "BENCH_SAMPLES", "samples", "folder of the texts articles are drawn from (and its bench/ subfolder)")
-	f.StringVar(&c.DataDir, "data-dir", "BENCH_DATA_DIR", "./.data/bench", "folder for each run's NATS storage, index and services' logs")
-	f.IntVar(&c.Paragraphs, "paragraphs", 100_000, "paragraphs in the corpus (whole articles, so a few more)")
-	f.Env("paragraphs", "BENCH_PARAGRAPHS")
+	c.register(f)
 	f.IntVar(&c.LimitParagraphs, "limit-paragraphs", 20_000, "paragraphs of the corpus used to measure the parts on their own (0: skip)")
 	f.Env("limit-paragraphs", "BENCH_LIMIT_PARAGRAPHS")
 	enrichers := "1,2,4"
@@ -95,12 +128,6 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	f.Env("half-load", "BENCH_HALF_LOAD")
 	f.IntVar(&c.BatchSize, "batch-size", 500, "index batch size for the standalone index rates (the index service's default)")
 	f.Env("batch-size", "BENCH_BATCH_SIZE")
-	f.DurationVar(&c.Timeout, "timeout", 15*time.Minute, "longest a run may take")
-	f.Env("timeout", "BENCH_TIMEOUT")
-	seed := "1"
-	f.StringVar(&seed, "seed", "BENCH_SEED", seed, "seed of the corpus: the same seed makes the same articles")
-	f.BoolVar(&c.Keep, "keep", false, "keep each run's folder (NATS storage, index, services.log) after it ends")
-	f.Env("keep", "BENCH_KEEP")
 	f.StringVar(&c.ProfileDir, "profile-dir", "BENCH_PROFILE_DIR", "", "write CPU profiles of every process, taken during each run at full speed, into this folder (<enrichers>e/<process>.pprof)")
 	f.DurationVar(&c.ProfileFor, "profile-for", 10*time.Second, "length of each CPU profile")
 	f.Env("profile-for", "BENCH_PROFILE_FOR")
@@ -117,28 +144,27 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		}
 		c.Enrichers = append(c.Enrichers, n)
 	}
-	var err error
-	if c.Seed, err = strconv.ParseUint(seed, 10, 64); err != nil {
-		return c, fmt.Errorf("seed %q: use a whole number", seed)
+	if err := c.check(); err != nil {
+		return c, err
 	}
 	switch {
-	case c.Paragraphs < 1:
-		return c, fmt.Errorf("paragraphs %d: use 1 or more", c.Paragraphs)
 	case c.DrainCores < 0:
 		return c, fmt.Errorf("drain-cores %d: use 0 (skip) or more", c.DrainCores)
 	case c.LimitParagraphs < 0:
 		return c, fmt.Errorf("limit-paragraphs %d: use 0 (skip) or more", c.LimitParagraphs)
 	case c.BatchSize < 1:
 		return c, fmt.Errorf("batch-size %d: use 1 or more", c.BatchSize)
-	case c.Timeout <= 0:
-		return c, fmt.Errorf("timeout %v: use a positive duration", c.Timeout)
 	}
 	return c, nil
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "search" {
-		err := runSearchLoad(ctx, args[1:], getenv, stdout, stderr)
+	if len(args) > 0 && (args[0] == "search" || args[0] == "search-latency") {
+		sub := runSearchLoad
+		if args[0] == "search-latency" {
+			sub = runSearchLatency
+		}
+		err := sub(ctx, args[1:], getenv, stdout, stderr)
 		if bus.IsHelp(err) {
 			return nil
 		}
@@ -197,7 +223,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	best := 0.0
 	for _, n := range c.Enrichers {
 		fmt.Fprintf(stderr, "bench: %d enricher(s), %d articles as fast as possible\n", n, len(articles))
-		res, err := runOnce(ctx, c, n, 0, articles)
+		res, err := runOnce(ctx, c, n, 0, articles, nil)
 		if err != nil {
 			return err
 		}
@@ -213,7 +239,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		rate := best / 2
 		fmt.Fprintf(stderr, "bench: %d enricher(s) at %.0f paragraphs/s (half of the best peak)\n", n, rate)
-		res, err := runOnce(ctx, c, n, rate, articles)
+		res, err := runOnce(ctx, c, n, rate, articles, nil)
 		if err != nil {
 			return err
 		}
@@ -246,8 +272,10 @@ func inRunDir(c config, name string, f func(dir string, logs io.Writer) error) e
 	return nil
 }
 
-// runOnce runs the pipeline once in a fresh folder.
-func runOnce(ctx context.Context, c config, enrichers int, rate float64, articles []corpus.Article) (load.Result, error) {
+// runOnce runs the pipeline once in a fresh folder; alongside, if not nil,
+// runs beside it (see load.Config.Alongside).
+func runOnce(ctx context.Context, c config, enrichers int, rate float64, articles []corpus.Article,
+	alongside func(context.Context, string) error) (load.Result, error) {
 	profiles := ""
 	if c.ProfileDir != "" && rate == 0 {
 		profiles = filepath.Join(c.ProfileDir, fmt.Sprintf("%de", enrichers))
@@ -261,7 +289,8 @@ func runOnce(ctx context.Context, c config, enrichers int, rate float64, article
 			// Summaries every 10 s show progress in services.log; the level
 			// is the services' default, so the run pays for the same logging
 			// as production.
-			Env: []string{"LOG_FORMAT=json", "SUMMARY_INTERVAL=10s"},
+			Env:       []string{"LOG_FORMAT=json", "SUMMARY_INTERVAL=10s"},
+			Alongside: alongside,
 		}, articles)
 		if err != nil {
 			return fmt.Errorf("run with %d enricher(s): %w", enrichers, err)

@@ -85,6 +85,13 @@ var Mix = []struct {
 	Share float64
 }{{"id", 0.50}, {"en", 0.40}, {"other", 0.10}}
 
+// PublishedFrom and PublishedUntil bound the generated articles'
+// publication days: from the first, before the second.
+var (
+	PublishedFrom  = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	PublishedUntil = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+)
+
 // Article is one generated article.
 type Article struct {
 	ID   string
@@ -125,8 +132,8 @@ func Generate(srcs []Source, o Options) ([]Article, error) {
 		return nil, errors.New("the corpus needs texts in id and en")
 	}
 	r := rand.New(rand.NewPCG(o.Seed, 0x5eed))
-	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	days := int(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Sub(start).Hours() / 24)
+	start := PublishedFrom
+	days := int(PublishedUntil.Sub(start).Hours() / 24)
 	var out []Article
 	total, other := 0, 0
 	for total < o.Paragraphs {

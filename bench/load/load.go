@@ -52,6 +52,12 @@ type Config struct {
 	// load generator), taken over the first ProfileFor of the run.
 	ProfileDir string
 	ProfileFor time.Duration
+	// Alongside, when set, is called at the first publish, in a goroutine
+	// of its own, with the index's search API URL (http://host:port), to
+	// load the index while it indexes; the run ends once it has returned
+	// and every article is searchable, so the processes' CPU times cover
+	// it. Its error fails the run.
+	Alongside func(ctx context.Context, searchURL string) error
 }
 
 // Proc is what one service process did during the run.
@@ -97,6 +103,10 @@ type Result struct {
 	// Checked is how many articles were read back from the search API
 	// with all their paragraphs.
 	Checked int
+	// OthersCPU is the CPU time that processes other than the run's used
+	// on this machine during it (from /proc/stat, less the run's own):
+	// near 0 on a quiet machine. -1 where it cannot be read.
+	OthersCPU time.Duration
 }
 
 // Quantile returns the q-quantile (0..1) of the latencies, nearest rank.
@@ -182,6 +192,7 @@ type run struct {
 	names    []string // the service processes
 	cpu0     map[string]time.Duration
 	self0    time.Duration
+	machine0 time.Duration // the machine's busy CPU time, -1 if unknown
 
 	peakAnon map[string]*atomic.Int64 // by process name, and "nats" for this one
 
@@ -287,6 +298,7 @@ func (r *run) publishAndWait(ctx context.Context, res *Result) error {
 		r.cpu0[n] = u.CPU
 	}
 	r.self0 = stack.SelfCPU()
+	r.machine0 = machineBusy()
 	stopProfiles := r.profile()
 	defer stopProfiles()
 	stopSampling := r.sample()
@@ -294,6 +306,12 @@ func (r *run) publishAndWait(ctx context.Context, res *Result) error {
 	start := time.Now()
 	ctx, cancel := context.WithDeadline(ctx, start.Add(r.c.Timeout))
 	defer cancel()
+	alongside := make(chan error, 1)
+	if r.c.Alongside != nil {
+		go func() { alongside <- r.c.Alongside(ctx, r.s.HTTPURL) }()
+	} else {
+		alongside <- nil
+	}
 
 	// Acks are awaited by a second goroutine, so the publisher keeps up to
 	// the channel's capacity (plus the connection's async limit) in flight.
@@ -356,6 +374,14 @@ func (r *run) publishAndWait(ctx context.Context, res *Result) error {
 	case p := <-r.s.Exited():
 		return fmt.Errorf("%s exited during the run: %v", p.Name, p.Err)
 	}
+	select {
+	case err := <-alongside:
+		if err != nil {
+			return err
+		}
+	case <-ctx.Done():
+		return fmt.Errorf("every article searchable, but the load alongside still running after %v: %w", r.c.Timeout, ctx.Err())
+	}
 	end := int64(0)
 	res.Latencies = make([]time.Duration, len(r.articles))
 	for i := range r.articles {
@@ -384,6 +410,7 @@ func (r *run) completed(m *nats.Msg) {
 // the dead letters, and reads a sample of articles back from the search API.
 func (r *run) collect(ctx context.Context, res *Result) error {
 	// The CPU time is read at once: the processes are idle from here on.
+	machine := machineBusy()
 	for _, n := range r.names {
 		u, err := r.s.Usage(n)
 		if err != nil {
@@ -402,6 +429,16 @@ func (r *run) collect(ctx context.Context, res *Result) error {
 			PeakRSS: u.PeakRSS, PeakAnon: max(u.RSSAnon, r.peakAnon[n].Load())})
 	}
 	res.NATS = Proc{Name: "nats", Stage: "nats", CPU: stack.SelfCPU() - r.self0}
+	res.OthersCPU = -1
+	if machine >= 0 && r.machine0 >= 0 {
+		res.OthersCPU = machine - r.machine0 - res.NATS.CPU
+		for _, p := range res.Procs {
+			res.OthersCPU -= p.CPU
+		}
+		// The clocks tick at 10 ms, each process's apart: a few ticks
+		// below zero are rounding.
+		res.OthersCPU = max(res.OthersCPU, 0)
+	}
 	if u, err := stack.ProcessUsage(os.Getpid()); err == nil {
 		res.NATS.PeakRSS, res.NATS.PeakAnon = u.PeakRSS, max(u.RSSAnon, r.peakAnon["nats"].Load())
 	}
@@ -462,6 +499,32 @@ func (r *run) check(res *Result) error {
 		res.Checked++
 	}
 	return nil
+}
+
+// machineBusy is the CPU time this machine's processors have spent busy
+// (everything but idle and waiting for I/O) since it booted, from
+// /proc/stat; -1 where there is none.
+func machineBusy() time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return -1
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return -1
+	}
+	var busy int64
+	// user nice system idle iowait irq softirq steal: all but idle and iowait.
+	for _, i := range []int{1, 2, 3, 6, 7, 8} {
+		n, err := strconv.ParseInt(f[i], 10, 64)
+		if err != nil {
+			return -1
+		}
+		busy += n
+	}
+	// USER_HZ is 100 on every Linux architecture Go supports.
+	return time.Duration(busy) * 10 * time.Millisecond
 }
 
 // metric reads one unlabelled-or-single-series value from a /metrics page.
