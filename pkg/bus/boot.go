@@ -1,6 +1,8 @@
 package bus
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -89,4 +91,12 @@ func tuneGC(pct int, limit int64) (int, int64) {
 	inForce := debug.SetGCPercent(-1)
 	debug.SetGCPercent(inForce)
 	return inForce, debug.SetMemoryLimit(-1)
+}
+
+// StoppedEarly reports whether err says no more than that ctx, the
+// process's shutdown signal, ended its start-up (waiting for NATS, creating
+// streams or consumers): a service asked to stop before it was running has
+// stopped as asked, and exits 0 like one stopped later.
+func StoppedEarly(ctx context.Context, err error) bool {
+	return err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled)
 }

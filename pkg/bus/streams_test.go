@@ -74,3 +74,25 @@ func toStrings(v any) []string {
 	}
 	return nil
 }
+
+// TestStoppedEarly: a shutdown signal while a service starts (waiting for
+// NATS, or creating its streams) is a stop as asked, not a failure; any
+// other start-up error stays one.
+func TestStoppedEarly(t *testing.T) {
+	srv := bustest.Server(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := bus.Start(ctx, bus.NATSConfig{URL: srv.ClientURL(), Replicas: 1}, "test", zap.NewNop(), events.StreamArticles)
+	if err == nil {
+		t.Fatal("Start with its context ended: no error")
+	}
+	if !bus.StoppedEarly(ctx, err) {
+		t.Errorf("StoppedEarly(%v) = false, want true", err)
+	}
+	live, stop := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer stop()
+	_, err = bus.Start(live, bus.NATSConfig{URL: "nats://127.0.0.1:1", Replicas: 1}, "test", zap.NewNop())
+	if err == nil || bus.StoppedEarly(live, err) {
+		t.Errorf("Start against no server: err %v, StoppedEarly %v; want a failure", err, bus.StoppedEarly(live, err))
+	}
+}

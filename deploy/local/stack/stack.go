@@ -486,10 +486,23 @@ func freeAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
+// diedOf reports whether a process's exit error says sig ended it. A
+// service dies of SIGTERM only when the signal arrives before the service
+// has installed its handler, early in start-up: it stopped as asked.
+func diedOf(err error, sig syscall.Signal) bool {
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		return false
+	}
+	ws, ok := ee.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled() && ws.Signal() == sig
+}
+
 // Stop sends SIGTERM to every service (ingest first, index last, so work in
 // flight drains down the pipeline), waits up to 30 s for each, then shuts
 // NATS down. It returns the errors of services that did not exit cleanly,
-// except those ended on purpose with Kill.
+// except those ended on purpose with Kill (and those the SIGTERM found
+// still starting, see diedOf).
 func (s *Stack) Stop() error {
 	s.mu.Lock()
 	var order []*Proc
@@ -513,7 +526,7 @@ func (s *Stack) Stop() error {
 			errs = append(errs, fmt.Errorf("%s did not stop within 30s after SIGTERM; killed", p.Name))
 			continue
 		}
-		if p.Err != nil {
+		if p.Err != nil && !diedOf(p.Err, syscall.SIGTERM) {
 			errs = append(errs, fmt.Errorf("%s: %w", p.Name, p.Err))
 		}
 	}
