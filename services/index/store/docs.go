@@ -124,6 +124,13 @@ func articleDoc(meta *events.EnrichedParagraph, ps []*events.EnrichedParagraph, 
 	}
 	addWords(doc, fieldTitle, meta.Lang, meta.Title)
 	addMeta(doc, meta)
+	if lang, ok := doc[fieldLang]; ok {
+		delete(doc, fieldLang)
+		doc[fieldArticleLang] = lang
+	}
+	if t, ok := doc[fieldPublishedAt].(time.Time); ok {
+		doc[fieldArticlePublished] = t.Format(time.RFC3339)
+	}
 	if len(rec.Entities) > 0 {
 		var names, types []string
 		seen := map[string]bool{}
@@ -137,8 +144,8 @@ func articleDoc(meta *events.EnrichedParagraph, ps []*events.EnrichedParagraph, 
 				types = append(types, string(e.Type))
 			}
 		}
-		doc[fieldEntity] = names
-		doc[fieldEntityType] = types
+		doc[fieldArticleEntity] = names
+		doc[fieldArticleEntityType] = types
 		doc[fieldEntityAlias] = slices.Sorted(maps.Keys(aliases))
 	}
 	addDates(doc, dates)

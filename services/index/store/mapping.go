@@ -36,7 +36,42 @@ const (
 	fieldDateValue   = "date_value"
 	fieldDate        = "date"
 	fieldSource      = "_source"
+
+	// Fields of article documents only, with doc values. An article's
+	// facets and its sort key are read from fields no paragraph has: doc
+	// values are kept in chunks of about a thousand documents that have the
+	// field, so a search that counts or sorts articles reads only article
+	// documents' values, not those of every paragraph beside them (which
+	// cost a search over the whole index most of its time).
+	fieldArticleLang       = "article_lang"
+	fieldArticleEntity     = "article_entity"
+	fieldArticleEntityType = "article_entity_type"
+	// fieldArticlePublished is the publication time as a keyword that
+	// sorts (RFC 3339, UTC, to the second): one term per document, where a
+	// datetime's doc values hold all its precision steps.
+	fieldArticlePublished = "article_published"
 )
+
+// articleField returns the name of field on an article document.
+func articleField(field string) string {
+	switch field {
+	case fieldLang:
+		return fieldArticleLang
+	case fieldEntity:
+		return fieldArticleEntity
+	case fieldEntityType:
+		return fieldArticleEntityType
+	}
+	return field
+}
+
+// fieldOf returns the name of field on a document of type typ.
+func fieldOf(typ, field string) string {
+	if typ == typeArticle {
+		return articleField(field)
+	}
+	return field
+}
 
 // wordsField returns the field that indexes the words of a text field
 // ("text", "title") in the language analysis key ("en", "id"): as written
@@ -116,11 +151,13 @@ const mappingVersion = "3"
 // Article documents ("article <article_id>"), one per article with a
 // complete revision, what a search ranks, filters and counts articles by:
 // type, article_id, version (keywords), article_seq and count (stored);
-// title_words and title_words_<key> (indexed); lang, entity, entity_type (keywords
-// with doc values: the article-level facets), entity_alias (every surface
+// title_words and title_words_<key> (indexed); article_lang,
+// article_entity, article_entity_type (keywords with doc values: the
+// article-level filters and facets), article_published (the sort key, a
+// keyword with doc values), entity_alias (every surface
 // form and canonical name, lower-cased, with its canonical name:
 // "tiongkok\x1fChina", for entity filters as people type them),
-// published_at and date (datetimes), and _source (metadata, the entity
+// published_at and date (datetimes, for ranges), and _source (metadata, the entity
 // summary and the link table, as JSON). Pending documents hold a paragraph
 // of a revision that is not complete yet; only type, article_id, version,
 // index, count, article_seq, held_at and _source are kept, so they never
@@ -188,19 +225,20 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		fieldSource:      storedOnly(),
 	}
 	article := map[string]*mapping.FieldMapping{
-		fieldType:        keywordField(true, false),
-		fieldArticleID:   keywordField(true, false),
-		fieldVersion:     keywordField(true, false),
-		fieldArticleSeq:  storedNumber(),
-		fieldCount:       storedNumber(),
-		fieldLang:        keywordField(false, true),
-		fieldPublishedAt: datetimeField(true),
-		fieldEntity:      keywordField(false, true),
-		fieldEntityType:  keywordField(false, true),
-		fieldEntityAlias: keywordField(false, false),
-		fieldDateValue:   keywordField(false, false),
-		fieldDate:        datetimeField(false),
-		fieldSource:      storedOnly(),
+		fieldType:              keywordField(true, false),
+		fieldArticleID:         keywordField(true, false),
+		fieldVersion:           keywordField(true, false),
+		fieldArticleSeq:        storedNumber(),
+		fieldCount:             storedNumber(),
+		fieldArticleLang:       keywordField(false, true),
+		fieldArticlePublished:  keywordField(false, true),
+		fieldPublishedAt:       datetimeField(false),
+		fieldArticleEntity:     keywordField(false, true),
+		fieldArticleEntityType: keywordField(false, true),
+		fieldEntityAlias:       keywordField(false, false),
+		fieldDateValue:         keywordField(false, false),
+		fieldDate:              datetimeField(false),
+		fieldSource:            storedOnly(),
 	}
 	paragraph[wordsField(fieldText, "")] = textField(textAnalyzer, false)
 	article[wordsField(fieldTitle, "")] = textField(textAnalyzer, false)

@@ -178,30 +178,31 @@ func (s *Store) prepare(q Query) (searchPlan, *Hint, error) {
 }
 
 // filters are the queries that a document of typ must match for the
-// filters of sp (the fields have the same names on paragraph and article
-// documents).
+// filters of sp (see fieldOf for the names of the fields on each).
 func (sp searchPlan) filters(typ string) []bq.Query {
 	fs := []bq.Query{termQuery(fieldType, typ)}
 	for _, names := range sp.entities {
 		alts := make([]bq.Query, len(names))
 		for i, n := range names {
-			alts[i] = termQuery(fieldEntity, n)
+			alts[i] = termQuery(fieldOf(typ, fieldEntity), n)
 		}
 		fs = append(fs, bleve.NewDisjunctionQuery(alts...))
 	}
 	for _, t := range sp.types {
-		fs = append(fs, termQuery(fieldEntityType, t))
+		fs = append(fs, termQuery(fieldOf(typ, fieldEntityType), t))
 	}
 	if sp.lang != "" {
-		fs = append(fs, termQuery(fieldLang, sp.lang))
+		fs = append(fs, termQuery(fieldOf(typ, fieldLang), sp.lang))
 	}
 	return append(fs, sp.ranges...)
 }
 
-func addFacets(req *bleve.SearchRequest, n int) {
-	req.AddFacet(FacetEntity, bleve.NewFacetRequest(fieldEntity, n))
-	req.AddFacet(FacetEntityType, bleve.NewFacetRequest(fieldEntityType, n))
-	req.AddFacet(FacetLang, bleve.NewFacetRequest(fieldLang, n))
+// addFacets asks req for the facets of the documents of type typ it
+// matches, the top n terms of each.
+func addFacets(req *bleve.SearchRequest, typ string, n int) {
+	req.AddFacet(FacetEntity, bleve.NewFacetRequest(fieldOf(typ, fieldEntity), n))
+	req.AddFacet(FacetEntityType, bleve.NewFacetRequest(fieldOf(typ, fieldEntityType), n))
+	req.AddFacet(FacetLang, bleve.NewFacetRequest(fieldOf(typ, fieldLang), n))
 }
 
 func facetCounts(res *bleve.SearchResult) map[string][]FacetCount {
@@ -245,7 +246,7 @@ func (s *Store) searchParagraphs(ctx context.Context, sp searchPlan) (Result, er
 		sorted = byScore
 	}
 	req := bleve.NewSearchRequestOptions(query, sp.size, sp.q.Offset, false)
-	addFacets(req, sp.facets)
+	addFacets(req, typeParagraph, sp.facets)
 	if sorted == byScore {
 		// The id breaks ties, so that pages do not overlap.
 		req.SortBy([]string{"-_score", "_id"})
@@ -382,6 +383,9 @@ const titleWeight = 2
 // not every paragraph.
 func (s *Store) searchArticles(ctx context.Context, sp searchPlan) (Result, error) {
 	positives, negatives := sp.text.positives(), sp.text.negatives()
+	// Phrases last: their hits are read to check the words are in a row,
+	// and by then only those of the articles still in.
+	slices.SortStableFunc(positives, func(a, b clause) int { return cmp.Compare(btoi(a.hasPhrase()), btoi(b.hasPhrase())) })
 	out := Result{Group: GroupArticle, Articles: []ArticleHit{}}
 	var matched []map[string]*articleMatch
 	var candidates []string // article ids
@@ -415,8 +419,15 @@ func (s *Store) searchArticles(ctx context.Context, sp searchPlan) (Result, erro
 		}
 	}
 	var excluded []string
+	var in map[string]bool // the candidates, when there are any
+	if len(positives) > 0 {
+		in = make(map[string]bool, len(candidates))
+		for _, id := range candidates {
+			in[id] = true
+		}
+	}
 	for _, c := range negatives {
-		m, capped, err := s.clauseMatches(ctx, c, nil)
+		m, capped, err := s.clauseMatches(ctx, c, in)
 		if err != nil {
 			return Result{}, err
 		}
@@ -453,8 +464,8 @@ func (s *Store) searchArticles(ctx context.Context, sp searchPlan) (Result, erro
 	}
 	req := bleve.NewSearchRequestOptions(query, len(candidates), 0, false)
 	req.Score = bleve.ScoreNone
-	req.SortBy([]string{"-" + fieldPublishedAt, "_id"})
-	addFacets(req, sp.facets)
+	req.SortBy([]string{"-" + fieldArticlePublished, "_id"})
+	addFacets(req, typeArticle, sp.facets)
 	res, err := s.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return Result{}, fmt.Errorf("search articles: %w", err)
@@ -523,8 +534,8 @@ func (s *Store) searchArticles(ctx context.Context, sp searchPlan) (Result, erro
 func (s *Store) articlesByTime(ctx context.Context, sp searchPlan, query bq.Query, out Result) (Result, error) {
 	req := bleve.NewSearchRequestOptions(query, sp.size, sp.q.Offset, false)
 	req.Score = bleve.ScoreNone
-	req.SortBy([]string{"-" + fieldPublishedAt, "_id"})
-	addFacets(req, sp.facets)
+	req.SortBy([]string{"-" + fieldArticlePublished, "_id"})
+	addFacets(req, typeArticle, sp.facets)
 	if sp.q.After != "" {
 		after, err := byTime.parseCursor(sp.q.After)
 		if err != nil {
@@ -553,6 +564,17 @@ func (s *Store) articlesByTime(ctx context.Context, sp searchPlan, query bq.Quer
 	return out, nil
 }
 
+// maxRestrictIDs is the most article ids clauseMatches puts in a query to
+// look among their documents only; with more, it filters the hits.
+const maxRestrictIDs = 1024
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // clauseMatches returns, per article, what clause c matched of it: the
 // best MaxMatches paragraphs and titles, of the articles of restrict when
 // it is set; and whether there were more.
@@ -576,8 +598,18 @@ func (s *Store) clauseMatches(ctx context.Context, c clause, restrict map[string
 		b := bleve.NewBooleanQuery()
 		b.AddMust(side.query)
 		b.AddFilter(termQuery(fieldType, side.typ))
+		if restrict != nil && len(restrict) <= maxRestrictIDs {
+			// Few articles left: look among theirs only.
+			ids := make([]bq.Query, 0, len(restrict))
+			for id := range restrict {
+				ids = append(ids, termQuery(fieldArticleID, id))
+			}
+			b.AddFilter(bleve.NewDisjunctionQuery(ids...))
+		}
+		// By score alone: a tie-break by id would read the id of every
+		// document matched, not only of those kept.
 		req := bleve.NewSearchRequestOptions(b, MaxMatches, 0, false)
-		req.SortBy([]string{"-_score", "_id"})
+		req.SortBy([]string{"-_score"})
 		res, err := s.idx.SearchInContext(ctx, req)
 		if err != nil {
 			return nil, false, fmt.Errorf("search: %w", err)
@@ -632,33 +664,45 @@ func parseDocID(docID string) (articleID string, index int, ok bool) {
 // phraseMatches reports whether the document docID (a paragraph, or an
 // article's title) has one of c's units: its words in a row, for a phrase.
 func (s *Store) phraseMatches(docID, typ string, c clause) (bool, error) {
-	var texts []string
-	if typ == typeParagraph {
-		p, ok, err := s.storedParagraph(docID)
-		if err != nil || !ok {
-			return false, err
-		}
-		texts = append(texts, p.Text)
-		for _, e := range p.Entities {
-			texts = append(texts, e.Text, e.Canonical)
-		}
-	} else {
-		rec, ok, err := s.articleRecordOf(docID)
-		if err != nil || !ok {
-			return false, err
-		}
-		texts = append(texts, rec.Title)
-	}
 	exact := s.idx.Mapping().AnalyzerNamed(textAnalyzer)
-	for _, t := range texts {
+	in := func(text string) bool {
 		var toks []string
-		for _, tok := range exact.Analyze([]byte(t)) {
+		for _, tok := range exact.Analyze([]byte(text)) {
 			toks = append(toks, string(tok.Term))
 		}
 		for _, u := range c.units {
 			if !u.phrase() || containsRun(toks, u.words) {
-				return true, nil
+				return true
 			}
+		}
+		return false
+	}
+	if typ != typeParagraph {
+		rec, ok, err := s.articleRecordOf(docID)
+		return ok && in(rec.Title), err
+	}
+	// The text first; the entity names (in _source, JSON) only when the
+	// text does not have it.
+	doc, err := s.idx.Document(docID)
+	if err != nil || doc == nil {
+		return false, err
+	}
+	fields := map[string]any{}
+	doc.VisitFields(func(f index.Field) {
+		if n := f.Name(); n == fieldText || n == fieldSource {
+			fields[n] = string(f.Value())
+		}
+	})
+	if in(storedString(fields, fieldText)) {
+		return true, nil
+	}
+	p, err := decodeParagraph(docID, fields)
+	if err != nil {
+		return false, err
+	}
+	for _, e := range p.Entities {
+		if in(e.Text) || in(e.Canonical) {
+			return true, nil
 		}
 	}
 	return false, nil

@@ -94,6 +94,8 @@ func TestSearchArticles(t *testing.T) {
 			paras: map[string][]int{"summit": {0, 2}}},
 		{name: "phrase", q: store.Query{Text: `"parade militer"`}, want: []string{"summit"},
 			paras: map[string][]int{"summit": {2}}},
+		{name: "phrase and word", q: store.Query{Text: `"parade militer" Putin`}, want: []string{"summit"},
+			paras: map[string][]int{"summit": {0, 2}}},
 		{name: "exclusion", q: store.Query{Text: "China -Trump"}, want: []string{"visit", "talks"}},
 		{name: "OR", q: store.Query{Text: "Geneva OR Moskow"}, want: []string{"summit", "talks"}},
 		{name: "OR in lower case is a word", q: store.Query{Text: "Geneva or Moskow"}, want: nil},
@@ -214,6 +216,15 @@ func TestOldMappingRebuilt(t *testing.T) {
 	if got := articleIDs(search(t, s, store.Query{Text: "Beijing"})); !slices.Equal(got, []string{"jkt-1", "summit-1"}) &&
 		!slices.Equal(got, []string{"summit-1", "jkt-1"}) {
 		t.Errorf("search Beijing = %v, want jkt-1 and summit-1", got)
+	}
+	// The article documents were written with this mapping: filtered,
+	// counted and sorted on its fields.
+	res := search(t, s, store.Query{Text: "Beijing", Lang: "id"})
+	if res.Total != 2 || len(res.Facets[store.FacetLang]) != 1 || len(res.Facets[store.FacetEntity]) == 0 {
+		t.Errorf("search Beijing lang=id = %v (total %d), facets %v: want both articles, counted", articleIDs(res), res.Total, res.Facets)
+	}
+	if got := articleIDs(search(t, s, store.Query{})); len(got) != 2 {
+		t.Errorf("newest first = %v, want both articles", got)
 	}
 	assertComplete(t, s, jakarta)
 	// The pending paragraph still completes its revision.
