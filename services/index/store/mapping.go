@@ -114,7 +114,13 @@ const textAnalyzer = analysis.Exact
 // titles, entities, dates and the language indexed on the article
 // document, which search ranks and counts; canonical names searchable as
 // words; the aliases of entities (entity_alias).
-const mappingVersion = "3"
+//
+// Version 4: the article document's language, entities and entity types
+// in fields of their own (article_lang, article_entity,
+// article_entity_type), its publication time as a sortable keyword
+// (article_published), so that counting and sorting articles reads only
+// the article documents' doc values.
+const mappingVersion = "4"
 
 // newMapping builds the index mapping. It is explicit and lean: nothing is
 // mapped dynamically, nothing goes into the "_all" field, and each field keeps

@@ -362,14 +362,6 @@ type articleMatch struct {
 	title float64
 }
 
-func (m *articleMatch) best() float64 {
-	b := m.title
-	for _, v := range m.paras {
-		b = max(b, v)
-	}
-	return b
-}
-
 // titleWeight is how much more a word in the title counts than in a
 // paragraph: a title says what the article is about.
 const titleWeight = 2
