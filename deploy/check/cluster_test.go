@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	corev1 "k8s.io/api/core/v1"
@@ -259,58 +257,21 @@ func start(t *testing.T, svc string, env []string) {
 func startCluster(t *testing.T, ctx context.Context, prefix, cluster, config string) []string {
 	t.Helper()
 	cfgs := make([]natsd.Config, 3)
-	routes := make([]string, 3)
 	for i := range cfgs {
-		_, port, _ := net.SplitHostPort(bustest.FreeAddr(t))
-		p, _ := strconv.Atoi(port)
-		routes[i] = "nats-route://127.0.0.1:" + port
 		name := prefix + strconv.Itoa(i+1)
 		if prefix == "nats-" {
 			name = prefix + strconv.Itoa(i) // the chart's StatefulSet pods: nats-0, nats-1, nats-2
 		}
-		cfgs[i] = natsd.Config{Port: -1, StoreDir: t.TempDir(), ServerName: name, ClusterName: cluster, ClusterPort: p, ConfigFile: config}
+		cfgs[i] = natsd.Config{Port: -1, StoreDir: t.TempDir(), ServerName: name, ClusterName: cluster, ClusterPort: -1, ConfigFile: config}
 	}
-	var servers []*server.Server
+	servers, err := natsd.StartCluster(ctx, cfgs, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { natsd.Shutdown(servers) })
 	var urls []string
-	for i := range cfgs {
-		for j, r := range routes {
-			if j != i {
-				cfgs[i].Routes = append(cfgs[i].Routes, r)
-			}
-		}
-		s, err := natsd.Start(cfgs[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			s.Shutdown()
-			s.WaitForShutdown()
-		})
-		servers = append(servers, s)
+	for _, s := range servers {
 		urls = append(urls, s.ClientURL())
-	}
-	ready := func() bool {
-		for _, s := range servers {
-			if !s.JetStreamIsLeader() {
-				continue
-			}
-			jsz, err := s.Jsz(nil)
-			if err != nil || jsz.Meta == nil || len(jsz.Meta.Replicas) != len(servers)-1 {
-				return false
-			}
-			for _, r := range jsz.Meta.Replicas {
-				if !r.Current || r.Offline {
-					return false
-				}
-			}
-			return true
-		}
-		return false
-	}
-	for deadline := time.Now().Add(30 * time.Second); !ready(); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			t.Fatal("no JetStream meta leader seeing all three servers within 30s")
-		}
 	}
 	return urls
 }

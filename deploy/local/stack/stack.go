@@ -142,27 +142,14 @@ func (s *Stack) startNATS(ctx context.Context) error {
 	if c.ClusterSize <= 1 {
 		s.natsCfg = []natsd.Config{{Port: c.NATSPort, StoreDir: filepath.Join(c.DataDir, "nats"), ServerName: "warta-local"}}
 	} else {
-		routes := make([]string, c.ClusterSize)
 		s.natsCfg = make([]natsd.Config, c.ClusterSize)
 		for i := range s.natsCfg {
-			port, err := freePort()
-			if err != nil {
-				return err
-			}
-			routes[i] = "nats-route://127.0.0.1:" + strconv.Itoa(port)
 			client := -1
 			if c.NATSPort > 0 {
 				client = c.NATSPort + i
 			}
 			s.natsCfg[i] = natsd.Config{Port: client, StoreDir: filepath.Join(c.DataDir, fmt.Sprintf("nats-%d", i)),
-				ServerName: fmt.Sprintf("warta-%d", i), ClusterName: "warta", ClusterPort: port}
-		}
-		for i := range s.natsCfg {
-			for j, r := range routes {
-				if j != i {
-					s.natsCfg[i].Routes = append(s.natsCfg[i].Routes, r)
-				}
-			}
+				ServerName: fmt.Sprintf("warta-%d", i), ClusterName: "warta", ClusterPort: -1}
 		}
 	}
 	users, noAuth := access.ServerNKeys(s.Keys)
@@ -185,83 +172,32 @@ func (s *Stack) Connect(opts ...nats.Option) (*nats.Conn, error) {
 	return nats.Connect(url, append([]nats.Option{o}, opts...)...)
 }
 
-// bootNATS starts a server for each of natsCfg, records the ports it got so
-// a restart reuses them, and waits for a meta leader in a cluster.
+// bootNATS starts a server for each of natsCfg, or the cluster they make
+// (waiting for its meta leader), and records the ports each got, so a
+// restart reuses them.
 func (s *Stack) bootNATS(ctx context.Context) error {
-	servers := make([]*server.Server, 0, len(s.natsCfg))
-	urls := make([]string, 0, len(s.natsCfg))
-	for i := range s.natsCfg {
-		ns, err := natsd.Start(s.natsCfg[i])
-		if err != nil {
-			shutdown(servers)
+	var servers []*server.Server
+	if len(s.natsCfg) > 1 {
+		var err error
+		if servers, err = natsd.StartCluster(ctx, s.natsCfg, 30*time.Second); err != nil {
 			return err
 		}
-		s.natsCfg[i].Port = ns.Addr().(*net.TCPAddr).Port
-		servers = append(servers, ns)
+	} else {
+		ns, err := natsd.Start(s.natsCfg[0])
+		if err != nil {
+			return err
+		}
+		s.natsCfg[0].Port = ns.Addr().(*net.TCPAddr).Port
+		servers = []*server.Server{ns}
+	}
+	urls := make([]string, 0, len(servers))
+	for _, ns := range servers {
 		urls = append(urls, ns.ClientURL())
 	}
 	s.mu.Lock()
 	s.NATS, s.Servers, s.NATSURL = servers[0], servers, strings.Join(urls, ",")
 	s.mu.Unlock()
-	if len(servers) > 1 {
-		if err := waitMetaLeader(ctx, servers, 30*time.Second); err != nil {
-			shutdown(servers)
-			return err
-		}
-	}
 	return nil
-}
-
-// waitMetaLeader waits until one server leads JetStream's meta group and
-// sees every other server online and caught up, so that replicated streams
-// can be placed at once.
-func waitMetaLeader(ctx context.Context, servers []*server.Server, timeout time.Duration) error {
-	ready := func() bool {
-		for _, ns := range servers {
-			if !ns.JetStreamIsLeader() {
-				continue
-			}
-			jsz, err := ns.Jsz(nil)
-			if err != nil || jsz.Meta == nil || len(jsz.Meta.Replicas) != len(servers)-1 {
-				return false
-			}
-			for _, p := range jsz.Meta.Replicas {
-				if !p.Current || p.Offline {
-					return false
-				}
-			}
-			return true
-		}
-		return false
-	}
-	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); {
-		if ready() {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	return fmt.Errorf("nats cluster of %d: no JetStream meta leader with every peer current after %v", len(servers), timeout)
-}
-
-func shutdown(servers []*server.Server) {
-	for _, ns := range servers {
-		ns.Shutdown()
-		ns.WaitForShutdown()
-	}
-}
-
-// freePort returns a loopback port that was free just now.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // RestartNATS shuts every NATS server down and starts it again on the same
@@ -271,7 +207,7 @@ func (s *Stack) RestartNATS(ctx context.Context) error {
 	s.mu.Lock()
 	servers := s.Servers
 	s.mu.Unlock()
-	shutdown(servers)
+	natsd.Shutdown(servers)
 	return s.bootNATS(ctx)
 }
 
@@ -530,6 +466,6 @@ func (s *Stack) Stop() error {
 			errs = append(errs, fmt.Errorf("%s: %w", p.Name, p.Err))
 		}
 	}
-	shutdown(servers)
+	natsd.Shutdown(servers)
 	return errors.Join(errs...)
 }
