@@ -94,32 +94,39 @@ func runDeployment(t *testing.T, d deployment) {
 	natsURL := strings.Join(urls, ",")
 
 	// Each process (container) gets the deploy file's env, with only the
-	// addresses made local: its own free ports, the cluster's URLs, a temporary
-	// index folder.
-	localEnv := func(svc string) ([]string, map[string]string) {
+	// addresses made local: port 0 to listen on (the service binds a free
+	// port and logs it), the cluster's URLs, a temporary index folder.
+	localEnv := func(svc string) []string {
 		if d.env[svc]["NATS_URL"] == "" {
 			t.Fatalf("%s: no NATS_URL in its environment", svc)
 		}
 		var env []string
-		addrs := map[string]string{}
 		for k, v := range d.env[svc] {
 			switch k {
 			case "NATS_URL":
 				v = natsURL
 			case "HTTP_ADDR", "METRICS_ADDR":
-				v = bustest.FreeAddr(t)
-				addrs[k] = v
+				v = "127.0.0.1:0"
 			case "INDEX_DIR":
 				v = filepath.Join(t.TempDir(), "index")
 			}
 			env = append(env, k+"="+v)
 		}
-		return env, addrs
+		return env
 	}
+	// What a service logs once it listens on each address.
+	served := map[string]string{"HTTP_ADDR": "serving search", "METRICS_ADDR": "serving metrics"}
 	var api string
 	for _, svc := range []string{"index", "ingest", "enrich", "enrich"} {
-		env, addrs := localEnv(svc)
-		start(t, svc, env)
+		env := localEnv(svc)
+		logs := start(t, svc, env)
+		addrs := map[string]string{}
+		for k, msg := range served {
+			if _, set := d.env[svc][k]; set {
+				addrs[k] = strings.TrimPrefix(bustest.ServedURL(t, logs, msg), "http://")
+				env = append(env, k+"="+addrs[k]) // the address it bound, for its health check
+			}
+		}
 		if svc == "index" {
 			api = "http://" + addrs["HTTP_ADDR"]
 		}
@@ -233,8 +240,8 @@ func checkForgeryRefused(t *testing.T, ctx context.Context, url, password string
 }
 
 // start runs a service binary with exactly env, and stops it with SIGTERM
-// when the test ends: it must exit cleanly.
-func start(t *testing.T, svc string, env []string) {
+// when the test ends: it must exit cleanly. It returns the service's logs.
+func start(t *testing.T, svc string, env []string) *bustest.LogBuffer {
 	t.Helper()
 	logs := &bustest.LogBuffer{}
 	// Registered first, so it runs after Spawn's cleanup has stopped svc.
@@ -249,6 +256,7 @@ func start(t *testing.T, svc string, env []string) {
 		}
 	})
 	bustest.Spawn(t, filepath.Join(binDir, svc), env, logs)
+	return logs
 }
 
 // startCluster starts three clustered NATS servers with JetStream on

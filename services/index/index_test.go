@@ -22,8 +22,7 @@ func TestIndexService(t *testing.T) {
 	srv := bustest.Server(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	addr := bustest.FreeAddr(t)
-	env := map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": addr, "INDEX_DIR": t.TempDir(), "SUMMARY_INTERVAL": "0"}
+	env := map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": "127.0.0.1:0", "INDEX_DIR": t.TempDir(), "SUMMARY_INTERVAL": "0"}
 	getenv := func(k string) string { return env[k] }
 	logs := &bustest.LogBuffer{}
 	t.Cleanup(func() {
@@ -34,6 +33,7 @@ func TestIndexService(t *testing.T) {
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- run(runCtx, []string{"index"}, getenv, logs, logs) }()
+	base := bustest.ServedURL(t, logs, "serving search")
 
 	nc, err := nats.Connect(srv.ClientURL())
 	if err != nil {
@@ -84,7 +84,7 @@ func TestIndexService(t *testing.T) {
 	var out bytes.Buffer
 	// Flags after the words, an entity as written: the CLI's output is
 	// plain text (no colour codes) when it is not a terminal.
-	if err := run(ctx, []string{"index", "search", "--url", "http://" + addr, "Beijing", "--entity", "tiongkok"}, getenv, &out, &out); err != nil {
+	if err := run(ctx, []string{"index", "search", "--url", base, "Beijing", "--entity", "tiongkok"}, getenv, &out, &out); err != nil {
 		t.Fatalf("search: %v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "1 article matches") || !strings.Contains(out.String(), "Xi Jinping") ||
@@ -92,7 +92,7 @@ func TestIndexService(t *testing.T) {
 		t.Errorf("search for Beijing with entity tiongkok:\n%s", out.String())
 	}
 	out.Reset()
-	if err := run(ctx, []string{"index", "search", "--url", "http://" + addr, "--json", "putin", "--group", "paragraph"}, getenv, &out, &out); err != nil {
+	if err := run(ctx, []string{"index", "search", "--url", base, "--json", "putin", "--group", "paragraph"}, getenv, &out, &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), `"total":2`) || !strings.Contains(out.String(), `\u003cmark\u003ePutin`) {

@@ -135,9 +135,9 @@ func TestSecondIndexOnSameFolder(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	dir := t.TempDir()
-	startIndex(t, ctx, map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": bustest.FreeAddr(t),
+	startIndex(t, ctx, map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": "127.0.0.1:0",
 		"INDEX_DIR": dir, "SUMMARY_INTERVAL": "0"}, &bustest.LogBuffer{})
-	env := map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": bustest.FreeAddr(t), "INDEX_DIR": dir}
+	env := map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": "127.0.0.1:0", "INDEX_DIR": dir}
 	err := run(ctx, []string{"index"}, func(k string) string { return env[k] }, &bytes.Buffer{}, &bytes.Buffer{})
 	if !errors.Is(err, store.ErrLocked) || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "in use by process") {
 		t.Errorf("second index on %s: %v, want an error naming the folder and the process using it", dir, err)

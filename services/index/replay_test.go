@@ -52,14 +52,16 @@ func startIndex(t *testing.T, ctx context.Context, env map[string]string, logs i
 	t.Helper()
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- run(runCtx, []string{"index"}, func(k string) string { return env[k] }, logs, logs) }()
+	own := &bustest.LogBuffer{} // where this instance says it serves
+	w := io.MultiWriter(logs, own)
+	go func() { done <- run(runCtx, []string{"index"}, func(k string) string { return env[k] }, w, w) }()
+	ix := indexInstance{url: bustest.ServedURL(t, own, "serving search")}
 	t.Cleanup(func() {
 		stop()
 		if err := <-done; err != nil {
-			t.Errorf("index on %s: %v", env["HTTP_ADDR"], err)
+			t.Errorf("index on %s: %v", ix.url, err)
 		}
 	})
-	ix := indexInstance{url: "http://" + env["HTTP_ADDR"]}
 	// Ready: consuming, its streams in place, so stopping it is a clean stop.
 	bustest.WaitFor(t, func() bool { _, err := ix.get("/readyz"); return err == nil })
 	return ix
@@ -159,7 +161,7 @@ func TestUpdatesAndReplay(t *testing.T) {
 		}
 	})
 	start := time.Now()
-	primary := startIndex(t, ctx, map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": bustest.FreeAddr(t),
+	primary := startIndex(t, ctx, map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": "127.0.0.1:0",
 		"INDEX_DIR": t.TempDir(), "SUMMARY_INTERVAL": "0"}, logs)
 	bustest.Spawn(t, filepath.Join(bins, "ingest"), serviceEnv(srv.ClientURL()), logs)
 	bustest.Spawn(t, filepath.Join(bins, "enrich"), serviceEnv(srv.ClientURL()), logs)
@@ -272,7 +274,7 @@ func TestUpdatesAndReplay(t *testing.T) {
 
 	// Rebuild: a second index reads ENRICHED from the start into a fresh folder.
 	rebuildStart := time.Now()
-	rebuilt := startIndex(t, ctx, map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": bustest.FreeAddr(t),
+	rebuilt := startIndex(t, ctx, map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": "127.0.0.1:0",
 		"INDEX_DIR": t.TempDir(), "SUMMARY_INTERVAL": "0", "INDEX_CONSUMER": "index-rebuild"}, logs)
 	bustest.WaitFor(t, func() bool {
 		a := rebuilt.article("upd-1")

@@ -51,7 +51,7 @@ func TestMain(m *testing.M) {
 func startStack(t *testing.T, ctx context.Context, enrichers int) (*stack.Stack, *bustest.LogBuffer) {
 	t.Helper()
 	logs := &bustest.LogBuffer{}
-	s, err := stack.Start(ctx, stack.Config{BinDir: binDir, DataDir: t.TempDir(), NATSPort: -1, HTTPAddr: bustest.FreeAddr(t),
+	s, err := stack.Start(ctx, stack.Config{BinDir: binDir, DataDir: t.TempDir(), NATSPort: -1, HTTPAddr: "127.0.0.1:0",
 		Enrichers: enrichers, Env: []string{"SUMMARY_INTERVAL=0"}, Output: logs})
 	if err != nil {
 		t.Fatalf("start stack: %v\n%s", err, logs.String())

@@ -7,10 +7,10 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -71,15 +71,26 @@ func WaitFor(t testing.TB, cond func() bool) {
 	t.Fatal("condition not met within 20s")
 }
 
-// FreeAddr returns a loopback address with a port that was free just now.
-func FreeAddr(t testing.TB) string {
+// servedURL finds the "url" field of a JSON log line: where a service says
+// it serves.
+var servedURL = regexp.MustCompile(`"url":"(https?://[^/"]+)`)
+
+// ServedURL waits until logs hold a line with msg (such as "serving
+// metrics") and a "url" field, and returns that URL's scheme and host, from
+// the last such line: where a service given an address with port 0 bound
+// it. It fails the test after 20 seconds.
+func ServedURL(t testing.TB, logs *LogBuffer, msg string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+	var base string
+	WaitFor(t, func() bool {
+		for _, line := range strings.Split(logs.String(), "\n") {
+			if m := servedURL.FindStringSubmatch(line); m != nil && strings.Contains(line, msg) {
+				base = m[1]
+			}
+		}
+		return base != ""
+	})
+	return base
 }
 
 // FlagsWithoutEnv returns the flags in a flag set's usage output (as
