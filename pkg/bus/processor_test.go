@@ -124,7 +124,15 @@ func TestConsumerDeleted(t *testing.T) {
 			Filter: events.SubjectParagraphs, Handler: func(context.Context, *bus.Batch) error { return nil }})
 	}()
 	bustest.WaitFor(t, func() bool { _, err := svc.JS.Consumer(ctx, events.StreamParagraphs, "test"); return err == nil })
-	time.Sleep(200 * time.Millisecond) // let the workers fetch
+	// The workers are fetching: the consumer has their pull requests.
+	bustest.WaitFor(t, func() bool {
+		c, err := svc.JS.Consumer(ctx, events.StreamParagraphs, "test")
+		if err != nil {
+			return false
+		}
+		info, err := c.Info(ctx)
+		return err == nil && info.NumWaiting > 0
+	})
 	if err := svc.JS.DeleteConsumer(ctx, events.StreamParagraphs, "test"); err != nil {
 		t.Fatal(err)
 	}
