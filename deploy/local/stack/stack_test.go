@@ -30,22 +30,30 @@ import (
 var binDir string
 
 func TestMain(m *testing.M) {
+	os.Exit(runTests(m))
+}
+
+// runTests builds the binaries unless WARTA_BIN_DIR has them, runs the
+// tests and removes what it built: os.Exit skips deferred calls, so they
+// run here, before it.
+func runTests(m *testing.M) int {
 	binDir = os.Getenv("WARTA_BIN_DIR")
 	if binDir == "" {
 		dir, err := os.MkdirTemp("", "warta-bin")
 		if err != nil {
-			panic(err)
+			fmt.Fprintln(os.Stderr, err)
+			return 1
 		}
 		defer os.RemoveAll(dir)
 		cmd := exec.Command("go", "build", "-o", dir+"/", "../../../services/ingest", "../../../services/enrich", "../../../services/index")
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Run(); err != nil {
 			fmt.Fprintln(os.Stderr, "build services:", err)
-			os.Exit(1)
+			return 1
 		}
 		binDir = dir
 	}
-	os.Exit(m.Run())
+	return m.Run()
 }
 
 func startStack(t *testing.T, ctx context.Context, enrichers int) (*stack.Stack, *bustest.LogBuffer) {
