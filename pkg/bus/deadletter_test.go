@@ -198,12 +198,11 @@ func TestTransientRetries(t *testing.T) {
 	if want := "gave up after 3 deliveries: store unavailable"; dls[0].Reason != want || string(dls[0].Payload) != "doomed" || dls[0].Deliveries != 3 {
 		t.Errorf("dead letter = %+v, want reason %q for doomed after 3 deliveries", dls[0], want)
 	}
-	enriched, _ := svc.JS.Stream(ctx, events.StreamEnriched)
-	if info, _ := enriched.Info(ctx); info.State.Msgs != 1 {
+	enriched := bustest.Stream(t, ctx, svc.JS, events.StreamEnriched)
+	if info := bustest.StreamInfo(t, ctx, enriched); info.State.Msgs != 1 {
 		t.Errorf("enriched has %d messages, want 1 (flaky, once)", info.State.Msgs)
 	}
-	cons, _ := svc.JS.Consumer(ctx, events.StreamParagraphs, "retry")
-	if info, _ := cons.Info(ctx); info.NumAckPending != 0 || info.NumPending != 0 {
+	if info := bustest.ConsumerInfo(t, ctx, svc.JS, events.StreamParagraphs, "retry"); info.NumAckPending != 0 || info.NumPending != 0 {
 		t.Errorf("consumer left %d pending, %d unacked", info.NumPending, info.NumAckPending)
 	}
 }

@@ -53,11 +53,11 @@ func TestStage(t *testing.T) {
 		return st.Processed.Load() == 21 && st.DeadLettered.Load() == 1
 	})
 
-	enriched, _ := svc.JS.Stream(ctx, events.StreamEnriched)
-	if info, _ := enriched.Info(ctx); info.State.Msgs != 21 {
+	enriched := bustest.Stream(t, ctx, svc.JS, events.StreamEnriched)
+	if info := bustest.StreamInfo(t, ctx, enriched); info.State.Msgs != 21 {
 		t.Errorf("enriched stream has %d messages, want 21 (20 ok + flaky once)", info.State.Msgs)
 	}
-	dls, _ := svc.JS.Stream(ctx, events.StreamDeadLetter)
+	dls := bustest.Stream(t, ctx, svc.JS, events.StreamDeadLetter)
 	raw, err := dls.GetLastMsgForSubject(ctx, events.DeadLetterSubject("test"))
 	if err != nil {
 		t.Fatal(err)
@@ -72,8 +72,7 @@ func TestStage(t *testing.T) {
 	if stats.Redelivered.Load() != 1 {
 		t.Errorf("redelivered = %d, want 1", stats.Redelivered.Load())
 	}
-	cons, _ := svc.JS.Consumer(ctx, events.StreamParagraphs, "test")
-	if info, _ := cons.Info(ctx); info.NumAckPending != 0 || info.NumPending != 0 {
+	if info := bustest.ConsumerInfo(t, ctx, svc.JS, events.StreamParagraphs, "test"); info.NumAckPending != 0 || info.NumPending != 0 {
 		t.Errorf("consumer left %d pending, %d unacked", info.NumPending, info.NumAckPending)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/bustest"
@@ -40,7 +39,7 @@ func TestIndexService(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js := bustest.JetStream(t, nc)
 	bustest.WaitFor(t, func() bool { _, err := js.Stream(ctx, events.StreamEnriched); return err == nil })
 
 	texts := []string{
@@ -98,8 +97,8 @@ func TestIndexService(t *testing.T) {
 	if !strings.Contains(out.String(), `"total":2`) || !strings.Contains(out.String(), `\u003cmark\u003ePutin`) {
 		t.Errorf("search for putin: want 2 paragraph hits (a replay adds none) with highlights:\n%s", out.String())
 	}
-	dls, _ := js.Stream(ctx, events.StreamDeadLetter)
-	bustest.WaitFor(t, func() bool { i, _ := dls.Info(ctx); return i.State.Msgs == 2 })
+	dls := bustest.Stream(t, ctx, js, events.StreamDeadLetter)
+	bustest.WaitFor(t, func() bool { i, err := dls.Info(ctx); return err == nil && i.State.Msgs == 2 })
 
 	stop()
 	if err := <-done; err != nil {

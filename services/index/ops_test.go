@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nats.go/micro"
 
 	"github.com/warta-news/warta/pkg/bus"
@@ -61,7 +60,7 @@ func TestIndexOps(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js := bustest.JetStream(t, nc)
 	e := events.EnrichedParagraph{Paragraph: events.Paragraph{V: 1, ID: events.ParagraphID("art1", 0), ArticleID: "art1",
 		Version: "v1", Index: 0, Count: 1, Title: "Putin di Beijing", Lang: "id", PublishedAt: "2025-09-02",
 		Text: "Vladimir Putin tiba di Beijing."}, Entities: []events.Entity{}, Dates: []events.Date{}}

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/warta-news/warta/pkg/bus/bustest"
 	"github.com/warta-news/warta/pkg/events"
@@ -171,7 +170,7 @@ func TestUpdatesAndReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js := bustest.JetStream(t, nc)
 	bustest.WaitFor(t, func() bool {
 		_, err := js.Consumer(ctx, events.StreamArticles, events.ConsumerIngest)
 		return err == nil
@@ -215,10 +214,13 @@ func TestUpdatesAndReplay(t *testing.T) {
 		return st.Articles == 1+others && st.Paragraphs == wantParagraphs
 	})
 	// Once everything dropped went through, the index holds each article once.
-	enriched, _ := js.Stream(ctx, events.StreamEnriched)
-	bustest.WaitFor(t, func() bool { info, _ := enriched.Info(ctx); return info.State.Msgs >= 2*wantParagraphs })
+	enriched := bustest.Stream(t, ctx, js, events.StreamEnriched)
+	bustest.WaitFor(t, func() bool {
+		info, err := enriched.Info(ctx)
+		return err == nil && info.State.Msgs >= 2*wantParagraphs
+	})
 	bustest.WaitDrained(t, ctx, js, events.StreamEnriched, events.ConsumerIndex)
-	if info, _ := enriched.Info(ctx); info.State.Msgs != 2*wantParagraphs {
+	if info := bustest.StreamInfo(t, ctx, enriched); info.State.Msgs != 2*wantParagraphs {
 		t.Errorf("ENRICHED holds %d paragraphs, want %d: two revisions of every article, each paragraph once", info.State.Msgs, 2*wantParagraphs)
 	}
 	if st := primary.stats(t); st.Articles != 1+others || st.Paragraphs != wantParagraphs {

@@ -410,7 +410,7 @@ func startIngest(t *testing.T, env map[string]string) *ingestHarness {
 		t.Fatal(err)
 	}
 	t.Cleanup(nc.Close)
-	h.js, _ = jetstream.New(nc)
+	h.js = bustest.JetStream(t, nc)
 	bustest.WaitFor(t, func() bool {
 		_, err := h.js.Consumer(ctx, events.StreamArticles, events.ConsumerIngest)
 		return err == nil

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/segmentio/encoding/json"
 
 	"github.com/warta-news/warta/deploy/local/stack"
@@ -153,7 +152,7 @@ func TestSampleEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		js, _ := jetstream.New(nc)
+		js := bustest.JetStream(t, nc)
 		for _, subj := range []string{events.SubjectEnriched, events.IndexedSubject("c5c9df72a2acaa7c"), events.DeadLetterSubject("index")} {
 			pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			_, err := js.Publish(pctx, subj, forged)
@@ -187,7 +186,7 @@ func TestEnrichersShareTheWork(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js := bustest.JetStream(t, nc)
 
 	const articles = 500
 	start := time.Now()
@@ -207,12 +206,12 @@ func TestEnrichersShareTheWork(t *testing.T) {
 		t.Fatalf("index holds %d articles and %d paragraphs, want %d and %d", stats.Articles, stats.Paragraphs, articles, want)
 	}
 	// Exactly once on the bus too: no paragraph was enriched into two messages.
-	enriched, _ := js.Stream(ctx, events.StreamEnriched)
-	if info, _ := enriched.Info(ctx); info.State.Msgs != uint64(want) {
+	enriched := bustest.Stream(t, ctx, js, events.StreamEnriched)
+	if info := bustest.StreamInfo(t, ctx, enriched); info.State.Msgs != uint64(want) {
 		t.Errorf("ENRICHED holds %d messages, want %d", info.State.Msgs, want)
 	}
-	dls, _ := js.Stream(ctx, events.StreamDeadLetter)
-	if info, _ := dls.Info(ctx); info.State.Msgs != uint64(len(bad)) {
+	dls := bustest.Stream(t, ctx, js, events.StreamDeadLetter)
+	if info := bustest.StreamInfo(t, ctx, dls); info.State.Msgs != uint64(len(bad)) {
 		t.Errorf("DEADLETTER holds %d messages, want %d", info.State.Msgs, len(bad))
 	}
 
@@ -244,9 +243,8 @@ func TestEnrichersShareTheWork(t *testing.T) {
 	for _, c := range []struct{ stream, durable string }{
 		{events.StreamArticles, events.ConsumerIngest}, {events.StreamParagraphs, events.ConsumerEnrich}, {events.StreamEnriched, events.ConsumerIndex},
 	} {
-		cons, _ := js.Consumer(ctx, c.stream, c.durable)
-		if info, err := cons.Info(ctx); err != nil || info.NumPending != 0 || info.NumAckPending != 0 {
-			t.Errorf("consumer %s: %v pending, %v unacked (err %v)", c.durable, info.NumPending, info.NumAckPending, err)
+		if info := bustest.ConsumerInfo(t, ctx, js, c.stream, c.durable); info.NumPending != 0 || info.NumAckPending != 0 {
+			t.Errorf("consumer %s: %v pending, %v unacked", c.durable, info.NumPending, info.NumAckPending)
 		}
 	}
 	if err := s.Stop(); err != nil {
