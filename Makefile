@@ -17,7 +17,7 @@ MODEL_DIR := services/enrich/entities/model
 # The unlabelled text that "make clusters" and "make langwords" read.
 TEXT     ?= $(abspath $(CURDIR)/../shared/corpora)
 
-.PHONY: all build run bench bench-search test fuzz fuzz-article vet lint fmt tidy clean help model eval clusters langwords lexicon bench-enrich
+.PHONY: all build run bench bench-search test fuzz fuzz-article test-short vet lint fmt tidy clean help model eval clusters langwords lexicon bench-enrich
 
 all: build
 
@@ -60,6 +60,11 @@ test: build ## vet, fuzz briefly, and test every module with the race detector (
 	WARTA_BIN_DIR=$(BIN) $(GO) test -race -count=1 -timeout 8m -v -run '$(SHOWN_TESTS)' ./deploy/local/stack/ || status=1; \
 	if [ $$status -ne 0 ]; then echo "make test: FAILED (see the failures above)"; fi; \
 	exit $$status
+
+# The quick loop while changing code: no race detector, no fuzzing, and the
+# tests that run processes, clusters or training skip themselves under -short.
+test-short: ## the quick loop: every module's tests under -short (no end-to-end runs, no fuzzing; about a minute)
+	$(GO) test -short -count=1 $(PKGS)
 
 # A count, not a duration: a duration can end the run while a worker is busy,
 # which go test reports as "context deadline exceeded", a failure of its own.

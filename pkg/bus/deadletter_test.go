@@ -139,6 +139,9 @@ func TestMaxDeliveriesAdvisory(t *testing.T) {
 // then processed; the second is dead-lettered once MaxDeliver is reached,
 // saying so.
 func TestTransientRetries(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out retry back-offs")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
 	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 2, MaxDeliver: 3})

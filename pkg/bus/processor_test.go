@@ -165,6 +165,9 @@ func startTestService(t *testing.T, ctx context.Context, cfg bus.StageConfig) (*
 // MaxDeliver × AckWait is kept in progress until it is done, so it is
 // processed once, not redelivered to another worker while still in hand.
 func TestSlowBatchKeptInProgress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out several ack waits")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 2, BatchSize: 5, MaxDeliver: 2})
@@ -190,6 +193,9 @@ func TestSlowBatchKeptInProgress(t *testing.T) {
 // TestProcessingTimeout: a batch past its processing timeout has its
 // context ended and is retried; the retry succeeds.
 func TestProcessingTimeout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out processing timeouts")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 1, MaxDeliver: 5})

@@ -30,6 +30,9 @@ import (
 // the slow reader held its answer in memory for as long as it stayed
 // connected.
 func TestRequestsBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the service with slow requests")
+	}
 	srv := bustest.Server(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()

@@ -149,6 +149,9 @@ func paragraphTexts(a map[string]any) []string {
 // paragraphs gone, and that a second index replaying ENRICHED from the start
 // into a fresh folder (another durable consumer) ends up equal to the first.
 func TestUpdatesAndReplay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the pipeline binaries")
+	}
 	bins := pipelineBinaries(t)
 	srv := bustest.Server(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -45,6 +45,9 @@ type faultRig struct {
 // service's environment.
 func startFaultStack(t *testing.T, c stack.Config, env ...string) *faultRig {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("runs the whole pipeline as processes and breaks it")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	logs := &bustest.LogBuffer{}

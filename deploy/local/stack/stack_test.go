@@ -2,6 +2,7 @@ package stack_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net/http"
 	"os"
@@ -36,8 +37,9 @@ func TestMain(m *testing.M) {
 // tests and removes what it built: os.Exit skips deferred calls, so they
 // run here, before it.
 func runTests(m *testing.M) int {
+	flag.Parse()
 	binDir = os.Getenv("WARTA_BIN_DIR")
-	if binDir == "" {
+	if binDir == "" && !testing.Short() { // -short skips every test that runs them
 		dir, err := os.MkdirTemp("", "warta-bin")
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -57,6 +59,9 @@ func runTests(m *testing.M) int {
 
 func startStack(t *testing.T, ctx context.Context, enrichers int) (*stack.Stack, *bustest.LogBuffer) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("runs the whole pipeline as processes")
+	}
 	logs := &bustest.LogBuffer{}
 	s, err := stack.Start(ctx, stack.Config{BinDir: binDir, DataDir: t.TempDir(), NATSPort: -1, HTTPAddr: "127.0.0.1:0",
 		Enrichers: enrichers, Env: []string{"SUMMARY_INTERVAL=0"}, Output: logs})

@@ -63,6 +63,9 @@ func TestConfigFile(t *testing.T) {
 // the configs come back with the real ports and routes to every other node,
 // so starting them again brings the same cluster back.
 func TestStartCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a three-node cluster twice")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cfgs := make([]natsd.Config, 3)
