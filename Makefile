@@ -6,6 +6,9 @@ NATS_PORT ?= 4222
 HTTP_ADDR ?= 127.0.0.1:8080
 ENRICHERS ?= 2
 SAMPLE   ?= samples/xi-putin-beijing.id.txt
+# The version the services report (logs, /metrics, nats micro ls): the
+# commit as git describe names it, or dev outside a git checkout.
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 # Every module of the workspace: "go test ./..." does not span go.work modules.
 MODULES  := $(shell $(GO) list -m -f '{{.Dir}}')
 PKGS     := $(addsuffix /...,$(MODULES))
@@ -22,11 +25,12 @@ TEXT     ?= $(abspath $(CURDIR)/../shared/corpora)
 all: build
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{n[NR] = $$1; d[NR] = $$2; if (length($$1) > w) w = length($$1)} \
+		END {for (i = 1; i <= NR; i++) printf "  %-" w "s  %s\n", n[i], d[i]}'
 
-build: ## build the services, the local runner and the benchmark into ./bin
+build: ## build the services, the local runner and the benchmark into ./bin, stamped with VERSION
 	@mkdir -p $(BIN)
-	$(GO) build -o $(BIN)/ ./services/ingest ./services/enrich ./services/index ./deploy/local/cmd/warta ./bench
+	$(GO) build -ldflags '-X main.version=$(VERSION)' -o $(BIN)/ ./services/ingest ./services/enrich ./services/index ./deploy/local/cmd/warta ./bench
 
 run: build ## run NATS + ingest + enrichers + index on this machine, ingest the sample, stay up until Ctrl-C
 	$(BIN)/warta --bin-dir $(BIN) --data-dir $(DATA) --nats-port $(NATS_PORT) \
