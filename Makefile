@@ -6,6 +6,9 @@ NATS_PORT ?= 4222
 HTTP_ADDR ?= 127.0.0.1:8080
 ENRICHERS ?= 2
 SAMPLE   ?= samples/xi-putin-beijing.id.txt
+# The version the services report (logs, /metrics, nats micro ls): the
+# commit as git describe names it, or dev outside a git checkout.
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 # Every module of the workspace: "go test ./..." does not span go.work modules.
 MODULES  := $(shell $(GO) list -m -f '{{.Dir}}')
 PKGS     := $(addsuffix /...,$(MODULES))
@@ -17,16 +20,17 @@ MODEL_DIR := services/enrich/entities/model
 # The unlabelled text that "make clusters" and "make langwords" read.
 TEXT     ?= $(abspath $(CURDIR)/../shared/corpora)
 
-.PHONY: all build run bench bench-search test fuzz fuzz-article vet lint fmt tidy clean help model eval clusters langwords lexicon bench-enrich
+.PHONY: all build run bench bench-search test fuzz fuzz-article test-short vet lint fmt tidy clean help model eval clusters langwords lexicon bench-enrich
 
 all: build
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{n[NR] = $$1; d[NR] = $$2; if (length($$1) > w) w = length($$1)} \
+		END {for (i = 1; i <= NR; i++) printf "  %-" w "s  %s\n", n[i], d[i]}'
 
-build: ## build the services, the local runner and the benchmark into ./bin
+build: ## build the services, the local runner and the benchmark into ./bin, stamped with VERSION
 	@mkdir -p $(BIN)
-	$(GO) build -o $(BIN)/ ./services/ingest ./services/enrich ./services/index ./deploy/local/cmd/warta ./bench
+	$(GO) build -ldflags '-X main.version=$(VERSION)' -o $(BIN)/ ./services/ingest ./services/enrich ./services/index ./deploy/local/cmd/warta ./bench
 
 run: build ## run NATS + ingest + enrichers + index on this machine, ingest the sample, stay up until Ctrl-C
 	$(BIN)/warta --bin-dir $(BIN) --data-dir $(DATA) --nats-port $(NATS_PORT) \
@@ -60,6 +64,11 @@ test: build ## vet, fuzz briefly, and test every module with the race detector (
 	WARTA_BIN_DIR=$(BIN) $(GO) test -race -count=1 -timeout 8m -v -run '$(SHOWN_TESTS)' ./deploy/local/stack/ || status=1; \
 	if [ $$status -ne 0 ]; then echo "make test: FAILED (see the failures above)"; fi; \
 	exit $$status
+
+# The quick loop while changing code: no race detector, no fuzzing, and the
+# tests that run processes, clusters or training skip themselves under -short.
+test-short: ## the quick loop: every module's tests under -short (no end-to-end runs, no fuzzing; about a minute)
+	$(GO) test -short -count=1 $(PKGS)
 
 # A count, not a duration: a duration can end the run while a worker is busy,
 # which go test reports as "context deadline exceeded", a failure of its own.

@@ -33,6 +33,9 @@ func binDir(t *testing.T) string {
 // with real processes, and checks that the report shows every run with
 // every article searchable.
 func TestBenchSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the bench against a real stack")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	var out, errs strings.Builder
@@ -102,6 +105,9 @@ func TestFlags(t *testing.T) {
 // scenario, against the real index binary, and checks that the report has
 // a row per scenario with answers and an RSS.
 func TestBenchSearchSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the search bench against a real stack")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var out, errs strings.Builder
@@ -140,6 +146,9 @@ func TestBenchSearchSmoke(t *testing.T) {
 // every kind with every answer a 200, and that the run went to --jsonl
 // whole, where --baseline reads it back.
 func TestBenchSearchLatencySmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the search-latency bench against a real stack")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	var out, errs strings.Builder

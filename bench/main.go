@@ -126,7 +126,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	f.Env("drain-cores", "BENCH_DRAIN_CORES")
 	f.BoolVar(&c.HalfLoad, "half-load", true, "also run at half the best peak rate, for latency")
 	f.Env("half-load", "BENCH_HALF_LOAD")
-	f.IntVar(&c.BatchSize, "batch-size", 500, "index batch size for the standalone index rates (the index service's default)")
+	f.IntVar(&c.BatchSize, "batch-size", 500, "index batch size for the standalone index rates (the index service's own default, BATCH_SIZE, is 1000)")
 	f.Env("batch-size", "BENCH_BATCH_SIZE")
 	f.StringVar(&c.ProfileDir, "profile-dir", "BENCH_PROFILE_DIR", "", "write CPU profiles of every process, taken during each run at full speed, into this folder (<enrichers>e/<process>.pprof)")
 	f.DurationVar(&c.ProfileFor, "profile-for", 10*time.Second, "length of each CPU profile")

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -147,12 +146,8 @@ func Run(ctx context.Context, c Config, articles []corpus.Article) (Result, erro
 	if c.ProfileDir != "" {
 		env = append(slices.Clip(env), "PPROF=true")
 	}
-	httpAddr, err := freeAddr()
-	if err != nil {
-		return res, err
-	}
 	s, err := stack.Start(ctx, stack.Config{
-		BinDir: c.BinDir, DataDir: c.DataDir, NATSPort: -1, HTTPAddr: httpAddr,
+		BinDir: c.BinDir, DataDir: c.DataDir, NATSPort: -1, HTTPAddr: "127.0.0.1:0",
 		Enrichers: c.Enrichers, Env: env, Output: logs,
 	})
 	if err != nil {
@@ -554,16 +549,6 @@ func metric(url, name string) (float64, error) {
 		return 0, err
 	}
 	return 0, fmt.Errorf("no %s at %s", name, url)
-}
-
-// freeAddr returns a loopback address whose port was free just now.
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
 }
 
 // TempDir makes a fresh folder for a run under parent.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	corev1 "k8s.io/api/core/v1"
@@ -96,32 +94,39 @@ func runDeployment(t *testing.T, d deployment) {
 	natsURL := strings.Join(urls, ",")
 
 	// Each process (container) gets the deploy file's env, with only the
-	// addresses made local: its own free ports, the cluster's URLs, a temporary
-	// index folder.
-	localEnv := func(svc string) ([]string, map[string]string) {
+	// addresses made local: port 0 to listen on (the service binds a free
+	// port and logs it), the cluster's URLs, a temporary index folder.
+	localEnv := func(svc string) []string {
 		if d.env[svc]["NATS_URL"] == "" {
 			t.Fatalf("%s: no NATS_URL in its environment", svc)
 		}
 		var env []string
-		addrs := map[string]string{}
 		for k, v := range d.env[svc] {
 			switch k {
 			case "NATS_URL":
 				v = natsURL
 			case "HTTP_ADDR", "METRICS_ADDR":
-				v = bustest.FreeAddr(t)
-				addrs[k] = v
+				v = "127.0.0.1:0"
 			case "INDEX_DIR":
 				v = filepath.Join(t.TempDir(), "index")
 			}
 			env = append(env, k+"="+v)
 		}
-		return env, addrs
+		return env
 	}
+	// What a service logs once it listens on each address.
+	served := map[string]string{"HTTP_ADDR": "serving search", "METRICS_ADDR": "serving metrics"}
 	var api string
 	for _, svc := range []string{"index", "ingest", "enrich", "enrich"} {
-		env, addrs := localEnv(svc)
-		start(t, svc, env)
+		env := localEnv(svc)
+		logs := start(t, svc, env)
+		addrs := map[string]string{}
+		for k, msg := range served {
+			if _, set := d.env[svc][k]; set {
+				addrs[k] = strings.TrimPrefix(bustest.ServedURL(t, logs, msg), "http://")
+				env = append(env, k+"="+addrs[k]) // the address it bound, for its health check
+			}
+		}
 		if svc == "index" {
 			api = "http://" + addrs["HTTP_ADDR"]
 		}
@@ -235,8 +240,8 @@ func checkForgeryRefused(t *testing.T, ctx context.Context, url, password string
 }
 
 // start runs a service binary with exactly env, and stops it with SIGTERM
-// when the test ends: it must exit cleanly.
-func start(t *testing.T, svc string, env []string) {
+// when the test ends: it must exit cleanly. It returns the service's logs.
+func start(t *testing.T, svc string, env []string) *bustest.LogBuffer {
 	t.Helper()
 	logs := &bustest.LogBuffer{}
 	// Registered first, so it runs after Spawn's cleanup has stopped svc.
@@ -251,6 +256,7 @@ func start(t *testing.T, svc string, env []string) {
 		}
 	})
 	bustest.Spawn(t, filepath.Join(binDir, svc), env, logs)
+	return logs
 }
 
 // startCluster starts three clustered NATS servers with JetStream on
@@ -259,58 +265,21 @@ func start(t *testing.T, svc string, env []string) {
 func startCluster(t *testing.T, ctx context.Context, prefix, cluster, config string) []string {
 	t.Helper()
 	cfgs := make([]natsd.Config, 3)
-	routes := make([]string, 3)
 	for i := range cfgs {
-		_, port, _ := net.SplitHostPort(bustest.FreeAddr(t))
-		p, _ := strconv.Atoi(port)
-		routes[i] = "nats-route://127.0.0.1:" + port
 		name := prefix + strconv.Itoa(i+1)
 		if prefix == "nats-" {
 			name = prefix + strconv.Itoa(i) // the chart's StatefulSet pods: nats-0, nats-1, nats-2
 		}
-		cfgs[i] = natsd.Config{Port: -1, StoreDir: t.TempDir(), ServerName: name, ClusterName: cluster, ClusterPort: p, ConfigFile: config}
+		cfgs[i] = natsd.Config{Port: -1, StoreDir: t.TempDir(), ServerName: name, ClusterName: cluster, ClusterPort: -1, ConfigFile: config}
 	}
-	var servers []*server.Server
+	servers, err := natsd.StartCluster(ctx, cfgs, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { natsd.Shutdown(servers) })
 	var urls []string
-	for i := range cfgs {
-		for j, r := range routes {
-			if j != i {
-				cfgs[i].Routes = append(cfgs[i].Routes, r)
-			}
-		}
-		s, err := natsd.Start(cfgs[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			s.Shutdown()
-			s.WaitForShutdown()
-		})
-		servers = append(servers, s)
+	for _, s := range servers {
 		urls = append(urls, s.ClientURL())
-	}
-	ready := func() bool {
-		for _, s := range servers {
-			if !s.JetStreamIsLeader() {
-				continue
-			}
-			jsz, err := s.Jsz(nil)
-			if err != nil || jsz.Meta == nil || len(jsz.Meta.Replicas) != len(servers)-1 {
-				return false
-			}
-			for _, r := range jsz.Meta.Replicas {
-				if !r.Current || r.Offline {
-					return false
-				}
-			}
-			return true
-		}
-		return false
-	}
-	for deadline := time.Now().Add(30 * time.Second); !ready(); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			t.Fatal("no JetStream meta leader seeing all three servers within 30s")
-		}
 	}
 	return urls
 }

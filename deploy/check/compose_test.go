@@ -58,6 +58,10 @@ func natsOptions(t *testing.T, s types.ServiceConfig) *server.Options {
 	fs.SetOutput(io.Discard)
 	nop := func() {}
 	opts, err := server.ConfigureOptions(fs, args, nop, nop, nop)
+	// ConfigureOptions also keeps the flags in a package variable that a
+	// configuration reload applies: the embedded servers this process
+	// starts later (natsd.StartCluster reloads one) must not get them.
+	server.FlagSnapshot = nil
 	if err != nil {
 		t.Fatalf("%s: nats-server %v: %v", s.Name, args, err)
 	}

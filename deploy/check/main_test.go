@@ -1,6 +1,7 @@
 package check_test
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -29,6 +30,11 @@ var (
 // GOWORK=off, CGO_ENABLED=0, -trimpath, stripped, version stamped) and reads
 // the environment variables each one lists in --help.
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		fmt.Println("deploy/check: every test here needs the services built as their images build them: skipped under -short")
+		os.Exit(0)
+	}
 	dir, err := os.MkdirTemp("", "warta-check-bin")
 	if err != nil {
 		panic(err)

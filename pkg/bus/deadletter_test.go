@@ -9,7 +9,10 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/bustest"
@@ -52,8 +55,12 @@ func TestMaxDeliveriesAdvisory(t *testing.T) {
 	conf := bus.NATSConfig{URL: srv.ClientURL(), Replicas: 1}
 	var svcs []*bus.Service
 	var stats []*bus.Stats
+	var logs []*observer.ObservedLogs
 	for i := range 2 {
-		svc, err := bus.Start(ctx, conf, fmt.Sprintf("watcher-%d", i), zaptest.NewLogger(t))
+		core, observed := observer.New(zap.WarnLevel)
+		logs = append(logs, observed)
+		log := zap.New(zapcore.NewTee(zaptest.NewLogger(t).Core(), core))
+		svc, err := bus.Start(ctx, conf, fmt.Sprintf("watcher-%d", i), log)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,7 +104,21 @@ func TestMaxDeliveriesAdvisory(t *testing.T) {
 	if delivered != 2 {
 		t.Errorf("delivered %d times, want MaxDeliver = 2", delivered)
 	}
-	time.Sleep(500 * time.Millisecond) // the other watcher's copy, if it were not deduplicated
+	// Both watchers have handled the advisory (the other one's copy, if it
+	// were not deduplicated, is stored) once each has also handled an
+	// unreadable one sent after it: a subscription's messages are handled
+	// one at a time, in order.
+	if err := svcs[0].NC.Publish(bus.MaxDeliveriesAdvisorySubject(events.StreamParagraphs, "crashy"), []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	bustest.WaitFor(t, func() bool {
+		for _, l := range logs {
+			if l.FilterMessage("unreadable max-deliveries advisory").Len() == 0 {
+				return false
+			}
+		}
+		return true
+	})
 	dls := deadLetters(t, ctx, js, "crashy")
 	if len(dls) != 1 {
 		t.Fatalf("%d dead letters, want 1: %+v", len(dls), dls)
@@ -118,6 +139,9 @@ func TestMaxDeliveriesAdvisory(t *testing.T) {
 // then processed; the second is dead-lettered once MaxDeliver is reached,
 // saying so.
 func TestTransientRetries(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out retry back-offs")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
 	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 2, MaxDeliver: 3})
@@ -177,12 +201,11 @@ func TestTransientRetries(t *testing.T) {
 	if want := "gave up after 3 deliveries: store unavailable"; dls[0].Reason != want || string(dls[0].Payload) != "doomed" || dls[0].Deliveries != 3 {
 		t.Errorf("dead letter = %+v, want reason %q for doomed after 3 deliveries", dls[0], want)
 	}
-	enriched, _ := svc.JS.Stream(ctx, events.StreamEnriched)
-	if info, _ := enriched.Info(ctx); info.State.Msgs != 1 {
+	enriched := bustest.Stream(t, ctx, svc.JS, events.StreamEnriched)
+	if info := bustest.StreamInfo(t, ctx, enriched); info.State.Msgs != 1 {
 		t.Errorf("enriched has %d messages, want 1 (flaky, once)", info.State.Msgs)
 	}
-	cons, _ := svc.JS.Consumer(ctx, events.StreamParagraphs, "retry")
-	if info, _ := cons.Info(ctx); info.NumAckPending != 0 || info.NumPending != 0 {
+	if info := bustest.ConsumerInfo(t, ctx, svc.JS, events.StreamParagraphs, "retry"); info.NumAckPending != 0 || info.NumPending != 0 {
 		t.Errorf("consumer left %d pending, %d unacked", info.NumPending, info.NumAckPending)
 	}
 }

@@ -10,7 +10,10 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/micro"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/bustest"
@@ -29,13 +32,8 @@ func TestOpsAndMicro(t *testing.T) {
 	cfg := bus.StageConfig{NATS: bus.NATSConfig{URL: srv.ClientURL(), Replicas: 1}, Workers: 2,
 		MaxDeliver: 2, AckWait: 5 * time.Second, MaxAckPending: 100}
 	ops := bus.NewOps("test", "v1.2.3", false)
-	addr := bustest.FreeAddr(t)
-	stopOps, err := ops.Serve(addr, log)
-	if err != nil {
-		t.Fatal(err)
-	}
+	base, stopOps := serveOps(t, ops)
 	defer stopOps()
-	base := "http://" + addr
 	if code, body := bustest.Get(t, base+"/readyz"); code != http.StatusServiceUnavailable {
 		t.Errorf("readyz before connecting: %d %q, want 503", code, body)
 	}
@@ -165,14 +163,29 @@ func TestMicroVersion(t *testing.T) {
 	}
 }
 
-func TestServeBadAddr(t *testing.T) {
-	addr := bustest.FreeAddr(t)
-	ops := bus.NewOps("test", "dev", false)
-	stop, err := ops.Serve(addr, zaptest.NewLogger(t))
+// serveOps serves ops on a port the kernel picks and returns its base URL,
+// read from the line Serve logs, and the function that stops it.
+func serveOps(t *testing.T, ops *bus.Ops) (string, func()) {
+	t.Helper()
+	core, logs := observer.New(zap.InfoLevel)
+	stop, err := ops.Serve("127.0.0.1:0", zap.New(zapcore.NewTee(zaptest.NewLogger(t).Core(), core)))
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, e := range logs.FilterMessage("serving metrics").All() {
+		if u, ok := e.ContextMap()["url"].(string); ok {
+			return strings.TrimSuffix(u, "/metrics"), stop
+		}
+	}
+	stop()
+	t.Fatal(`Serve logged no "serving metrics" line with its url`)
+	return "", nil
+}
+
+func TestServeBadAddr(t *testing.T) {
+	base, stop := serveOps(t, bus.NewOps("test", "dev", false))
 	defer stop()
+	addr := strings.TrimPrefix(base, "http://")
 	if _, err := bus.NewOps("test", "dev", false).Serve(addr, zaptest.NewLogger(t)); err == nil || !strings.Contains(err.Error(), "metrics-addr") {
 		t.Errorf("second server on %s: %v, want an error naming metrics-addr", addr, err)
 	}
@@ -181,16 +194,14 @@ func TestServeBadAddr(t *testing.T) {
 // TestRunHealthcheck asks a real ops server: ready answers 0, not ready or
 // nobody listening answers an error naming the address.
 func TestRunHealthcheck(t *testing.T) {
-	addr := bustest.FreeAddr(t)
 	ops := bus.NewOps("test", "dev", false)
-	stop, err := ops.Serve(addr, zaptest.NewLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	base, stop := serveOps(t, ops)
 	defer stop()
-	env := func(k string) string { return map[string]string{"METRICS_ADDR": addr}[k] }
+	env := func(k string) string {
+		return map[string]string{"METRICS_ADDR": strings.TrimPrefix(base, "http://")}[k]
+	}
 	var out strings.Builder
-	err = bus.RunHealthcheck(context.Background(), "test", "METRICS_ADDR", nil, env, &out, &out)
+	err := bus.RunHealthcheck(context.Background(), "test", "METRICS_ADDR", nil, env, &out, &out)
 	if err == nil {
 		t.Errorf("healthcheck of a service not connected to NATS passed: %s", out.String())
 	}
@@ -198,7 +209,8 @@ func TestRunHealthcheck(t *testing.T) {
 	if err := bus.RunHealthcheck(context.Background(), "test", "METRICS_ADDR", nil, env, &out, &out); err != nil {
 		t.Errorf("healthcheck of a ready service: %v", err)
 	}
-	if err := bus.RunHealthcheck(context.Background(), "test", "METRICS_ADDR", []string{"--addr", bustest.FreeAddr(t)}, env, &out, &out); err == nil {
+	// Nothing can listen on port 0.
+	if err := bus.RunHealthcheck(context.Background(), "test", "METRICS_ADDR", []string{"--addr", "127.0.0.1:0"}, env, &out, &out); err == nil {
 		t.Error("healthcheck with nobody listening passed")
 	}
 }
@@ -206,12 +218,8 @@ func TestRunHealthcheck(t *testing.T) {
 // TestProfiling serves /debug/pprof/ only when turned on.
 func TestProfiling(t *testing.T) {
 	for _, on := range []bool{false, true} {
-		addr := bustest.FreeAddr(t)
-		stop, err := bus.NewOps("test", "dev", on).Serve(addr, zaptest.NewLogger(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		code, body := bustest.Get(t, "http://"+addr+"/debug/pprof/")
+		base, stop := serveOps(t, bus.NewOps("test", "dev", on))
+		code, body := bustest.Get(t, base+"/debug/pprof/")
 		stop()
 		if want := map[bool]int{false: 404, true: 200}[on]; code != want {
 			t.Errorf("profiling %v: GET /debug/pprof/ = %d %.80q, want %d", on, code, body, want)

@@ -53,11 +53,11 @@ func TestStage(t *testing.T) {
 		return st.Processed.Load() == 21 && st.DeadLettered.Load() == 1
 	})
 
-	enriched, _ := svc.JS.Stream(ctx, events.StreamEnriched)
-	if info, _ := enriched.Info(ctx); info.State.Msgs != 21 {
+	enriched := bustest.Stream(t, ctx, svc.JS, events.StreamEnriched)
+	if info := bustest.StreamInfo(t, ctx, enriched); info.State.Msgs != 21 {
 		t.Errorf("enriched stream has %d messages, want 21 (20 ok + flaky once)", info.State.Msgs)
 	}
-	dls, _ := svc.JS.Stream(ctx, events.StreamDeadLetter)
+	dls := bustest.Stream(t, ctx, svc.JS, events.StreamDeadLetter)
 	raw, err := dls.GetLastMsgForSubject(ctx, events.DeadLetterSubject("test"))
 	if err != nil {
 		t.Fatal(err)
@@ -72,8 +72,7 @@ func TestStage(t *testing.T) {
 	if stats.Redelivered.Load() != 1 {
 		t.Errorf("redelivered = %d, want 1", stats.Redelivered.Load())
 	}
-	cons, _ := svc.JS.Consumer(ctx, events.StreamParagraphs, "test")
-	if info, _ := cons.Info(ctx); info.NumAckPending != 0 || info.NumPending != 0 {
+	if info := bustest.ConsumerInfo(t, ctx, svc.JS, events.StreamParagraphs, "test"); info.NumAckPending != 0 || info.NumPending != 0 {
 		t.Errorf("consumer left %d pending, %d unacked", info.NumPending, info.NumAckPending)
 	}
 }
@@ -124,7 +123,15 @@ func TestConsumerDeleted(t *testing.T) {
 			Filter: events.SubjectParagraphs, Handler: func(context.Context, *bus.Batch) error { return nil }})
 	}()
 	bustest.WaitFor(t, func() bool { _, err := svc.JS.Consumer(ctx, events.StreamParagraphs, "test"); return err == nil })
-	time.Sleep(200 * time.Millisecond) // let the workers fetch
+	// The workers are fetching: the consumer has their pull requests.
+	bustest.WaitFor(t, func() bool {
+		c, err := svc.JS.Consumer(ctx, events.StreamParagraphs, "test")
+		if err != nil {
+			return false
+		}
+		info, err := c.Info(ctx)
+		return err == nil && info.NumWaiting > 0
+	})
 	if err := svc.JS.DeleteConsumer(ctx, events.StreamParagraphs, "test"); err != nil {
 		t.Fatal(err)
 	}
@@ -158,6 +165,9 @@ func startTestService(t *testing.T, ctx context.Context, cfg bus.StageConfig) (*
 // MaxDeliver × AckWait is kept in progress until it is done, so it is
 // processed once, not redelivered to another worker while still in hand.
 func TestSlowBatchKeptInProgress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out several ack waits")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 2, BatchSize: 5, MaxDeliver: 2})
@@ -183,6 +193,9 @@ func TestSlowBatchKeptInProgress(t *testing.T) {
 // TestProcessingTimeout: a batch past its processing timeout has its
 // context ended and is retried; the retry succeeds.
 func TestProcessingTimeout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out processing timeouts")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 1, MaxDeliver: 5})

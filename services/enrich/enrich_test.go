@@ -40,7 +40,7 @@ func TestEnrichService(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js := bustest.JetStream(t, nc)
 	bustest.WaitFor(t, func() bool {
 		_, err := js.Consumer(ctx, events.StreamParagraphs, events.ConsumerEnrich)
 		return err == nil
@@ -59,7 +59,10 @@ func TestEnrichService(t *testing.T) {
 		{Subject: events.SubjectParagraphs, Data: bigData}}, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	cons, _ := js.OrderedConsumer(ctx, events.StreamEnriched, jetstream.OrderedConsumerConfig{})
+	cons, err := js.OrderedConsumer(ctx, events.StreamEnriched, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	m, err := cons.Next(jetstream.FetchMaxWait(10 * time.Second))
 	if err != nil {
 		t.Fatal(err)
@@ -80,8 +83,8 @@ func TestEnrichService(t *testing.T) {
 			t.Errorf("enriched paragraph lacks %s: %+v %+v", want, e.Entities, e.Dates)
 		}
 	}
-	dls, _ := js.Stream(ctx, events.StreamDeadLetter)
-	bustest.WaitFor(t, func() bool { i, _ := dls.Info(ctx); return i.State.Msgs == 2 })
+	dls := bustest.Stream(t, ctx, js, events.StreamDeadLetter)
+	bustest.WaitFor(t, func() bool { i, err := dls.Info(ctx); return err == nil && i.State.Msgs == 2 })
 	bigReason := ""
 	for _, dl := range bustest.DeadLetters(t, ctx, js) {
 		if dl.Deliveries != 1 {

@@ -33,25 +33,22 @@ func TestEnrichOps(t *testing.T) {
 	srv := bustest.Server(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	logs := &bustest.LogBuffer{}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Log(logs.String())
-		}
-	})
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	var addrs []string
 	done := make(chan error, 2)
+	env := map[string]string{"NATS_URL": srv.ClientURL(), "METRICS_ADDR": "127.0.0.1:0", "SUMMARY_INTERVAL": "0"}
 	for range 2 {
-		env := map[string]string{"NATS_URL": srv.ClientURL(), "METRICS_ADDR": bustest.FreeAddr(t), "SUMMARY_INTERVAL": "0"}
-		addrs = append(addrs, env["METRICS_ADDR"])
+		logs := &bustest.LogBuffer{}
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Log(logs.String())
+			}
+		})
 		go func() {
 			done <- run(runCtx, []string{"enrich"}, func(k string) string { return env[k] }, nil, logs, logs)
 		}()
-	}
-	for _, a := range addrs {
-		bustest.WaitFor(t, func() bool { return bustest.Status("http://"+a+"/readyz") == http.StatusOK })
+		base := bustest.ServedURL(t, logs, "serving metrics")
+		bustest.WaitFor(t, func() bool { return bustest.Status(base+"/readyz") == http.StatusOK })
 	}
 	nc, err := nats.Connect(srv.ClientURL())
 	if err != nil {

@@ -9,14 +9,14 @@ import (
 )
 
 // startService runs the index service in this process with env (NATS_URL,
-// INDEX_DIR, … ; HTTP_ADDR is set to a free address) until ctx ends or
+// INDEX_DIR, … ; HTTP_ADDR is set to port 0, the one the kernel picks read
+// back from its log) until ctx ends or
 // stop is called, and waits until it is ready. It returns the base URL of
 // its API and its logs, which a failing test prints; stop returns the
 // service's error.
 func startService(ctx context.Context, t *testing.T, env map[string]string) (base string, logs *bustest.LogBuffer, stop func() error) {
 	t.Helper()
-	addr := bustest.FreeAddr(t)
-	env["HTTP_ADDR"] = addr
+	env["HTTP_ADDR"] = "127.0.0.1:0"
 	logs = &bustest.LogBuffer{}
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -37,7 +37,7 @@ func startService(ctx context.Context, t *testing.T, env map[string]string) (bas
 		return err
 	}
 	t.Cleanup(func() { _ = stop() })
-	base = "http://" + addr
+	base = bustest.ServedURL(t, logs, "serving search")
 	bustest.WaitFor(t, func() bool { return bustest.Status(base+"/readyz") == http.StatusOK })
 	return base, logs, stop
 }

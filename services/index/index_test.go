@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/bustest"
@@ -22,8 +21,7 @@ func TestIndexService(t *testing.T) {
 	srv := bustest.Server(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	addr := bustest.FreeAddr(t)
-	env := map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": addr, "INDEX_DIR": t.TempDir(), "SUMMARY_INTERVAL": "0"}
+	env := map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": "127.0.0.1:0", "INDEX_DIR": t.TempDir(), "SUMMARY_INTERVAL": "0"}
 	getenv := func(k string) string { return env[k] }
 	logs := &bustest.LogBuffer{}
 	t.Cleanup(func() {
@@ -34,13 +32,14 @@ func TestIndexService(t *testing.T) {
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- run(runCtx, []string{"index"}, getenv, logs, logs) }()
+	base := bustest.ServedURL(t, logs, "serving search")
 
 	nc, err := nats.Connect(srv.ClientURL())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js := bustest.JetStream(t, nc)
 	bustest.WaitFor(t, func() bool { _, err := js.Stream(ctx, events.StreamEnriched); return err == nil })
 
 	texts := []string{
@@ -84,7 +83,7 @@ func TestIndexService(t *testing.T) {
 	var out bytes.Buffer
 	// Flags after the words, an entity as written: the CLI's output is
 	// plain text (no colour codes) when it is not a terminal.
-	if err := run(ctx, []string{"index", "search", "--url", "http://" + addr, "Beijing", "--entity", "tiongkok"}, getenv, &out, &out); err != nil {
+	if err := run(ctx, []string{"index", "search", "--url", base, "Beijing", "--entity", "tiongkok"}, getenv, &out, &out); err != nil {
 		t.Fatalf("search: %v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "1 article matches") || !strings.Contains(out.String(), "Xi Jinping") ||
@@ -92,14 +91,14 @@ func TestIndexService(t *testing.T) {
 		t.Errorf("search for Beijing with entity tiongkok:\n%s", out.String())
 	}
 	out.Reset()
-	if err := run(ctx, []string{"index", "search", "--url", "http://" + addr, "--json", "putin", "--group", "paragraph"}, getenv, &out, &out); err != nil {
+	if err := run(ctx, []string{"index", "search", "--url", base, "--json", "putin", "--group", "paragraph"}, getenv, &out, &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), `"total":2`) || !strings.Contains(out.String(), `\u003cmark\u003ePutin`) {
 		t.Errorf("search for putin: want 2 paragraph hits (a replay adds none) with highlights:\n%s", out.String())
 	}
-	dls, _ := js.Stream(ctx, events.StreamDeadLetter)
-	bustest.WaitFor(t, func() bool { i, _ := dls.Info(ctx); return i.State.Msgs == 2 })
+	dls := bustest.Stream(t, ctx, js, events.StreamDeadLetter)
+	bustest.WaitFor(t, func() bool { i, err := dls.Info(ctx); return err == nil && i.State.Msgs == 2 })
 
 	stop()
 	if err := <-done; err != nil {

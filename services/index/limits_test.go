@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nats.go/micro"
 
 	"github.com/warta-news/warta/pkg/bus"
@@ -31,6 +30,9 @@ import (
 // the slow reader held its answer in memory for as long as it stayed
 // connected.
 func TestRequestsBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the service with slow requests")
+	}
 	srv := bustest.Server(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -43,7 +45,7 @@ func TestRequestsBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js := bustest.JetStream(t, nc)
 	// An article of 400 paragraphs of 16 KB (the longest there are), 6.4 MB
 	// in all: far more than the kernel buffers of a connection hold, so its
 	// writer blocks on a client that does not read.

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nats.go/micro"
 
 	"github.com/warta-news/warta/pkg/bus"
@@ -61,7 +60,7 @@ func TestIndexOps(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js := bustest.JetStream(t, nc)
 	e := events.EnrichedParagraph{Paragraph: events.Paragraph{V: 1, ID: events.ParagraphID("art1", 0), ArticleID: "art1",
 		Version: "v1", Index: 0, Count: 1, Title: "Putin di Beijing", Lang: "id", PublishedAt: "2025-09-02",
 		Text: "Vladimir Putin tiba di Beijing."}, Entities: []events.Entity{}, Dates: []events.Date{}}
@@ -135,9 +134,9 @@ func TestSecondIndexOnSameFolder(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	dir := t.TempDir()
-	startIndex(t, ctx, map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": bustest.FreeAddr(t),
+	startIndex(t, ctx, map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": "127.0.0.1:0",
 		"INDEX_DIR": dir, "SUMMARY_INTERVAL": "0"}, &bustest.LogBuffer{})
-	env := map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": bustest.FreeAddr(t), "INDEX_DIR": dir}
+	env := map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": "127.0.0.1:0", "INDEX_DIR": dir}
 	err := run(ctx, []string{"index"}, func(k string) string { return env[k] }, &bytes.Buffer{}, &bytes.Buffer{})
 	if !errors.Is(err, store.ErrLocked) || !strings.Contains(err.Error(), dir) || !strings.Contains(err.Error(), "in use by process") {
 		t.Errorf("second index on %s: %v, want an error naming the folder and the process using it", dir, err)

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/warta-news/warta/pkg/bus/bustest"
 	"github.com/warta-news/warta/pkg/events"
@@ -52,14 +51,16 @@ func startIndex(t *testing.T, ctx context.Context, env map[string]string, logs i
 	t.Helper()
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- run(runCtx, []string{"index"}, func(k string) string { return env[k] }, logs, logs) }()
+	own := &bustest.LogBuffer{} // where this instance says it serves
+	w := io.MultiWriter(logs, own)
+	go func() { done <- run(runCtx, []string{"index"}, func(k string) string { return env[k] }, w, w) }()
+	ix := indexInstance{url: bustest.ServedURL(t, own, "serving search")}
 	t.Cleanup(func() {
 		stop()
 		if err := <-done; err != nil {
-			t.Errorf("index on %s: %v", env["HTTP_ADDR"], err)
+			t.Errorf("index on %s: %v", ix.url, err)
 		}
 	})
-	ix := indexInstance{url: "http://" + env["HTTP_ADDR"]}
 	// Ready: consuming, its streams in place, so stopping it is a clean stop.
 	bustest.WaitFor(t, func() bool { _, err := ix.get("/readyz"); return err == nil })
 	return ix
@@ -148,6 +149,9 @@ func paragraphTexts(a map[string]any) []string {
 // paragraphs gone, and that a second index replaying ENRICHED from the start
 // into a fresh folder (another durable consumer) ends up equal to the first.
 func TestUpdatesAndReplay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the pipeline binaries")
+	}
 	bins := pipelineBinaries(t)
 	srv := bustest.Server(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -159,7 +163,7 @@ func TestUpdatesAndReplay(t *testing.T) {
 		}
 	})
 	start := time.Now()
-	primary := startIndex(t, ctx, map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": bustest.FreeAddr(t),
+	primary := startIndex(t, ctx, map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": "127.0.0.1:0",
 		"INDEX_DIR": t.TempDir(), "SUMMARY_INTERVAL": "0"}, logs)
 	bustest.Spawn(t, filepath.Join(bins, "ingest"), serviceEnv(srv.ClientURL()), logs)
 	bustest.Spawn(t, filepath.Join(bins, "enrich"), serviceEnv(srv.ClientURL()), logs)
@@ -169,7 +173,7 @@ func TestUpdatesAndReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js := bustest.JetStream(t, nc)
 	bustest.WaitFor(t, func() bool {
 		_, err := js.Consumer(ctx, events.StreamArticles, events.ConsumerIngest)
 		return err == nil
@@ -213,10 +217,13 @@ func TestUpdatesAndReplay(t *testing.T) {
 		return st.Articles == 1+others && st.Paragraphs == wantParagraphs
 	})
 	// Once everything dropped went through, the index holds each article once.
-	enriched, _ := js.Stream(ctx, events.StreamEnriched)
-	bustest.WaitFor(t, func() bool { info, _ := enriched.Info(ctx); return info.State.Msgs >= 2*wantParagraphs })
+	enriched := bustest.Stream(t, ctx, js, events.StreamEnriched)
+	bustest.WaitFor(t, func() bool {
+		info, err := enriched.Info(ctx)
+		return err == nil && info.State.Msgs >= 2*wantParagraphs
+	})
 	bustest.WaitDrained(t, ctx, js, events.StreamEnriched, events.ConsumerIndex)
-	if info, _ := enriched.Info(ctx); info.State.Msgs != 2*wantParagraphs {
+	if info := bustest.StreamInfo(t, ctx, enriched); info.State.Msgs != 2*wantParagraphs {
 		t.Errorf("ENRICHED holds %d paragraphs, want %d: two revisions of every article, each paragraph once", info.State.Msgs, 2*wantParagraphs)
 	}
 	if st := primary.stats(t); st.Articles != 1+others || st.Paragraphs != wantParagraphs {
@@ -272,7 +279,7 @@ func TestUpdatesAndReplay(t *testing.T) {
 
 	// Rebuild: a second index reads ENRICHED from the start into a fresh folder.
 	rebuildStart := time.Now()
-	rebuilt := startIndex(t, ctx, map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": bustest.FreeAddr(t),
+	rebuilt := startIndex(t, ctx, map[string]string{"NATS_URL": srv.ClientURL(), "HTTP_ADDR": "127.0.0.1:0",
 		"INDEX_DIR": t.TempDir(), "SUMMARY_INTERVAL": "0", "INDEX_CONSUMER": "index-rebuild"}, logs)
 	bustest.WaitFor(t, func() bool {
 		a := rebuilt.article("upd-1")

@@ -38,6 +38,9 @@ const goodArticle = "Gempa mengguncang Cianjur\n\n" +
 // (control characters, mixed scripts, thousands of tiny paragraphs) are
 // checked paragraph by paragraph instead.
 func TestBadInput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every kind of bad input through the service")
+	}
 	rng := rand.New(rand.NewPCG(4, 4))
 	png := []byte("\x89PNG\r\n\x1a\n")
 	for range 2048 {
@@ -410,7 +413,7 @@ func startIngest(t *testing.T, env map[string]string) *ingestHarness {
 		t.Fatal(err)
 	}
 	t.Cleanup(nc.Close)
-	h.js, _ = jetstream.New(nc)
+	h.js = bustest.JetStream(t, nc)
 	bustest.WaitFor(t, func() bool {
 		_, err := h.js.Consumer(ctx, events.StreamArticles, events.ConsumerIngest)
 		return err == nil

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/warta-news/warta/pkg/bus/bustest"
 	"github.com/warta-news/warta/pkg/bus/deadletter"
@@ -55,7 +54,7 @@ func TestDeadlettersCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js := bustest.JetStream(t, nc)
 	bustest.WaitFor(t, func() bool { _, err := js.Stream(ctx, events.StreamDeadLetter); return err == nil })
 	long := "Artikel panjang\n\n" + strings.Repeat("Kalimat yang cukup panjang untuk artikel ini. ", 60)
 	if _, err := js.Publish(ctx, events.SubjectArticlesNew, []byte(long)); err != nil {
@@ -120,7 +119,7 @@ func TestDeadlettersCommand(t *testing.T) {
 	if err != nil || !strings.Contains(out, "replayed 1 (ingest) to articles.new as ARTICLES 2") {
 		t.Fatalf("replay: %v\n%s", err, out)
 	}
-	paragraphs, _ := js.Stream(ctx, events.StreamParagraphs)
+	paragraphs := bustest.Stream(t, ctx, js, events.StreamParagraphs)
 	bustest.WaitFor(t, func() bool { info, err := paragraphs.Info(ctx); return err == nil && info.State.Msgs > 0 })
 	if out, _ := cli("list"); !strings.Contains(out, "no dead letters") {
 		t.Errorf("the replayed dead letter is still listed:\n%s", out)

@@ -41,7 +41,7 @@ func TestIngestService(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js := bustest.JetStream(t, nc)
 	bustest.WaitFor(t, func() bool { _, err := js.Stream(ctx, events.StreamArticles); return err == nil })
 
 	sample, err := os.ReadFile("../../samples/xi-putin-beijing.id.txt")
@@ -67,16 +67,19 @@ func TestIngestService(t *testing.T) {
 		}
 	}
 
-	paragraphs, _ := js.Stream(ctx, events.StreamParagraphs)
-	dls, _ := js.Stream(ctx, events.StreamDeadLetter)
+	paragraphs := bustest.Stream(t, ctx, js, events.StreamParagraphs)
+	dls := bustest.Stream(t, ctx, js, events.StreamDeadLetter)
 	bustest.WaitFor(t, func() bool {
-		pi, _ := paragraphs.Info(ctx)
-		di, _ := dls.Info(ctx)
-		return pi.State.Msgs >= 2*17 && di.State.Msgs >= uint64(len(bad))
+		pi, perr := paragraphs.Info(ctx)
+		di, derr := dls.Info(ctx)
+		return perr == nil && derr == nil && pi.State.Msgs >= 2*17 && di.State.Msgs >= uint64(len(bad))
 	})
 	bustest.WaitDrained(t, ctx, js, events.StreamArticles, events.ConsumerIngest)
 	revisions := map[uint64]int{}
-	ordered, _ := paragraphs.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
+	ordered, err := paragraphs.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for range 2 * 17 {
 		m, err := ordered.Next(jetstream.FetchMaxWait(5 * time.Second))
 		if err != nil {
@@ -88,12 +91,15 @@ func TestIngestService(t *testing.T) {
 		}
 		revisions[p.ArticleSeq]++
 	}
-	if pi, _ := paragraphs.Info(ctx); pi.State.Msgs != 2*17 || len(revisions) != 2 || revisions[1] != 17 || revisions[2] != 17 {
+	if pi := bustest.StreamInfo(t, ctx, paragraphs); pi.State.Msgs != 2*17 || len(revisions) != 2 || revisions[1] != 17 || revisions[2] != 17 {
 		t.Errorf("paragraphs stream has %d messages of revisions %v, want 17 of each of ARTICLES sequences 1 and 2", pi.State.Msgs, revisions)
 	}
 	// Every dead letter says what was wrong.
 	reasons := map[string]bool{}
-	cons, _ := dls.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
+	cons, err := dls.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for range len(bad) {
 		m, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second))
 		if err != nil {
@@ -161,7 +167,7 @@ func TestPublishIDTaken(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js := bustest.JetStream(t, nc)
 	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: events.StreamArticles, Subjects: []string{events.SubjectArticlesNew}}); err != nil {
 		t.Fatal(err)
 	}

@@ -52,29 +52,30 @@ func TestBadServiceEnv(t *testing.T) {
 func TestIngestOps(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	natsAddr, metricsAddr := bustest.FreeAddr(t), bustest.FreeAddr(t)
-	env := map[string]string{"NATS_URL": "nats://" + natsAddr, "METRICS_ADDR": metricsAddr, "SUMMARY_INTERVAL": "0",
+	// Nothing listens on port 0: NATS cannot be reached. Port 0 for the
+	// metrics lets the kernel pick one, which the service logs.
+	const metricsAddr = "127.0.0.1:0"
+	env := map[string]string{"NATS_URL": "nats://127.0.0.1:0", "METRICS_ADDR": metricsAddr, "SUMMARY_INTERVAL": "0",
 		"NATS_USER": "warta", "NATS_PASSWORD": "s3cret"}
-	logs := &bustest.LogBuffer{}
+	logs, firstLogs := &bustest.LogBuffer{}, &bustest.LogBuffer{}
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Log(logs.String())
+			t.Log(firstLogs.String(), logs.String())
 		}
 	})
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
-		done <- run(runCtx, []string{"ingest"}, func(k string) string { return env[k] }, nil, logs, logs)
+		done <- run(runCtx, []string{"ingest"}, func(k string) string { return env[k] }, nil, firstLogs, firstLogs)
 	}()
-	base := "http://" + metricsAddr
-	bustest.WaitFor(t, func() bool { return strings.Contains(logs.String(), "serving metrics") })
+	base := bustest.ServedURL(t, firstLogs, "serving metrics")
 	if code, body := bustest.Get(t, base+"/readyz"); code != http.StatusServiceUnavailable {
 		t.Errorf("readyz without NATS: %d %q, want 503", code, body)
 	}
 	if code, _ := bustest.Get(t, base+"/healthz"); code != http.StatusOK {
 		t.Errorf("healthz without NATS: %d, want 200", code)
 	}
-	start := logs.String()
+	start := firstLogs.String()
 	if !strings.Contains(start, `"version":"dev"`) || !strings.Contains(start, `"nats_password":"***"`) ||
 		strings.Contains(start, "s3cret") || !strings.Contains(start, `"metrics_addr":"`+metricsAddr+`"`) {
 		t.Errorf("starting line lacks the version or the masked config:\n%s", start)
@@ -90,6 +91,7 @@ func TestIngestOps(t *testing.T) {
 	go func() {
 		done <- run(runCtx, []string{"ingest"}, func(k string) string { return env[k] }, nil, logs, logs)
 	}()
+	base = bustest.ServedURL(t, logs, "serving metrics")
 	bustest.WaitFor(t, func() bool { return bustest.Status(base+"/readyz") == http.StatusOK })
 	nc, err := nats.Connect(srv.ClientURL())
 	if err != nil {

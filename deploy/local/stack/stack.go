@@ -5,6 +5,7 @@ package stack
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,7 +44,8 @@ type Config struct {
 	// store under nats-<i>/), and the services with STREAM_REPLICAS set to
 	// the cluster size unless Env sets it. 0 or 1 runs one server.
 	ClusterSize int
-	// HTTPAddr is the index's search API address.
+	// HTTPAddr is the index's search API address; with port 0 the index
+	// binds a free port, which HTTPURL has once Start returns.
 	HTTPAddr string
 	// Enrichers is how many enrich processes to run.
 	Enrichers int
@@ -86,8 +90,11 @@ type Proc struct {
 	done chan struct{}
 	bin  string
 	env  []string
-	// readyURL is the service's /readyz: 200 once it consumes.
-	readyURL string
+	// addrVar is the variable of the address its /readyz is on (HTTP_ADDR
+	// for the index, METRICS_ADDR for the others), and base that address's
+	// URL once known: at once for a fixed port, from the line the service
+	// logs when it listens for port 0.
+	addrVar, base string
 	// killed marks a process that Kill ended on purpose: Stop does not
 	// report it.
 	killed bool
@@ -131,6 +138,16 @@ func Start(ctx context.Context, c Config) (*Stack, error) {
 		s.Stop()
 		return nil, err
 	}
+	if !c.OnlyEnrichers {
+		p, err := s.proc("index")
+		if err != nil {
+			s.Stop()
+			return nil, err
+		}
+		s.mu.Lock()
+		s.HTTPURL = p.base
+		s.mu.Unlock()
+	}
 	return s, nil
 }
 
@@ -142,27 +159,14 @@ func (s *Stack) startNATS(ctx context.Context) error {
 	if c.ClusterSize <= 1 {
 		s.natsCfg = []natsd.Config{{Port: c.NATSPort, StoreDir: filepath.Join(c.DataDir, "nats"), ServerName: "warta-local"}}
 	} else {
-		routes := make([]string, c.ClusterSize)
 		s.natsCfg = make([]natsd.Config, c.ClusterSize)
 		for i := range s.natsCfg {
-			port, err := freePort()
-			if err != nil {
-				return err
-			}
-			routes[i] = "nats-route://127.0.0.1:" + strconv.Itoa(port)
 			client := -1
 			if c.NATSPort > 0 {
 				client = c.NATSPort + i
 			}
 			s.natsCfg[i] = natsd.Config{Port: client, StoreDir: filepath.Join(c.DataDir, fmt.Sprintf("nats-%d", i)),
-				ServerName: fmt.Sprintf("warta-%d", i), ClusterName: "warta", ClusterPort: port}
-		}
-		for i := range s.natsCfg {
-			for j, r := range routes {
-				if j != i {
-					s.natsCfg[i].Routes = append(s.natsCfg[i].Routes, r)
-				}
-			}
+				ServerName: fmt.Sprintf("warta-%d", i), ClusterName: "warta", ClusterPort: -1}
 		}
 	}
 	users, noAuth := access.ServerNKeys(s.Keys)
@@ -185,83 +189,32 @@ func (s *Stack) Connect(opts ...nats.Option) (*nats.Conn, error) {
 	return nats.Connect(url, append([]nats.Option{o}, opts...)...)
 }
 
-// bootNATS starts a server for each of natsCfg, records the ports it got so
-// a restart reuses them, and waits for a meta leader in a cluster.
+// bootNATS starts a server for each of natsCfg, or the cluster they make
+// (waiting for its meta leader), and records the ports each got, so a
+// restart reuses them.
 func (s *Stack) bootNATS(ctx context.Context) error {
-	servers := make([]*server.Server, 0, len(s.natsCfg))
-	urls := make([]string, 0, len(s.natsCfg))
-	for i := range s.natsCfg {
-		ns, err := natsd.Start(s.natsCfg[i])
-		if err != nil {
-			shutdown(servers)
+	var servers []*server.Server
+	if len(s.natsCfg) > 1 {
+		var err error
+		if servers, err = natsd.StartCluster(ctx, s.natsCfg, 30*time.Second); err != nil {
 			return err
 		}
-		s.natsCfg[i].Port = ns.Addr().(*net.TCPAddr).Port
-		servers = append(servers, ns)
+	} else {
+		ns, err := natsd.Start(s.natsCfg[0])
+		if err != nil {
+			return err
+		}
+		s.natsCfg[0].Port = ns.Addr().(*net.TCPAddr).Port
+		servers = []*server.Server{ns}
+	}
+	urls := make([]string, 0, len(servers))
+	for _, ns := range servers {
 		urls = append(urls, ns.ClientURL())
 	}
 	s.mu.Lock()
 	s.NATS, s.Servers, s.NATSURL = servers[0], servers, strings.Join(urls, ",")
 	s.mu.Unlock()
-	if len(servers) > 1 {
-		if err := waitMetaLeader(ctx, servers, 30*time.Second); err != nil {
-			shutdown(servers)
-			return err
-		}
-	}
 	return nil
-}
-
-// waitMetaLeader waits until one server leads JetStream's meta group and
-// sees every other server online and caught up, so that replicated streams
-// can be placed at once.
-func waitMetaLeader(ctx context.Context, servers []*server.Server, timeout time.Duration) error {
-	ready := func() bool {
-		for _, ns := range servers {
-			if !ns.JetStreamIsLeader() {
-				continue
-			}
-			jsz, err := ns.Jsz(nil)
-			if err != nil || jsz.Meta == nil || len(jsz.Meta.Replicas) != len(servers)-1 {
-				return false
-			}
-			for _, p := range jsz.Meta.Replicas {
-				if !p.Current || p.Offline {
-					return false
-				}
-			}
-			return true
-		}
-		return false
-	}
-	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); {
-		if ready() {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	return fmt.Errorf("nats cluster of %d: no JetStream meta leader with every peer current after %v", len(servers), timeout)
-}
-
-func shutdown(servers []*server.Server) {
-	for _, ns := range servers {
-		ns.Shutdown()
-		ns.WaitForShutdown()
-	}
-}
-
-// freePort returns a loopback port that was free just now.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // RestartNATS shuts every NATS server down and starts it again on the same
@@ -271,7 +224,7 @@ func (s *Stack) RestartNATS(ctx context.Context) error {
 	s.mu.Lock()
 	servers := s.Servers
 	s.mu.Unlock()
-	shutdown(servers)
+	natsd.Shutdown(servers)
 	return s.bootNATS(ctx)
 }
 
@@ -287,24 +240,19 @@ func (s *Stack) KillNATS(i int) error {
 	return nil
 }
 
+// servedURL matches the "url" field of the line a service logs once it
+// listens ("serving metrics", or the index's "serving search"), in the json
+// and the console log formats.
+var servedURL = regexp.MustCompile(`"url": ?"(https?://[^/"]+)`)
+
 // Spawn starts one more service process named name from binary bin, with
-// extra environment variables.
+// extra environment variables. Every service answers /readyz: the index on
+// its HTTP_ADDR, the others on a METRICS_ADDR of their own, which is port 0
+// (a free one, bound by the service) unless env sets it.
 func (s *Stack) Spawn(name, bin string, env ...string) error {
-	// Every service answers /readyz: the index on its API address, the
-	// others on a metrics address of their own.
-	var readyURL string
-	if addr := lookupEnv(env, "HTTP_ADDR"); bin == "index" && addr != "" {
-		readyURL = "http://" + addr + "/readyz"
-	} else {
-		addr := lookupEnv(env, "METRICS_ADDR")
-		if addr == "" {
-			var err error
-			if addr, err = freeAddr(); err != nil {
-				return err
-			}
-			env = append(env, "METRICS_ADDR="+addr)
-		}
-		readyURL = "http://" + addr + "/readyz"
+	addrVar := "METRICS_ADDR"
+	if bin == "index" && lookupEnv(env, "HTTP_ADDR") != "" {
+		addrVar = "HTTP_ADDR"
 	}
 	cmd := exec.Command(filepath.Join(s.cfg.BinDir, bin))
 	cmd.Env = append(append(os.Environ(), "NATS_URL="+s.NATSURL), s.cfg.Env...)
@@ -312,7 +260,23 @@ func (s *Stack) Spawn(name, bin string, env ...string) error {
 		// Its own NATS user, unless env gives it another.
 		cmd.Env = append(cmd.Env, "NATS_NKEY="+s.Keys[r].SeedFile)
 	}
+	if lookupEnv(env, addrVar) == "" {
+		addr := "127.0.0.1:0"
+		if lvl := lookupEnv(append(cmd.Env, env...), "LOG_LEVEL"); lvl != "" && lvl != "debug" && lvl != "info" {
+			// The line saying which port it bound is logged at info: a
+			// quieter service gets a port that was free a moment ago.
+			var err error
+			if addr, err = freeAddr(); err != nil {
+				return err
+			}
+		}
+		env = append(env, addrVar+"="+addr)
+	}
 	cmd.Env = append(cmd.Env, env...)
+	p := &Proc{Name: name, Cmd: cmd, done: make(chan struct{}), bin: bin, env: env, addrVar: addrVar}
+	if _, port, err := net.SplitHostPort(lookupEnv(env, addrVar)); err == nil && port != "0" {
+		p.base = "http://" + lookupEnv(env, addrVar)
+	}
 	// Ctrl-C reaches only the runner, which then stops the services in
 	// pipeline order; they die with it if it is killed.
 	cmd.SysProcAttr = childAttr()
@@ -324,7 +288,10 @@ func (s *Stack) Spawn(name, bin string, env ...string) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w (build the binaries first: make build)", name, err)
 	}
-	p := &Proc{Name: name, Cmd: cmd, done: make(chan struct{}), bin: bin, env: env, readyURL: readyURL}
+	served := "serving metrics"
+	if addrVar == "HTTP_ADDR" {
+		served = "serving search"
+	}
 	s.mu.Lock()
 	s.procs[name] = p
 	s.mu.Unlock()
@@ -332,6 +299,11 @@ func (s *Stack) Spawn(name, bin string, env ...string) error {
 		sc := bufio.NewScanner(out)
 		sc.Buffer(make([]byte, 64<<10), 4<<20)
 		for sc.Scan() {
+			if m := servedURL.FindSubmatch(sc.Bytes()); m != nil && bytes.Contains(sc.Bytes(), []byte(served)) {
+				s.mu.Lock()
+				p.base = string(m[1])
+				s.mu.Unlock()
+			}
 			s.outMu.Lock()
 			fmt.Fprintf(s.cfg.Output, "%-9s| %s\n", name, sc.Bytes())
 			s.outMu.Unlock()
@@ -399,7 +371,14 @@ func (s *Stack) Restart(name string) error {
 	default:
 		return fmt.Errorf("restart %s: it is still running", name)
 	}
-	return s.Spawn(name, p.bin, p.env...)
+	// On the address it had, so its URLs stay valid.
+	env := p.env
+	s.mu.Lock()
+	if p.base != "" {
+		env = append(slices.Clip(env), p.addrVar+"="+strings.TrimPrefix(p.base, "http://"))
+	}
+	s.mu.Unlock()
+	return s.Spawn(name, p.bin, env...)
 }
 
 // MetricsURL returns the named service's Prometheus endpoint.
@@ -408,7 +387,12 @@ func (s *Stack) MetricsURL(name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return strings.TrimSuffix(p.readyURL, "/readyz") + "/metrics", nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p.base == "" {
+		return "", fmt.Errorf("%s has not said where it serves metrics yet", name)
+	}
+	return p.base + "/metrics", nil
 }
 
 // PID returns the process id of the named process.
@@ -440,7 +424,7 @@ func (s *Stack) WaitReady(ctx context.Context, timeout time.Duration) error {
 	}
 	s.mu.Unlock()
 	for _, p := range procs {
-		for !ready(p.readyURL) {
+		for !s.ready(p) {
 			select {
 			case <-p.done:
 				return fmt.Errorf("%s exited during start-up: %v", p.Name, p.Err)
@@ -449,14 +433,30 @@ func (s *Stack) WaitReady(ctx context.Context, timeout time.Duration) error {
 			case <-time.After(50 * time.Millisecond):
 			}
 			if time.Now().After(deadline) {
-				return fmt.Errorf("%s not ready at %s after %v", p.Name, p.readyURL, timeout)
+				return fmt.Errorf("%s not ready at %s after %v", p.Name, s.readyURL(p), timeout)
 			}
 		}
 	}
 	return nil
 }
 
-func ready(url string) bool {
+// readyURL returns p's /readyz URL, or "" while p has not said where it
+// listens.
+func (s *Stack) readyURL(p *Proc) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p.base == "" {
+		return ""
+	}
+	return p.base + "/readyz"
+}
+
+// ready reports whether p answers /readyz with 200.
+func (s *Stack) ready(p *Proc) bool {
+	url := s.readyURL(p)
+	if url == "" {
+		return false
+	}
 	resp, err := http.Get(url)
 	if err != nil {
 		return false
@@ -476,7 +476,8 @@ func lookupEnv(env []string, name string) string {
 	return v
 }
 
-// freeAddr returns a loopback address whose port was free just now.
+// freeAddr returns a loopback address whose port was free just now: only
+// for a service whose log level hides the line saying what it bound.
 func freeAddr() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -530,6 +531,6 @@ func (s *Stack) Stop() error {
 			errs = append(errs, fmt.Errorf("%s: %w", p.Name, p.Err))
 		}
 	}
-	shutdown(servers)
+	natsd.Shutdown(servers)
 	return errors.Join(errs...)
 }

@@ -2,6 +2,7 @@ package stack_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net/http"
 	"os"
@@ -15,7 +16,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/segmentio/encoding/json"
 
 	"github.com/warta-news/warta/deploy/local/stack"
@@ -30,28 +30,40 @@ import (
 var binDir string
 
 func TestMain(m *testing.M) {
+	os.Exit(runTests(m))
+}
+
+// runTests builds the binaries unless WARTA_BIN_DIR has them, runs the
+// tests and removes what it built: os.Exit skips deferred calls, so they
+// run here, before it.
+func runTests(m *testing.M) int {
+	flag.Parse()
 	binDir = os.Getenv("WARTA_BIN_DIR")
-	if binDir == "" {
+	if binDir == "" && !testing.Short() { // -short skips every test that runs them
 		dir, err := os.MkdirTemp("", "warta-bin")
 		if err != nil {
-			panic(err)
+			fmt.Fprintln(os.Stderr, err)
+			return 1
 		}
 		defer os.RemoveAll(dir)
 		cmd := exec.Command("go", "build", "-o", dir+"/", "../../../services/ingest", "../../../services/enrich", "../../../services/index")
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Run(); err != nil {
 			fmt.Fprintln(os.Stderr, "build services:", err)
-			os.Exit(1)
+			return 1
 		}
 		binDir = dir
 	}
-	os.Exit(m.Run())
+	return m.Run()
 }
 
 func startStack(t *testing.T, ctx context.Context, enrichers int) (*stack.Stack, *bustest.LogBuffer) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("runs the whole pipeline as processes")
+	}
 	logs := &bustest.LogBuffer{}
-	s, err := stack.Start(ctx, stack.Config{BinDir: binDir, DataDir: t.TempDir(), NATSPort: -1, HTTPAddr: bustest.FreeAddr(t),
+	s, err := stack.Start(ctx, stack.Config{BinDir: binDir, DataDir: t.TempDir(), NATSPort: -1, HTTPAddr: "127.0.0.1:0",
 		Enrichers: enrichers, Env: []string{"SUMMARY_INTERVAL=0"}, Output: logs})
 	if err != nil {
 		t.Fatalf("start stack: %v\n%s", err, logs.String())
@@ -145,7 +157,7 @@ func TestSampleEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		js, _ := jetstream.New(nc)
+		js := bustest.JetStream(t, nc)
 		for _, subj := range []string{events.SubjectEnriched, events.IndexedSubject("c5c9df72a2acaa7c"), events.DeadLetterSubject("index")} {
 			pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			_, err := js.Publish(pctx, subj, forged)
@@ -179,7 +191,7 @@ func TestEnrichersShareTheWork(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	js, _ := jetstream.New(nc)
+	js := bustest.JetStream(t, nc)
 
 	const articles = 500
 	start := time.Now()
@@ -199,12 +211,12 @@ func TestEnrichersShareTheWork(t *testing.T) {
 		t.Fatalf("index holds %d articles and %d paragraphs, want %d and %d", stats.Articles, stats.Paragraphs, articles, want)
 	}
 	// Exactly once on the bus too: no paragraph was enriched into two messages.
-	enriched, _ := js.Stream(ctx, events.StreamEnriched)
-	if info, _ := enriched.Info(ctx); info.State.Msgs != uint64(want) {
+	enriched := bustest.Stream(t, ctx, js, events.StreamEnriched)
+	if info := bustest.StreamInfo(t, ctx, enriched); info.State.Msgs != uint64(want) {
 		t.Errorf("ENRICHED holds %d messages, want %d", info.State.Msgs, want)
 	}
-	dls, _ := js.Stream(ctx, events.StreamDeadLetter)
-	if info, _ := dls.Info(ctx); info.State.Msgs != uint64(len(bad)) {
+	dls := bustest.Stream(t, ctx, js, events.StreamDeadLetter)
+	if info := bustest.StreamInfo(t, ctx, dls); info.State.Msgs != uint64(len(bad)) {
 		t.Errorf("DEADLETTER holds %d messages, want %d", info.State.Msgs, len(bad))
 	}
 
@@ -236,9 +248,8 @@ func TestEnrichersShareTheWork(t *testing.T) {
 	for _, c := range []struct{ stream, durable string }{
 		{events.StreamArticles, events.ConsumerIngest}, {events.StreamParagraphs, events.ConsumerEnrich}, {events.StreamEnriched, events.ConsumerIndex},
 	} {
-		cons, _ := js.Consumer(ctx, c.stream, c.durable)
-		if info, err := cons.Info(ctx); err != nil || info.NumPending != 0 || info.NumAckPending != 0 {
-			t.Errorf("consumer %s: %v pending, %v unacked (err %v)", c.durable, info.NumPending, info.NumAckPending, err)
+		if info := bustest.ConsumerInfo(t, ctx, js, c.stream, c.durable); info.NumPending != 0 || info.NumAckPending != 0 {
+			t.Errorf("consumer %s: %v pending, %v unacked", c.durable, info.NumPending, info.NumAckPending)
 		}
 	}
 	if err := s.Stop(); err != nil {

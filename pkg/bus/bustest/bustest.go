@@ -7,10 +7,10 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/warta-news/warta/pkg/bus/natsd"
@@ -71,15 +72,26 @@ func WaitFor(t testing.TB, cond func() bool) {
 	t.Fatal("condition not met within 20s")
 }
 
-// FreeAddr returns a loopback address with a port that was free just now.
-func FreeAddr(t testing.TB) string {
+// servedURL finds the "url" field of a JSON log line: where a service says
+// it serves.
+var servedURL = regexp.MustCompile(`"url":"(https?://[^/"]+)`)
+
+// ServedURL waits until logs hold a line with msg (such as "serving
+// metrics") and a "url" field, and returns that URL's scheme and host, from
+// the last such line: where a service given an address with port 0 bound
+// it. It fails the test after 20 seconds.
+func ServedURL(t testing.TB, logs *LogBuffer, msg string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+	var base string
+	WaitFor(t, func() bool {
+		for _, line := range strings.Split(logs.String(), "\n") {
+			if m := servedURL.FindStringSubmatch(line); m != nil && strings.Contains(line, msg) {
+				base = m[1]
+			}
+		}
+		return base != ""
+	})
+	return base
 }
 
 // FlagsWithoutEnv returns the flags in a flag set's usage output (as
@@ -155,6 +167,53 @@ func Spawn(t testing.TB, path string, env []string, out io.Writer) {
 			t.Errorf("%s did not stop within 30s of SIGTERM%s", filepath.Base(path), logs)
 		}
 	})
+}
+
+// JetStream returns a JetStream context on nc; it fails the test if there
+// is none.
+func JetStream(t testing.TB, nc *nats.Conn) jetstream.JetStream {
+	t.Helper()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return js
+}
+
+// Stream looks up the stream name; it fails the test if it cannot.
+func Stream(t testing.TB, ctx context.Context, js jetstream.StreamManager, name string) jetstream.Stream {
+	t.Helper()
+	s, err := js.Stream(ctx, name)
+	if err != nil {
+		t.Fatalf("stream %s: %v", name, err)
+	}
+	return s
+}
+
+// StreamInfo asks the server for the stream's info now; it fails the test
+// if it cannot.
+func StreamInfo(t testing.TB, ctx context.Context, s jetstream.Stream) *jetstream.StreamInfo {
+	t.Helper()
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatalf("stream %s: %v", s.CachedInfo().Config.Name, err)
+	}
+	return info
+}
+
+// ConsumerInfo asks the server for the durable consumer's info now; it
+// fails the test if it cannot.
+func ConsumerInfo(t testing.TB, ctx context.Context, js jetstream.StreamConsumerManager, stream, durable string) *jetstream.ConsumerInfo {
+	t.Helper()
+	c, err := js.Consumer(ctx, stream, durable)
+	if err != nil {
+		t.Fatalf("consumer %s on %s: %v", durable, stream, err)
+	}
+	info, err := c.Info(ctx)
+	if err != nil {
+		t.Fatalf("consumer %s on %s: %v", durable, stream, err)
+	}
+	return info
 }
 
 // DeadLetters returns every dead letter in the DEADLETTER stream, oldest

@@ -43,7 +43,7 @@ func TestListAndReplay(t *testing.T) {
 		seqs = append(seqs, ack.Sequence)
 	}
 	// The third original goes away, as when the stream's max age passes.
-	articles, _ := js.Stream(ctx, events.StreamArticles)
+	articles := bustest.Stream(t, ctx, js, events.StreamArticles)
 	if err := articles.DeleteMsg(ctx, seqs[2]); err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package dates
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -10,17 +9,14 @@ import (
 	"github.com/warta-news/warta/pkg/events"
 )
 
-// TestCompareDateparser measures the grammar against go-dateparser on the
-// Indonesian and English test sentences and the reference article: dates
+// BenchmarkCompareDateparser measures the grammar against go-dateparser on
+// the Indonesian and English test sentences and the reference article: dates
 // right (exact span, value and mod; and, leniently, an overlapping span with
 // the right value), missed and false, and paragraphs per second. It prints a
-// table and checks nothing; it runs only with WARTA_DATES_COMPARE=1:
+// table (and reports the same figures as benchmark metrics):
 //
-//	WARTA_DATES_COMPARE=1 go test -run TestCompareDateparser -v ./dates/
-func TestCompareDateparser(t *testing.T) {
-	if os.Getenv("WARTA_DATES_COMPARE") == "" {
-		t.Skip("set WARTA_DATES_COMPARE=1 to compare the grammar with go-dateparser")
-	}
+//	go test -run '^$' -bench CompareDateparser ./dates/
+func BenchmarkCompareDateparser(b *testing.B) {
 	type item struct {
 		lang, text string
 		want       []string
@@ -32,7 +28,7 @@ func TestCompareDateparser(t *testing.T) {
 	for _, c := range sampleSentenceCases {
 		table = append(table, item{"id", c.in, c.want})
 	}
-	lines := sampleLines(t)
+	lines := sampleLines(b)
 	// The reference article's gold dates are listed for the whole text; each
 	// line gets those whose text it holds, in order.
 	rest := append([]string(nil), sampleDates...)
@@ -50,7 +46,7 @@ func TestCompareDateparser(t *testing.T) {
 		sample = append(sample, item{"id", l, want})
 	}
 	if len(rest) != 0 {
-		t.Fatalf("gold dates not placed on a line: %q", rest)
+		b.Fatalf("gold dates not placed on a line: %q", rest)
 	}
 
 	systems := []struct {
@@ -63,7 +59,8 @@ func TestCompareDateparser(t *testing.T) {
 			return findOther(text, primaryLang(lang), ref, nil)
 		}},
 	}
-	fmt.Printf("%-30s %-16s %5s %8s %8s %6s %6s %12s\n", "system", "set", "gold", "exact", "lenient", "missed", "false", "paragraphs/s")
+	var report strings.Builder
+	fmt.Fprintf(&report, "%-30s %-16s %5s %8s %8s %6s %6s %12s\n", "system", "set", "gold", "exact", "lenient", "missed", "false", "paragraphs/s")
 	for _, sys := range systems {
 		for _, set := range []struct {
 			name  string
@@ -78,18 +75,25 @@ func TestCompareDateparser(t *testing.T) {
 				exact += countCommon(g, it.want)
 				lenient += countLenient(it.text, ds, it.want)
 			}
-			start := time.Now()
-			n := 0
-			for time.Since(start) < time.Second {
-				for _, it := range set.items {
-					sys.find(it.text, it.lang, published)
-					n++
+			var rate float64
+			b.Run(sys.name+"/"+set.name, func(b *testing.B) {
+				n := 0
+				for b.Loop() {
+					for _, it := range set.items {
+						sys.find(it.text, it.lang, published)
+						n++
+					}
 				}
-			}
-			rate := float64(n) / time.Since(start).Seconds()
-			fmt.Printf("%-30s %-16s %5d %8d %8d %6d %6d %12.0f\n", sys.name, set.name, gold, exact, lenient, gold-lenient, preds-lenient, rate)
+				rate = float64(n) / b.Elapsed().Seconds()
+				b.ReportMetric(rate, "paragraphs/s")
+				b.ReportMetric(float64(exact), "exact")
+				b.ReportMetric(float64(gold-lenient), "missed")
+				b.ReportMetric(float64(preds-lenient), "false")
+			})
+			fmt.Fprintf(&report, "%-30s %-16s %5d %8d %8d %6d %6d %12.0f\n", sys.name, set.name, gold, exact, lenient, gold-lenient, preds-lenient, rate)
 		}
 	}
+	fmt.Print(report.String())
 }
 
 func countPrefix(list []string, txt string) int {

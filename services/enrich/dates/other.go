@@ -51,7 +51,7 @@ import (
 // publication (go-dateparser drops "prochain"), decades ("les années 1930")
 // as their first year, fuzzy parts ("début 2022") are missed, and "en 3
 // jours" (within three days) reads as three days ahead. See
-// TestCompareDateparser for how go-dateparser fares on Indonesian and
+// BenchmarkCompareDateparser for how go-dateparser fares on Indonesian and
 // English against the grammar.
 //
 // Cost. A go-dateparser parse costs tens of microseconds (it runs dozens of
@@ -378,7 +378,7 @@ func (op *otherParser) candidates(text string, start, end int, d dpdate.Date) []
 }
 
 // rawDateparser returns go-dateparser's search results for text as dates, with spans
-// located in text but no other rule applied. TestCompareDateparser measures
+// located in text but no other rule applied. BenchmarkCompareDateparser measures
 // it against the grammar and the wrapper.
 func rawDateparser(text, lang string, ref time.Time) []events.Date {
 	op := newOtherParser(lang, ref)

@@ -32,6 +32,9 @@ func corpora(t *testing.T) string {
 // TestEvaluate scores the shipped tagger on the development splits and fails
 // if it falls below a floor a little under what it reached when trained.
 func TestEvaluate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains and scores a model")
+	}
 	dir := corpora(t)
 	results, err := Evaluate(dir, entities.New().Tag, "", nil)
 	if err != nil {
@@ -99,6 +102,9 @@ func TestDetectLanguages(t *testing.T) {
 // TestTrainDeterministic trains twice on one of the corpora, in this
 // process (with the race detector under make test): the bytes are equal.
 func TestTrainDeterministic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains models")
+	}
 	dir := corpora(t)
 	var exclude []string
 	for _, c := range ner.Corpora() {
@@ -126,6 +132,9 @@ func TestTrainDeterministic(t *testing.T) {
 // runs the enrich binary that make test builds (WARTA_BIN_DIR), or builds
 // one: a build without the race detector trains in a fraction of the time.
 func TestTrainReproducible(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains two models")
+	}
 	dir := corpora(t)
 	bin := filepath.Join(os.Getenv("WARTA_BIN_DIR"), "enrich")
 	if os.Getenv("WARTA_BIN_DIR") == "" {
