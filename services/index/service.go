@@ -16,6 +16,7 @@ import (
 
 	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/services/index/alerts"
 	"github.com/warta-news/warta/services/index/api"
 	"github.com/warta-news/warta/services/index/store"
 )
@@ -37,6 +38,9 @@ type config struct {
 	MaxParagraphs int
 	// Limits bound the API's requests, over HTTP and NATS.
 	Limits api.Limits
+	// Alerts evaluates the standing searches against every article that
+	// completes; off for a rebuild, which would alert again on old articles.
+	Alerts bool
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -65,6 +69,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	f.DurationVar(&c.Limits.Timeout, "request-timeout", api.RequestTimeout,
 		"deadline of a request, from its arrival to the last byte of its answer (a client that reads slowly is cut off then)")
 	f.Env("request-timeout", "REQUEST_TIMEOUT")
+	f.BoolVar(&c.Alerts, "alerts", true,
+		"evaluate the standing searches (PUT /alerts/{name}) against every article that completes and publish alerts.<name>; "+
+			"use false for a rebuild (--consumer index-rebuild), which would alert again on old articles past ALERTS' 24h duplicate window")
+	f.Env("alerts", "ALERTS")
 	if err := f.Parse(args); err != nil {
 		return c, err
 	}
@@ -117,7 +125,7 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	boot, err := bus.NewBoot("index", version, c.StageConfig, stdout, zap.String("data_dir", c.DataDir),
 		zap.String("http_addr", c.HTTPAddr), zap.Duration("flush_interval", c.FlushInterval),
 		zap.String("consumer", c.Consumer), zap.Int("max_paragraphs", c.MaxParagraphs), zap.Duration("write_delay", c.WriteDelay),
-		zap.Int("max_requests", c.Limits.Concurrent), zap.Duration("request_timeout", c.Limits.Timeout))
+		zap.Int("max_requests", c.Limits.Concurrent), zap.Duration("request_timeout", c.Limits.Timeout), zap.Bool("alerts", c.Alerts))
 	if err != nil {
 		return err
 	}
@@ -158,7 +166,14 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 			log.Warn("requests still running at exit", zap.Error(err))
 		}
 	}()
+	reg := alerts.NewRegistry(st, log)
+	am, err := alerts.NewMetrics(ops.Registry, reg.Len)
+	if err != nil {
+		return err
+	}
+	standing := alerts.NewHandler(reg, log)
 	srv := api.Server(api.NewHandler(st, log, api.WithMetrics(m.search), api.WithLimiter(lim),
+		api.WithRoute("/alerts", standing), api.WithRoute("/alerts/{name}", standing),
 		api.WithRoute("GET /metrics", ops.MetricsHandler()), api.WithRoute("GET /readyz", ops.ReadyHandler()),
 		api.WithRoute("/debug/pprof/", ops.ProfilingHandler())))
 	log.Info("serving search", zap.String("url", "http://"+ln.Addr().String()+"/search?q="))
@@ -177,14 +192,34 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		_ = srv.Shutdown(sctx)
 	}
 
-	svc, err := bus.Start(gctx, c.NATS, "index", log, events.StreamEnriched, events.StreamIndexed, events.StreamDeadLetter)
+	svc, err := bus.Start(gctx, c.NATS, "index", log, events.StreamEnriched, events.StreamIndexed, events.StreamDeadLetter, events.StreamAlerts)
 	if err != nil {
 		shutdownHTTP()
 		return errors.Join(err, g.Wait())
 	}
 	defer svc.Close()
+	// The standing searches: every one in the bucket is loaded before the
+	// index consumes, so none misses an article.
+	kv, err := bus.EnsureKV(gctx, svc.JS, c.NATS, events.BucketStandingSearches, "warta: the index's standing searches (PUT /alerts/{name})")
+	if err != nil {
+		shutdownHTTP()
+		return errors.Join(err, g.Wait())
+	}
+	standing.SetBucket(kv)
+	loaded := make(chan struct{})
+	g.Go(func() error { return alerts.Watch(gctx, kv, reg, log, func() { close(loaded) }) })
+	select {
+	case <-loaded:
+	case <-gctx.Done():
+		shutdownHTTP()
+		return errors.Join(gctx.Err(), g.Wait())
+	}
 
 	h := &handler{store: st, log: log, writeDelay: c.WriteDelay, metrics: m}
+	if c.Alerts {
+		h.alerter = &alerts.Alerter{Engine: &alerts.Engine{Registry: reg, Articles: st, Log: log}, Reader: st,
+			JS: svc.JS, Metrics: am, Log: log, Timeout: 10 * time.Second}
+	}
 	g.Go(func() error {
 		purgeStalePending(gctx, svc, st, log)
 		return nil
@@ -194,6 +229,7 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		return svc.RunStage(gctx, c.StageConfig, bus.Stage{
 			Name: events.StageIndex, Stream: events.StreamEnriched, Durable: c.Consumer,
 			Filter: events.SubjectEnriched, Handler: h.handle, FlushInterval: c.FlushInterval,
+			Stats:   &bus.Stats{Summary: am.SummaryFields},
 			Version: version, Description: "indexes enriched paragraphs in Bleve and serves search", Ops: ops,
 			Endpoints: []bus.Endpoint{{Name: "search", Subject: api.SearchSubject, Handler: api.SearchHandler(st, lim, m.search, log)}},
 		})
@@ -237,6 +273,9 @@ type handler struct {
 	log        *zap.Logger
 	writeDelay time.Duration
 	metrics    *metrics
+	// alerter, when set, publishes the alerts of each completed article
+	// before the messages that completed it are acked.
+	alerter *alerts.Alerter
 }
 
 // metrics are the index's own metrics, next to its stage's.
@@ -318,6 +357,12 @@ func (h *handler) handle(ctx context.Context, b *bus.Batch) error {
 		h.metrics.indexed.Add(float64(len(res.Indexed)))
 	}
 	for _, a := range res.Indexed {
+		if h.alerter != nil {
+			if err := h.alerter.Completed(ctx, a); err != nil {
+				b.Fail(last[a.ArticleID], fmt.Errorf("alerts of article %s: %w", a.ArticleID, err))
+				continue
+			}
+		}
 		data, err := events.Marshal(&a)
 		if err != nil {
 			b.Fail(last[a.ArticleID], err)

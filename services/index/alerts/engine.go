@@ -1,0 +1,102 @@
+package alerts
+
+import (
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/services/index/store"
+)
+
+// Articles is what the Engine needs of the index; *store.Store implements it.
+type Articles interface {
+	Prepare(a store.CompletedArticle) (*store.Candidate, error)
+	Highlights(st *store.Standing, p *events.EnrichedParagraph) ([]string, error)
+}
+
+// Engine evaluates the standing searches of a Registry against articles.
+type Engine struct {
+	Registry *Registry
+	Articles Articles
+	Log      *zap.Logger
+}
+
+// Evaluation is what evaluating the standing searches against one article found.
+type Evaluation struct {
+	Alerts []events.Alert
+	// Candidates counts the standing searches that were matched (those the
+	// anchors let through), of Searches in the registry.
+	Candidates, Searches int
+	// Took is the time the evaluation took, the article's analysis included.
+	Took time.Duration
+}
+
+// Evaluate returns an alert for each standing search that matches article
+// a. A standing search that fails (panics) on it is logged with its name
+// and skipped; the others are evaluated. An error means the article could
+// not be read for evaluation (a fault of the index's mapping).
+func (e *Engine) Evaluate(a store.CompletedArticle) (Evaluation, error) {
+	start := time.Now()
+	ev := Evaluation{Searches: e.Registry.Len()}
+	if ev.Searches == 0 {
+		return ev, nil
+	}
+	c, err := e.Articles.Prepare(a)
+	if err != nil {
+		return ev, fmt.Errorf("read article %s for standing searches: %w", a.ID, err)
+	}
+	cands := e.Registry.candidates(c.Keys)
+	ev.Candidates = len(cands)
+	for _, s := range cands {
+		if alert, ok := e.evaluate(s, c); ok {
+			ev.Alerts = append(ev.Alerts, alert)
+		}
+	}
+	ev.Took = time.Since(start)
+	return ev, nil
+}
+
+// evaluate matches one standing search against c and builds its alert.
+func (e *Engine) evaluate(s *Entry, c *store.Candidate) (alert events.Alert, ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			e.Log.Error("standing search failed on an article; skipped", zap.String("alert", s.Name),
+				zap.String("article_id", c.Article.ID), zap.Any("panic", p))
+			ok = false
+		}
+	}()
+	matched, ok := s.compiled.Match(c)
+	if !ok {
+		return events.Alert{}, false
+	}
+	a := &c.Article
+	alert = events.Alert{
+		V: events.Version, Alert: s.Name, ArticleID: a.ID, Version: a.Version, ArticleSeq: a.ArticleSeq,
+		Title: a.Title, PublishedAt: a.PublishedAt, Lang: a.Lang, URL: a.URL, Update: a.Update,
+		CompletedAt: a.IndexedAt, Paragraphs: []events.AlertParagraph{}, Entities: a.Entities,
+	}
+	if len(alert.Entities) > store.MaxHitEntities {
+		alert.Entities = alert.Entities[:store.MaxHitEntities]
+	}
+	if alert.Entities == nil {
+		alert.Entities = []string{}
+	}
+	if len(matched) == 0 && len(a.Paragraphs) > 0 {
+		matched = []int{0}
+	}
+	for _, i := range matched[:min(len(matched), store.MaxHitParagraphs)] {
+		p := &a.Paragraphs[i]
+		hl, err := e.Articles.Highlights(s.compiled, p)
+		if err != nil {
+			e.Log.Warn("highlight a paragraph of an alert", zap.String("alert", s.Name), zap.String("paragraph_id", p.ID), zap.Error(err))
+		}
+		if hl == nil {
+			hl = []string{}
+		}
+		text, _ := store.CutText(p.Text)
+		alert.Paragraphs = append(alert.Paragraphs, events.AlertParagraph{Index: p.Index, Text: text, Highlights: hl})
+	}
+	return alert, true
+}
