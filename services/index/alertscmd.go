@@ -171,21 +171,22 @@ func alertsList(ctx context.Context, args []string, getenv func(string) string, 
 
 func alertsRemove(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	f, base := alertsFlags("rm", "Usage: index alerts rm NAME\n\nDeletes the standing search NAME: no alert of it is published after this returns.\n", getenv, stderr)
-	if err := f.Parse(args); err != nil {
+	names, err := parseInterspersed(f, args)
+	if err != nil {
 		if bus.IsHelp(err) {
 			return nil
 		}
 		return err
 	}
-	if f.NArg() != 1 {
+	if len(names) != 1 {
 		return errors.New("index alerts rm takes one NAME")
 	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	if _, err := call(ctx, "DELETE", alertURL(*base, f.Arg(0)), nil); err != nil {
+	if _, err := call(ctx, "DELETE", alertURL(*base, names[0]), nil); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "standing search %s deleted\n", f.Arg(0))
+	fmt.Fprintf(stdout, "standing search %s deleted\n", names[0])
 	return nil
 }
 
@@ -202,20 +203,21 @@ func alertsFollow(ctx context.Context, args []string, getenv func(string) string
 	nc.Register(f)
 	since := f.Duration("since", 0, "print the alerts of this long ago first (1h, 30m); 0 starts from now")
 	count := f.Int("count", 0, "stop after this many alerts (0: follow until interrupted)")
-	if err := f.Parse(args); err != nil {
+	names, err := parseInterspersed(f, args)
+	if err != nil {
 		if bus.IsHelp(err) {
 			return nil
 		}
 		return err
 	}
 	subject := events.SubjectAlertsPrefix + ">"
-	switch f.NArg() {
+	switch len(names) {
 	case 0:
 	case 1:
-		if err := events.CheckAlertName(f.Arg(0)); err != nil {
+		if err := events.CheckAlertName(names[0]); err != nil {
 			return err
 		}
-		subject = events.AlertSubject(f.Arg(0))
+		subject = events.AlertSubject(names[0])
 	default:
 		return errors.New("index alerts follow takes at most one NAME")
 	}

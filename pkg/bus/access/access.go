@@ -82,9 +82,9 @@ const kvStream = "KV_" + events.BucketStandingSearches
 
 // standingSearches are the calls that reading, writing and watching the
 // bucket of standing searches take: its keys, direct gets, and the ordered
-// consumers of a watch.
+// consumers of a watch; creating it reads the account's JetStream info.
 var standingSearches = []string{
-	"$KV." + events.BucketStandingSearches + ".>",
+	"$KV." + events.BucketStandingSearches + ".>", "$JS.API.INFO",
 	api("DIRECT.GET", kvStream) + ".>", api("STREAM.MSG.GET", kvStream),
 	api("CONSUMER.CREATE", kvStream), api("CONSUMER.CREATE", kvStream) + ".>",
 	api("CONSUMER.DELETE", kvStream) + ".>", api("CONSUMER.INFO", kvStream) + ".>",

@@ -33,29 +33,43 @@ type Evaluation struct {
 	Took time.Duration
 }
 
-// Evaluate returns an alert for each standing search that matches article
-// a. A standing search that fails (panics) on it is logged with its name
-// and skipped; the others are evaluated. An error means the article could
-// not be read for evaluation (a fault of the index's mapping).
-func (e *Engine) Evaluate(a store.CompletedArticle) (Evaluation, error) {
-	start := time.Now()
-	ev := Evaluation{Searches: e.Registry.Len()}
-	if ev.Searches == 0 {
-		return ev, nil
+// Evaluate returns, for each of articles (those one batch completed), an
+// alert for each standing search that matches it. The aliases of the
+// entities of every article are learnt first (see Registry.learn), as the
+// index wrote them all at once. A standing search that fails (panics) on an
+// article is logged with its name and skipped; the others are evaluated.
+// An error means the articles could not be read for evaluation (a fault of
+// the index's mapping).
+func (e *Engine) Evaluate(articles []store.CompletedArticle) ([]Evaluation, error) {
+	out := make([]Evaluation, len(articles))
+	n := e.Registry.Len()
+	if n == 0 {
+		return out, nil
 	}
-	c, err := e.Articles.Prepare(a)
-	if err != nil {
-		return ev, fmt.Errorf("read article %s for standing searches: %w", a.ID, err)
-	}
-	cands := e.Registry.candidates(c.Keys)
-	ev.Candidates = len(cands)
-	for _, s := range cands {
-		if alert, ok := e.evaluate(s, c); ok {
-			ev.Alerts = append(ev.Alerts, alert)
+	cs := make([]*store.Candidate, len(articles))
+	for i, a := range articles {
+		start := time.Now()
+		c, err := e.Articles.Prepare(a)
+		if err != nil {
+			return nil, fmt.Errorf("read article %s for standing searches: %w", a.ID, err)
 		}
+		cs[i], out[i].Took = c, time.Since(start)
 	}
-	ev.Took = time.Since(start)
-	return ev, nil
+	for _, c := range cs {
+		e.Registry.learn(c.Aliases)
+	}
+	for i, c := range cs {
+		start := time.Now()
+		cands := e.Registry.candidates(c.Keys)
+		out[i].Searches, out[i].Candidates = n, len(cands)
+		for _, s := range cands {
+			if alert, ok := e.evaluate(s, c); ok {
+				out[i].Alerts = append(out[i].Alerts, alert)
+			}
+		}
+		out[i].Took += time.Since(start)
+	}
+	return out, nil
 }
 
 // evaluate matches one standing search against c and builds its alert.

@@ -138,38 +138,51 @@ type Alerter struct {
 	Timeout time.Duration
 }
 
-// Completed evaluates the standing searches against revision a (an
-// article store.Apply just reported complete, or complete again on a
+// Completed evaluates the standing searches against the revisions that
+// store.Apply just reported complete in one batch (or complete again on a
 // redelivery) and publishes an alert for each match, each with its
-// events.AlertMsgID, waiting until JetStream has stored them all.
+// events.AlertMsgID, waiting until JetStream has stored them all. It
+// returns the error of each article whose alerts were not all stored, by
+// article id.
 //
 // The index calls it before it acks the messages that completed the
-// article, so a process killed between writing the article and storing its
+// articles, so a process killed between writing an article and storing its
 // alerts leaves those messages to be redelivered: Apply reports the article
 // again, the alerts are published again, and the ones stored already are
-// dropped by ALERTS as duplicates. An error says an alert was not stored:
-// fail the message that completed the article, to have it redelivered.
-func (al *Alerter) Completed(ctx context.Context, a events.ArticleIndexed) error {
-	if al.Engine.Registry.Len() == 0 {
+// dropped by ALERTS as duplicates. Fail the message that completed an
+// article with an error, to have it redelivered.
+func (al *Alerter) Completed(ctx context.Context, done []events.ArticleIndexed) map[string]error {
+	if al.Engine.Registry.Len() == 0 || len(done) == 0 {
 		return nil
 	}
-	ca, ok, err := al.Reader.Completed(ctx, a.ArticleID)
+	errs := map[string]error{}
+	var articles []store.CompletedArticle
+	for _, a := range done {
+		ca, ok, err := al.Reader.Completed(ctx, a.ArticleID)
+		switch {
+		case err != nil:
+			errs[a.ArticleID] = err
+		case ok && ca.Version == a.Version && ca.ArticleSeq == a.ArticleSeq:
+			articles = append(articles, ca)
+		}
+		// Else a newer revision completed meanwhile: its own completion alerts.
+	}
+	evs, err := al.Engine.Evaluate(articles)
 	if err != nil {
-		return err
+		for _, a := range articles {
+			errs[a.ID] = err
+		}
+		return errs
 	}
-	if !ok || ca.Version != a.Version || ca.ArticleSeq != a.ArticleSeq {
-		// A newer revision completed meanwhile: its own completion alerts.
-		return nil
+	for i, ev := range evs {
+		al.Metrics.evaluated(ev.Took)
+		if len(ev.Alerts) > 0 {
+			if err := al.publish(ctx, ev.Alerts); err != nil {
+				errs[articles[i].ID] = err
+			}
+		}
 	}
-	ev, err := al.Engine.Evaluate(ca)
-	if err != nil {
-		return err
-	}
-	al.Metrics.evaluated(ev.Took)
-	if len(ev.Alerts) == 0 {
-		return nil
-	}
-	return al.publish(ctx, ev.Alerts)
+	return errs
 }
 
 // publish stores alerts in ALERTS, counting those that are not duplicates.

@@ -48,6 +48,9 @@ type Entry struct {
 	// Revision is the bucket's revision of its last put.
 	Revision uint64
 	compiled *store.Standing
+	// keys are the keys of byKey it is under: its anchors, and the
+	// canonical names its entity filters learnt.
+	keys []string
 }
 
 // Registry is the set of standing searches an index evaluates, compiled,
@@ -61,6 +64,9 @@ type Registry struct {
 	byName map[string]*Entry
 	byKey  map[string]map[string]*Entry
 	always map[string]*Entry
+	// byAlias maps the value of each entity filter, lower-cased, to the
+	// searches that have it (see learn).
+	byAlias map[string]map[string]*Entry
 	// last holds, per name, the revision of the last put or delete
 	// applied: an older one arriving later (the watch delivering what a
 	// PUT applied already) changes nothing.
@@ -76,7 +82,7 @@ type Registry struct {
 // standing searches that cannot be compiled to log.
 func NewRegistry(c Compiler, log *zap.Logger) *Registry {
 	return &Registry{compiler: c, log: log, byName: map[string]*Entry{}, byKey: map[string]map[string]*Entry{},
-		always: map[string]*Entry{}, last: map[string]uint64{}, changed: make(chan struct{})}
+		always: map[string]*Entry{}, byAlias: map[string]map[string]*Entry{}, last: map[string]uint64{}, changed: make(chan struct{})}
 }
 
 // Put compiles s and makes it the standing search name as of revision rev
@@ -103,12 +109,10 @@ func (r *Registry) Put(name string, rev uint64, s events.StandingSearch) error {
 			r.always[name] = e
 		}
 		for _, k := range anchors {
-			m := r.byKey[k]
-			if m == nil {
-				m = map[string]*Entry{}
-				r.byKey[k] = m
-			}
-			m[name] = e
+			r.addKey(e, k)
+		}
+		for _, v := range compiled.EntityValues() {
+			addTo(r.byAlias, v, e)
 		}
 	}
 	r.advance(name, rev)
@@ -134,11 +138,71 @@ func (r *Registry) remove(name string) {
 	}
 	delete(r.byName, name)
 	delete(r.always, name)
-	for _, k := range e.compiled.Anchors() {
-		if m := r.byKey[k]; m != nil {
-			delete(m, name)
-			if len(m) == 0 {
-				delete(r.byKey, k)
+	for _, k := range e.keys {
+		removeFrom(r.byKey, k, name)
+	}
+	for _, v := range e.compiled.EntityValues() {
+		removeFrom(r.byAlias, v, name)
+	}
+}
+
+// addKey files e under key k; r.mu is held.
+func (r *Registry) addKey(e *Entry, k string) {
+	if addTo(r.byKey, k, e) {
+		e.keys = append(e.keys, k)
+	}
+}
+
+// addTo adds e to the set of k in m, and reports whether it was not there.
+func addTo(m map[string]map[string]*Entry, k string, e *Entry) bool {
+	set := m[k]
+	if set == nil {
+		set = map[string]*Entry{}
+		m[k] = set
+	}
+	if set[e.Name] == e {
+		return false
+	}
+	set[e.Name] = e
+	return true
+}
+
+func removeFrom(m map[string]map[string]*Entry, k, name string) {
+	if set := m[k]; set != nil {
+		delete(set, name)
+		if len(set) == 0 {
+			delete(m, k)
+		}
+	}
+}
+
+// learn teaches the standing searches with entity filters the aliases of
+// an article (see store.Standing.Learn) before it is evaluated, as the
+// index learns them when it writes the article: a filter on "Putin" then
+// also matches an article that names only "Vladimir Putin", once an
+// article has said that Putin is Vladimir Putin.
+func (r *Registry) learn(aliases func(func(alias, canonical string) bool)) {
+	type pair struct{ alias, canonical string }
+	var found []pair
+	r.mu.RLock()
+	if len(r.byAlias) > 0 {
+		aliases(func(alias, canonical string) bool {
+			if r.byAlias[alias] != nil {
+				found = append(found, pair{alias, canonical})
+			}
+			return true
+		})
+	}
+	r.mu.RUnlock()
+	if len(found) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, p := range found {
+		for _, e := range r.byAlias[p.alias] {
+			if e.compiled.Learn(p.alias, p.canonical) && len(e.compiled.Anchors()) > 0 {
+				r.addKey(e, store.EntityKey(p.canonical))
 			}
 		}
 	}

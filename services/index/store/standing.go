@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -33,9 +34,11 @@ import (
 // the article has one of the search's anchors among its keys.
 
 // Standing is a standing search compiled for evaluation against articles.
-// It is read-only once compiled: any number of goroutines may use it.
+// Any number of goroutines may use it.
 type Standing struct {
-	text      parsed
+	text parsed
+	// mu guards the names of the entity filters, which Learn adds to.
+	mu        sync.RWMutex
 	entities  []entityFilter
 	types     []string
 	lang      string
@@ -46,7 +49,8 @@ type Standing struct {
 
 // entityFilter is one entity filter of a standing search: the value as
 // given, lower-cased (an alias of an entity of the article), and the
-// canonical names the index knew it as when the search was compiled.
+// canonical names the index knows it as: those it knew when the search was
+// compiled, and those learnt since (Learn).
 type entityFilter struct {
 	value string
 	lower string
@@ -78,6 +82,9 @@ const (
 	keyType   = "t\x00"
 	keyLang   = "l\x00"
 )
+
+// EntityKey returns the key (see Anchors) of an entity named name.
+func EntityKey(name string) string { return keyEntity + strings.ToLower(name) }
 
 // CompileStanding checks q and compiles it as a standing search. It takes
 // the fields of a Query that say what matches (Text, Entity, Type, Lang,
@@ -408,11 +415,14 @@ func (st *Standing) Match(c *Candidate) ([]int, bool) {
 			return nil, false
 		}
 	}
+	st.mu.RLock()
 	for _, f := range st.entities {
 		if !c.names[f.lower] && !c.canonical[f.value] && !c.hasCanonical(f.names) {
+			st.mu.RUnlock()
 			return nil, false
 		}
 	}
+	st.mu.RUnlock()
 	for _, cl := range st.text.negatives() {
 		if c.titleMatches(cl) {
 			return nil, false
@@ -442,6 +452,48 @@ func (st *Standing) Match(c *Candidate) ([]int, bool) {
 		}
 	}
 	return matched, true
+}
+
+// EntityValues returns the values of the entity filters, lower-cased: the
+// aliases that Learn takes.
+func (st *Standing) EntityValues() []string {
+	out := make([]string, len(st.entities))
+	for i, f := range st.entities {
+		out[i] = f.lower
+	}
+	return out
+}
+
+// Learn adds canonical to the names of the entity filters whose value,
+// lower-cased, is alias, and reports whether one did not have it: what the
+// index learns from an article that names canonical so (its entity_alias
+// terms), so that the search goes on matching what Search finds. The
+// names the search then stands for include canonical.
+func (st *Standing) Learn(alias, canonical string) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	added := false
+	for _, f := range st.entities {
+		if f.lower == alias && !f.names[canonical] {
+			f.names[canonical] = true
+			added = true
+		}
+	}
+	return added
+}
+
+// Aliases calls yield with every alias of an entity of the article
+// (lower-cased, as written or its canonical name) and the canonical name,
+// until it returns false: the entity_alias terms of its article document.
+func (c *Candidate) Aliases(yield func(alias, canonical string) bool) {
+	for _, p := range c.Article.Paragraphs {
+		for _, e := range p.Entities {
+			name := link.CanonicalOf(e)
+			if !yield(strings.ToLower(e.Text), name) || !yield(strings.ToLower(name), name) {
+				return
+			}
+		}
+	}
 }
 
 func (c *Candidate) hasCanonical(names map[string]bool) bool {
