@@ -13,7 +13,7 @@ import (
 // Articles is what the Engine needs of the index; *store.Store implements it.
 type Articles interface {
 	Prepare(a store.CompletedArticle) (*store.Candidate, error)
-	Highlights(st *store.Standing, p *events.EnrichedParagraph) ([]string, error)
+	Highlighter(st *store.Standing) (func(p *events.EnrichedParagraph) []string, error)
 }
 
 // Engine evaluates the standing searches of a Registry against articles.
@@ -100,14 +100,15 @@ func (e *Engine) evaluate(s *Entry, c *store.Candidate) (alert events.Alert, ok 
 	if len(matched) == 0 && len(a.Paragraphs) > 0 {
 		matched = []int{0}
 	}
+	highlight, err := e.Articles.Highlighter(s.compiled)
+	if err != nil {
+		e.Log.Warn("highlight an alert", zap.String("alert", s.Name), zap.String("article_id", a.ID), zap.Error(err))
+	}
 	for _, i := range matched[:min(len(matched), store.MaxHitParagraphs)] {
 		p := &a.Paragraphs[i]
-		hl, err := e.Articles.Highlights(s.compiled, p)
-		if err != nil {
-			e.Log.Warn("highlight a paragraph of an alert", zap.String("alert", s.Name), zap.String("paragraph_id", p.ID), zap.Error(err))
-		}
-		if hl == nil {
-			hl = []string{}
+		hl := []string{}
+		if highlight != nil {
+			hl = highlight(p)
 		}
 		text, _ := store.CutText(p.Text)
 		alert.Paragraphs = append(alert.Paragraphs, events.AlertParagraph{Index: p.Index, Text: text, Highlights: hl})

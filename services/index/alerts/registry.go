@@ -8,7 +8,7 @@
 // Evaluation looks at the one article, never at the index: the article is
 // analysed once (store.Prepare), its words, names, types and language are
 // looked up in an inverted map of the searches' anchors (store.Standing
-// Anchors) to find the few searches that could match, and only those are
+// AnchorGroups) to find the few searches that could match, and only those are
 // matched. A search with no anchor (only date filters) is tried on every
 // article.
 package alerts
@@ -49,8 +49,16 @@ type Entry struct {
 	Revision uint64
 	compiled *store.Standing
 	// keys are the keys of byKey it is under: its anchors, and the
-	// canonical names its entity filters learnt.
+	// canonical names its entity filters learnt; all is the mask of its
+	// anchor groups, each a bit.
 	keys []string
+	all  uint8
+}
+
+// posting is a standing search filed under a key of one of its anchor groups.
+type posting struct {
+	e     *Entry
+	group uint8 // the group's bit
 }
 
 // Registry is the set of standing searches an index evaluates, compiled,
@@ -62,11 +70,14 @@ type Registry struct {
 
 	mu     sync.RWMutex
 	byName map[string]*Entry
-	byKey  map[string]map[string]*Entry
+	byKey  map[string]map[string]posting
 	always map[string]*Entry
 	// byAlias maps the value of each entity filter, lower-cased, to the
-	// searches that have it (see learn).
+	// searches that have it (see learn); learnt holds the aliases and
+	// canonical names learn taught them (putin → Vladimir Putin), until a
+	// search with that alias is put (it has yet to learn them).
 	byAlias map[string]map[string]*Entry
+	learnt  map[string]map[string]bool
 	// last holds, per name, the revision of the last put or delete
 	// applied: an older one arriving later (the watch delivering what a
 	// PUT applied already) changes nothing.
@@ -81,8 +92,8 @@ type Registry struct {
 // NewRegistry returns an empty registry that compiles with c and logs the
 // standing searches that cannot be compiled to log.
 func NewRegistry(c Compiler, log *zap.Logger) *Registry {
-	return &Registry{compiler: c, log: log, byName: map[string]*Entry{}, byKey: map[string]map[string]*Entry{},
-		always: map[string]*Entry{}, byAlias: map[string]map[string]*Entry{}, last: map[string]uint64{}, changed: make(chan struct{})}
+	return &Registry{compiler: c, log: log, byName: map[string]*Entry{}, byKey: map[string]map[string]posting{},
+		always: map[string]*Entry{}, byAlias: map[string]map[string]*Entry{}, learnt: map[string]map[string]bool{}, last: map[string]uint64{}, changed: make(chan struct{})}
 }
 
 // Put compiles s and makes it the standing search name as of revision rev
@@ -104,15 +115,19 @@ func (r *Registry) Put(name string, rev uint64, s events.StandingSearch) error {
 	if err == nil {
 		e := &Entry{Name: name, Search: s, Revision: rev, compiled: compiled}
 		r.byName[name] = e
-		anchors := compiled.Anchors()
-		if len(anchors) == 0 {
+		groups := compiled.AnchorGroups()
+		if len(groups) == 0 {
 			r.always[name] = e
 		}
-		for _, k := range anchors {
-			r.addKey(e, k)
+		for g, keys := range groups {
+			e.all |= 1 << g
+			for _, k := range keys {
+				r.addKey(e, k, g)
+			}
 		}
 		for _, v := range compiled.EntityValues() {
 			addTo(r.byAlias, v, e)
+			delete(r.learnt, v)
 		}
 	}
 	r.advance(name, rev)
@@ -139,18 +154,30 @@ func (r *Registry) remove(name string) {
 	delete(r.byName, name)
 	delete(r.always, name)
 	for _, k := range e.keys {
-		removeFrom(r.byKey, k, name)
+		if set := r.byKey[k]; set != nil {
+			delete(set, name)
+			if len(set) == 0 {
+				delete(r.byKey, k)
+			}
+		}
 	}
 	for _, v := range e.compiled.EntityValues() {
 		removeFrom(r.byAlias, v, name)
 	}
 }
 
-// addKey files e under key k; r.mu is held.
-func (r *Registry) addKey(e *Entry, k string) {
-	if addTo(r.byKey, k, e) {
+// addKey files e under key k of its anchor group g; r.mu is held.
+func (r *Registry) addKey(e *Entry, k string, g int) {
+	set := r.byKey[k]
+	if set == nil {
+		set = map[string]posting{}
+		r.byKey[k] = set
+	}
+	p, ok := set[e.Name]
+	if !ok {
 		e.keys = append(e.keys, k)
 	}
+	set[e.Name] = posting{e: e, group: p.group | 1<<g}
 }
 
 // addTo adds e to the set of k in m, and reports whether it was not there.
@@ -187,7 +214,7 @@ func (r *Registry) learn(aliases func(func(alias, canonical string) bool)) {
 	r.mu.RLock()
 	if len(r.byAlias) > 0 {
 		aliases(func(alias, canonical string) bool {
-			if r.byAlias[alias] != nil {
+			if r.byAlias[alias] != nil && !r.learnt[alias][canonical] {
 				found = append(found, pair{alias, canonical})
 			}
 			return true
@@ -200,9 +227,15 @@ func (r *Registry) learn(aliases func(func(alias, canonical string) bool)) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, p := range found {
+		if r.learnt[p.alias] == nil {
+			r.learnt[p.alias] = map[string]bool{}
+		}
+		r.learnt[p.alias][p.canonical] = true
 		for _, e := range r.byAlias[p.alias] {
-			if e.compiled.Learn(p.alias, p.canonical) && len(e.compiled.Anchors()) > 0 {
-				r.addKey(e, store.EntityKey(p.canonical))
+			if e.compiled.Learn(p.alias, p.canonical) {
+				if g := e.compiled.EntityGroup(p.alias); g >= 0 {
+					r.addKey(e, store.EntityKey(p.canonical), g)
+				}
 			}
 		}
 	}
@@ -255,29 +288,30 @@ func (r *Registry) List() []Entry {
 }
 
 // candidates returns the standing searches that may match an article with
-// keys (see store.Candidate.Keys): those with one of their anchors among
-// them, and those without anchors.
+// keys (see store.Candidate.Keys): those with a key of each of their anchor
+// groups among them, and those without anchors.
 func (r *Registry) candidates(keys func(func(string) bool)) []*Entry {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if len(r.byName) == 0 {
 		return nil
 	}
-	seen := make(map[string]bool, len(r.always))
 	out := make([]*Entry, 0, len(r.always))
-	for name, e := range r.always {
-		seen[name] = true
+	for _, e := range r.always {
 		out = append(out, e)
 	}
+	hits := make(map[*Entry]uint8, 256)
 	keys(func(k string) bool {
-		for name, e := range r.byKey[k] {
-			if !seen[name] {
-				seen[name] = true
-				out = append(out, e)
-			}
+		for _, p := range r.byKey[k] {
+			hits[p.e] |= p.group
 		}
 		return true
 	})
+	for e, mask := range hits {
+		if mask == e.all {
+			out = append(out, e)
+		}
+	}
 	return out
 }
 

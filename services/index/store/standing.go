@@ -29,9 +29,9 @@ import (
 // one of its paragraphs, no negated one anywhere, phrases in a row, and the
 // filters on the article.
 //
-// Anchors and Candidate.Keys let a caller with many standing searches
+// AnchorGroups and Candidate.Keys let a caller with many standing searches
 // evaluate only those that can match: a search matches an article only if
-// the article has one of the search's anchors among its keys.
+// the article has a key of each of the search's anchor groups.
 
 // Standing is a standing search compiled for evaluation against articles.
 // Any number of goroutines may use it.
@@ -44,7 +44,21 @@ type Standing struct {
 	lang      string
 	published timeSpan
 	mentioned timeSpan
-	anchors   []string
+	groups    [][]string
+	// entityGroup maps the lower-cased value of each entity filter that
+	// anchors the search to its group.
+	entityGroup map[string]int
+	// positives and negatives are the clauses of text.
+	positives, negatives []clause
+	// needs holds, per positive clause, its alternatives as keys of which
+	// an article must have all (a word, or one of its stems; a phrase's
+	// words): a clause none of whose alternatives the article has cannot
+	// match, which rules out most candidates at a look-up each.
+	needs [][][]string
+	// hl is the highlighter of its words, made once (Highlighter).
+	hlOnce sync.Once
+	hl     *highlighter
+	hlErr  error
 }
 
 // entityFilter is one entity filter of a standing search: the value as
@@ -74,7 +88,7 @@ func (s timeSpan) contains(t time.Time) bool {
 	return true
 }
 
-// Keys of Anchors and Candidate.Keys: a word (as written or a stem), an
+// Keys of AnchorGroups and Candidate.Keys: a word (as written or a stem), an
 // entity name lower-cased, an entity type, a language.
 const (
 	keyWord   = "w\x00"
@@ -83,7 +97,7 @@ const (
 	keyLang   = "l\x00"
 )
 
-// EntityKey returns the key (see Anchors) of an entity named name.
+// EntityKey returns the key (see AnchorGroups) of an entity named name.
 func EntityKey(name string) string { return keyEntity + strings.ToLower(name) }
 
 // CompileStanding checks q and compiles it as a standing search. It takes
@@ -148,13 +162,32 @@ func (s *Store) CompileStanding(q Query) (*Standing, error) {
 		}
 		*r.dst, _ = span(r.from, r.to)
 	}
-	if len(st.text.positives()) == 0 && len(st.entities) == 0 && len(st.types) == 0 && st.lang == "" &&
+	st.positives, st.negatives = st.text.positives(), st.text.negatives()
+	if len(st.positives) == 0 && len(st.entities) == 0 && len(st.types) == 0 && st.lang == "" &&
 		!st.published.set && !st.mentioned.set {
 		return nil, badQuery("a standing search needs a word in q or a filter (entity, type, lang, from, to, " +
 			"mentioned_from, mentioned_to): without one it would alert on every article; to follow every article, " +
 			"subscribe to " + events.SubjectIndexedPrefix + ">")
 	}
-	st.anchors = st.pickAnchors()
+	st.pickAnchors()
+	for _, c := range st.positives {
+		var alts [][]string
+		for _, u := range c.units {
+			if u.phrase() {
+				all := make([]string, len(u.words))
+				for i, w := range u.words {
+					all[i] = keyWord + w
+				}
+				alts = append(alts, all)
+				continue
+			}
+			alts = append(alts, []string{keyWord + u.words[0]})
+			for _, stem := range u.stems {
+				alts = append(alts, []string{keyWord + stem})
+			}
+		}
+		st.needs = append(st.needs, alts)
+	}
 	return st, nil
 }
 
@@ -179,55 +212,76 @@ func span(from, to string) (timeSpan, error) {
 	return s, nil
 }
 
-// Anchors returns the keys of which an article must have one (among its
-// Candidate.Keys) for the search to match it; none when any article may.
-// They come from one criterion every match needs: an entity filter (its
-// names), else the positive clause of the longest words (each of its
-// words and their stems; a phrase's longest word), else an entity type,
-// else the language.
-func (st *Standing) Anchors() []string { return st.anchors }
+// MaxAnchorGroups bounds the groups of AnchorGroups.
+const MaxAnchorGroups = 2
 
-func (st *Standing) pickAnchors() []string {
-	if len(st.entities) > 0 {
-		f := st.entities[0]
+// AnchorGroups returns groups of keys (see Candidate.Keys), each from a
+// criterion every match needs: an article can match only if it has a key
+// of every group. None when any article may match. The criteria are those
+// likely the rarest, up to MaxAnchorGroups of them: entity filters (their
+// names), then the positive clauses of the longest words (each of a
+// clause's words and their stems; a phrase's longest word), then an
+// entity type, then the language. Two groups rather than one keep the
+// searches of a common word and a rare one from being tried on every
+// article with the common word.
+func (st *Standing) AnchorGroups() [][]string { return st.groups }
+
+// EntityGroup returns the position in AnchorGroups of the group of the
+// entity filter whose value, lower-cased, is alias; -1 if it has none.
+func (st *Standing) EntityGroup(alias string) int {
+	if g, ok := st.entityGroup[alias]; ok {
+		return g
+	}
+	return -1
+}
+
+func (st *Standing) pickAnchors() {
+	type criterion struct {
+		keys   []string
+		score  int
+		entity string // the lower-cased value of an entity filter
+	}
+	var cs []criterion
+	for _, f := range st.entities {
 		keys := []string{keyEntity + f.lower}
 		for n := range f.names {
 			keys = append(keys, keyEntity+strings.ToLower(n))
 		}
-		slices.Sort(keys)
-		return slices.Compact(keys)
+		cs = append(cs, criterion{keys: keys, score: 1000, entity: f.lower})
 	}
-	var best []string
-	bestLen := -1
-	for _, c := range st.text.positives() {
+	for _, c := range st.positives {
 		var keys []string
-		shortest := MaxTextBytes
+		score := MaxTextBytes
 		for _, u := range c.units {
 			w := u.words[0]
+			n := len(w)
 			if u.phrase() {
 				w = slices.MaxFunc(u.words, func(a, b string) int { return cmp.Compare(len(a), len(b)) })
+				n = len(w) + 3 // the other words must be there too
 			}
-			shortest = min(shortest, len(w))
+			score = min(score, n)
 			keys = append(keys, keyWord+w)
 			for _, stem := range u.stems {
 				keys = append(keys, keyWord+stem)
 			}
 		}
-		if shortest > bestLen {
-			best, bestLen = keys, shortest
-		}
+		cs = append(cs, criterion{keys: keys, score: score})
 	}
-	if best != nil {
-		slices.Sort(best)
-		return slices.Compact(best)
-	}
-	if len(st.types) > 0 {
-		return []string{keyType + st.types[0]}
+	for _, t := range st.types {
+		cs = append(cs, criterion{keys: []string{keyType + t}, score: 1})
 	}
 	if st.lang != "" {
-		return []string{keyLang + st.lang}
+		cs = append(cs, criterion{keys: []string{keyLang + st.lang}, score: 0})
 	}
-	return nil
+	slices.SortStableFunc(cs, func(a, b criterion) int { return cmp.Compare(b.score, a.score) })
+	st.groups, st.entityGroup = nil, map[string]int{}
+	for _, c := range cs[:min(len(cs), MaxAnchorGroups)] {
+		slices.Sort(c.keys)
+		if c.entity != "" {
+			st.entityGroup[c.entity] = len(st.groups)
+		}
+		st.groups = append(st.groups, slices.Compact(c.keys))
+	}
 }
 
 // CompletedArticle is a complete revision of an article, as standing
@@ -309,6 +363,7 @@ type Candidate struct {
 	published time.Time
 	dates     []time.Time
 	keys      map[string]bool
+	keyList   []string // the keys of keys
 	exact     analysis.Analyzer
 	// titleRun holds the title's words as written, for phrases; nil
 	// until a phrase needs it.
@@ -384,13 +439,17 @@ func (s *Store) Prepare(a CompletedArticle) (*Candidate, error) {
 		}
 		c.paras[i] = cp
 	}
+	c.keyList = make([]string, 0, len(c.keys))
+	for k := range c.keys {
+		c.keyList = append(c.keyList, k)
+	}
 	return c, nil
 }
 
-// Keys calls yield with every key of the article (see Anchors) until it
+// Keys calls yield with every key of the article (see AnchorGroups) until it
 // returns false.
 func (c *Candidate) Keys(yield func(string) bool) {
-	for k := range c.keys {
+	for _, k := range c.keyList {
 		if !yield(k) {
 			return
 		}
@@ -401,6 +460,13 @@ func (c *Candidate) Keys(yield func(string) bool) {
 // positions in Article.Paragraphs of the paragraphs that match one of its
 // positive clauses, in order.
 func (st *Standing) Match(c *Candidate) ([]int, bool) {
+	for _, alts := range st.needs {
+		if !slices.ContainsFunc(alts, func(keys []string) bool {
+			return !slices.ContainsFunc(keys, func(k string) bool { return !c.keys[k] })
+		}) {
+			return nil, false
+		}
+	}
 	if st.lang != "" && strings.ToLower(c.Article.Lang) != st.lang {
 		return nil, false
 	}
@@ -423,7 +489,7 @@ func (st *Standing) Match(c *Candidate) ([]int, bool) {
 		}
 	}
 	st.mu.RUnlock()
-	for _, cl := range st.text.negatives() {
+	for _, cl := range st.negatives {
 		if c.titleMatches(cl) {
 			return nil, false
 		}
@@ -435,7 +501,7 @@ func (st *Standing) Match(c *Candidate) ([]int, bool) {
 	}
 	var matched []int
 	in := make([]bool, len(c.paras))
-	for _, cl := range st.text.positives() {
+	for _, cl := range st.positives {
 		found := c.titleMatches(cl)
 		for i := range c.paras {
 			if c.paraMatches(i, cl) {
@@ -575,15 +641,19 @@ func allIn(words []string, set map[string]bool) bool {
 	return !slices.ContainsFunc(words, func(w string) bool { return !set[w] })
 }
 
-// Highlights returns the fragments of paragraph p around the standing
-// search's words, as a search hit's highlights; none when it has no
-// words.
-func (s *Store) Highlights(st *Standing, p *events.EnrichedParagraph) ([]string, error) {
-	hl, err := s.newHighlighter(st.text)
-	if err != nil {
-		return nil, err
+// Highlighter returns what marks the standing search's words in a
+// paragraph, as in a search hit's highlights (none when it has no words).
+// One goroutine at a time may call what it returns; the words and their
+// forms are read once per standing search, and each call of Highlighter
+// only adds buffers of its own.
+func (s *Store) Highlighter(st *Standing) (func(p *events.EnrichedParagraph) []string, error) {
+	st.hlOnce.Do(func() { st.hl, st.hlErr = s.newHighlighter(st.text) })
+	if st.hlErr != nil || st.hl == nil {
+		return func(*events.EnrichedParagraph) []string { return []string{} }, st.hlErr
 	}
-	return hl.fragments(p), nil
+	h := *st.hl // its maps are only read
+	h.list, h.buf, h.spans = nil, nil, nil
+	return h.fragments, nil
 }
 
 // CutText cuts a paragraph's text for an alert as for a hit: to its first

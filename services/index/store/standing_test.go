@@ -73,7 +73,7 @@ func TestStandingMatchesAsSearch(t *testing.T) {
 				}
 				if !anchored(st, c) {
 					if _, ok := st.Match(c); ok {
-						t.Errorf("%s matches without any of the anchors %q", a.id, st.Anchors())
+						t.Errorf("%s matches without a key of each anchor group %q", a.id, st.AnchorGroups())
 					}
 					continue
 				}
@@ -90,19 +90,20 @@ func TestStandingMatchesAsSearch(t *testing.T) {
 	}
 }
 
-// anchored reports whether the candidate has one of the search's anchors
-// (or the search has none).
+// anchored reports whether the candidate has a key of each of the
+// search's anchor groups.
 func anchored(st *store.Standing, c *store.Candidate) bool {
-	anchors := st.Anchors()
-	if len(anchors) == 0 {
-		return true
+	for _, g := range st.AnchorGroups() {
+		found := false
+		c.Keys(func(k string) bool {
+			found = slices.Contains(g, k)
+			return !found
+		})
+		if !found {
+			return false
+		}
 	}
-	found := false
-	c.Keys(func(k string) bool {
-		found = slices.Contains(anchors, k)
-		return !found
-	})
-	return found
+	return true
 }
 
 func TestCompileStandingRefuses(t *testing.T) {
