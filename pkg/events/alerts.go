@@ -1,6 +1,7 @@
 package events
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -38,7 +39,7 @@ const BucketStandingSearches = "warta_alerts"
 const MaxAlertNameBytes = 64
 
 // ErrBadAlertName matches the error of a name that cannot name a standing search.
-var ErrBadAlertName = fmt.Errorf("%w: unusable standing search name", ErrInvalid)
+var ErrBadAlertName = errors.New("unusable standing search name")
 
 // CheckAlertName returns an error matching ErrBadAlertName unless name can
 // name a standing search: 1 to MaxAlertNameBytes of letters, digits, '-'
