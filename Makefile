@@ -50,6 +50,11 @@ bench-search: build ## load the index's search API (big paragraphs, deep pages, 
 bench-search-latency: build ## p50/p99 of 1,000 mixed searches while the bench corpus is indexed at half load (about 3 minutes)
 	$(BIN)/bench search-latency --bin-dir $(BIN) --samples samples --data-dir $(DATA)/bench
 
+# BENCH_ALERT_COUNTS, BENCH_RUNS, BENCH_PARAGRAPHS and BENCH_PEAK change what it runs.
+.PHONY: bench-alerts
+bench-alerts: build ## indexing at half load with 0, 100, 1,000 and 10,000 standing searches: rate, CPU per article, alerts/s (medians of 3 runs)
+	$(BIN)/bench alerts --bin-dir $(BIN) --samples samples --data-dir $(DATA)/bench
+
 # The fault and scale-out tests print their figures (recovery times, redeliveries,
 # RSS), so they run on their own with -v.
 SHOWN_TESTS := ^(TestFault|TestEnrichersShareTheWork)

@@ -45,7 +45,9 @@ Build the services first (make build); "make bench" does both.
 "bench search" loads the index's search API instead: see "bench search --help"
 ("make bench-search"). "bench search-latency" times 1,000 mixed searches
 while the corpus is indexed at half load: see "bench search-latency --help"
-("make bench-search-latency").
+("make bench-search-latency"). "bench alerts" measures what 0 to 10,000
+standing searches cost the index at half load: see "bench alerts --help"
+("make bench-alerts").
 
 Flags:
 `
@@ -99,6 +101,22 @@ func (r *runFlags) check() error {
 		return fmt.Errorf("timeout %v: use a positive duration", r.Timeout)
 	}
 	return nil
+}
+
+// corpus checks that the services' binaries are in BinDir, and builds the
+// corpus: the texts it is drawn from, and its articles.
+func (r *runFlags) corpus() ([]corpus.Source, []corpus.Article, error) {
+	for _, bin := range []string{"ingest", "enrich", "index"} {
+		if _, err := os.Stat(filepath.Join(r.BinDir, bin)); err != nil {
+			return nil, nil, fmt.Errorf("no %s binary in %s: build them first (make build) or set --bin-dir", bin, r.BinDir)
+		}
+	}
+	srcs, err := corpus.Load(r.Samples, filepath.Join(r.Samples, "bench"))
+	if err != nil {
+		return nil, nil, err
+	}
+	articles, err := corpus.Generate(srcs, corpus.Options{Paragraphs: r.Paragraphs, Seed: r.Seed, Prefix: "bench"})
+	return srcs, articles, err
 }
 
 func main() {
@@ -159,10 +177,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && (args[0] == "search" || args[0] == "search-latency") {
+	if len(args) > 0 && (args[0] == "search" || args[0] == "search-latency" || args[0] == "alerts") {
 		sub := runSearchLoad
-		if args[0] == "search-latency" {
+		switch args[0] {
+		case "search-latency":
 			sub = runSearchLatency
+		case "alerts":
+			sub = runAlertsBench
 		}
 		err := sub(ctx, args[1:], getenv, stdout, stderr)
 		if bus.IsHelp(err) {
@@ -177,16 +198,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	for _, bin := range []string{"ingest", "enrich", "index"} {
-		if _, err := os.Stat(filepath.Join(c.BinDir, bin)); err != nil {
-			return fmt.Errorf("no %s binary in %s: build them first (make build) or set --bin-dir", bin, c.BinDir)
-		}
-	}
-	srcs, err := corpus.Load(c.Samples, filepath.Join(c.Samples, "bench"))
-	if err != nil {
-		return err
-	}
-	articles, err := corpus.Generate(srcs, corpus.Options{Paragraphs: c.Paragraphs, Seed: c.Seed, Prefix: "bench"})
+	srcs, articles, err := c.corpus()
 	if err != nil {
 		return err
 	}

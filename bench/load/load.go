@@ -57,6 +57,12 @@ type Config struct {
 	// and every article is searchable, so the processes' CPU times cover
 	// it. Its error fails the run.
 	Alongside func(ctx context.Context, searchURL string) error
+	// Prepare, when set, is called once the pipeline is up and before the
+	// first publish (its work is not in the run's times and CPU), with a
+	// connection to NATS as the admin role and the index's API URL.
+	// Finish, when set, is called the same way once every article is
+	// searchable, before the pipeline stops. Their errors fail the run.
+	Prepare, Finish func(ctx context.Context, nc *nats.Conn, searchURL string) error
 }
 
 // Proc is what one service process did during the run.
@@ -164,11 +170,21 @@ func Run(ctx context.Context, c Config, articles []corpus.Article) (Result, erro
 		return res, err
 	}
 	defer r.nc.Close()
+	if c.Prepare != nil {
+		if err := c.Prepare(ctx, r.nc, s.HTTPURL); err != nil {
+			return res, fmt.Errorf("prepare the run: %w", err)
+		}
+	}
 	if err := r.publishAndWait(ctx, &res); err != nil {
 		return res, err
 	}
 	if err := r.collect(ctx, &res); err != nil {
 		return res, err
+	}
+	if c.Finish != nil {
+		if err := c.Finish(ctx, r.nc, s.HTTPURL); err != nil {
+			return res, fmt.Errorf("finish the run: %w", err)
+		}
 	}
 	stopped = true
 	if err := s.Stop(); err != nil {
@@ -416,7 +432,7 @@ func (r *run) collect(ctx context.Context, res *Result) error {
 		if err != nil {
 			return err
 		}
-		processed, err := metric(url, "warta_processed_total")
+		processed, err := Metric(url, "warta_processed_total")
 		if err != nil {
 			return fmt.Errorf("%s: %w", n, err)
 		}
@@ -522,8 +538,9 @@ func machineBusy() time.Duration {
 	return time.Duration(busy) * 10 * time.Millisecond
 }
 
-// metric reads one unlabelled-or-single-series value from a /metrics page.
-func metric(url, name string) (float64, error) {
+// Metric reads one unlabelled-or-single-series value from a /metrics page
+// at url: the first sample named name.
+func Metric(url, name string) (float64, error) {
 	resp, err := http.Get(url)
 	if err != nil {
 		return 0, err

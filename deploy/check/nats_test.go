@@ -382,17 +382,26 @@ func rolesTable() (string, error) {
 				addStream("info", strings.TrimPrefix(rest, "STREAM.INFO."))
 			case isAPI && strings.HasPrefix(rest, "STREAM.MSG.GET."):
 				addStream("read messages", strings.TrimPrefix(rest, "STREAM.MSG.GET."))
+			case isAPI && strings.HasPrefix(rest, "DIRECT.GET."):
+				addStream("read messages", strings.TrimSuffix(strings.TrimPrefix(rest, "DIRECT.GET."), ".>"))
+			case isAPI && rest == "INFO":
+				addStream("info", "the account")
 			case isAPI && strings.HasPrefix(rest, "CONSUMER."):
 				target := strings.TrimPrefix(rest, "CONSUMER.")
-				for _, call := range []string{"DURABLE.CREATE.", "CREATE.", "INFO.", "MSG.NEXT."} {
+				for _, call := range []string{"DURABLE.CREATE.", "CREATE.", "INFO.", "MSG.NEXT.", "DELETE."} {
 					target = strings.TrimPrefix(target, call)
 				}
 				stream, consumer, ok := strings.Cut(strings.TrimSuffix(target, ".>"), ".")
-				if !ok || strings.Contains(consumer, ".") {
+				if ok && strings.Contains(consumer, ".") {
 					return "", fmt.Errorf("%s: cannot describe %s", r, s)
 				}
 				c := code(stream) + " as consumer " + code(consumer)
-				if consumer == "*" {
+				switch {
+				case !ok:
+					// Consumers of any name, made and deleted by the
+					// client: the ordered consumers of a watch or a follow.
+					c = code(stream) + ", ordered consumers"
+				case consumer == "*":
 					c = code(stream) + ", any consumer"
 				}
 				if !slices.Contains(consume, c) {

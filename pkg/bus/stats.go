@@ -20,6 +20,9 @@ type Stats struct {
 	DeadLettered atomic.Uint64
 	// InFlight is the number of messages being processed right now.
 	InFlight atomic.Int64
+	// Summary, when set, adds a stage's own fields to every summary line
+	// (set it before the stage runs).
+	Summary func() []zap.Field
 
 	mu        sync.Mutex
 	latencies []time.Duration // batch processing times since the last summary
@@ -170,6 +173,9 @@ func Summarize(ctx context.Context, log *zap.Logger, s *Stats, cons jetstream.Co
 			if lag, ok := s.RefreshLag(ctx); ok {
 				fields = append(fields, zap.Uint64("lag", lag))
 			}
+		}
+		if s.Summary != nil {
+			fields = append(fields, s.Summary()...)
 		}
 		log.Info(msg, fields...)
 		last, lastAt = processed, now

@@ -19,7 +19,7 @@ const DuplicateWindow = 10 * time.Minute
 
 // StreamConfig returns the configuration the pipeline wants for stream
 // spec: file storage, limits retention, c's replicas and age, the
-// duplicate window; INDEXED keeps one message per article, DEADLETTER keeps
+// duplicate window (the spec's own, if it has one); INDEXED keeps one message per article, DEADLETTER keeps
 // its messages until they are replayed.
 func StreamConfig(spec events.StreamSpec, c NATSConfig) jetstream.StreamConfig {
 	cfg := jetstream.StreamConfig{
@@ -31,6 +31,13 @@ func StreamConfig(spec events.StreamSpec, c NATSConfig) jetstream.StreamConfig {
 		MaxAge:     c.StreamMaxAge,
 		Duplicates: DuplicateWindow,
 		Discard:    jetstream.DiscardOld,
+	}
+	if spec.Duplicates > 0 {
+		// The server refuses a duplicate window longer than the age.
+		cfg.Duplicates = spec.Duplicates
+		if cfg.MaxAge > 0 {
+			cfg.Duplicates = min(cfg.Duplicates, cfg.MaxAge)
+		}
 	}
 	if spec.Name == events.StreamIndexed {
 		// One completion per article is all that --wait needs.

@@ -56,6 +56,9 @@ const (
 type StreamSpec struct {
 	Name     string
 	Subjects []string
+	// Duplicates, when set, is the stream's duplicate window; else the
+	// pipeline's default.
+	Duplicates time.Duration
 }
 
 // Streams lists every stream of the pipeline. Services create the ones they
@@ -66,6 +69,7 @@ var Streams = []StreamSpec{
 	{Name: StreamEnriched, Subjects: []string{SubjectEnriched}},
 	{Name: StreamIndexed, Subjects: []string{SubjectIndexedPrefix + ">"}},
 	{Name: StreamDeadLetter, Subjects: []string{SubjectDeadLetterPrefix + ">"}},
+	{Name: StreamAlerts, Subjects: []string{SubjectAlertsPrefix + ">"}, Duplicates: AlertDuplicateWindow},
 }
 
 // IndexedSubject returns the subject of the ArticleIndexed event for an article.

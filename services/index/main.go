@@ -34,6 +34,7 @@ const usage = `index: the pipeline's search stage (Bleve index and HTTP search A
 Usage:
   index [flags]                  run the service: consume enriched paragraphs, serve the HTTP API
   index search [flags] QUERY     search a running index and print the results for people
+  index alerts add|ls|rm|follow  manage standing searches and follow their alerts ("index alerts help")
   index healthcheck              exit 0 if the index running here is ready (container health check)
   index help                     show this help
 
@@ -41,10 +42,14 @@ HTTP API (default http://127.0.0.1:8080):
   GET /search?q=…&entity=…&type=…&lang=…&from=…&to=…&mentioned_from=…&mentioned_to=…
               &group=article|paragraph&sort=relevance|published&size=…&offset=…&search_after=…
   GET /articles/{id}    GET /stats    GET /healthz
+  PUT /alerts/{name}  {"q": …, "entity": […], "type", "lang", "from", "to", "mentioned_from", "mentioned_to"}
+  GET /alerts    GET /alerts/{name}    DELETE /alerts/{name}
+              standing searches: each article that completes is checked against them,
+              and each match is published on alerts.<name> (stream ALERTS)
 
 Rebuild an index from the stream (ENRICHED replayed from its start) into a
 fresh folder, next to the running one:
-  index --data-dir ./.data/index-new --consumer index-rebuild --http-addr 127.0.0.1:8081
+  index --data-dir ./.data/index-new --consumer index-rebuild --http-addr 127.0.0.1:8081 --alerts=false
 
 Run "index --help" or "index search --help" for the flags. Every flag can also
 be set by the environment variable shown in brackets.
@@ -55,6 +60,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		switch args[1] {
 		case "search":
 			return runSearch(ctx, args[2:], getenv, stdout, stderr)
+		case "alerts":
+			return runAlerts(ctx, args[2:], getenv, stdout, stderr)
 		case "healthcheck":
 			return bus.RunHealthcheck(ctx, "index", "HTTP_ADDR", args[2:], getenv, stdout, stderr)
 		case "help":

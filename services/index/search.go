@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -32,13 +33,7 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	var base string
 	f.StringVar(&base, "url", "INDEX_URL", "http://127.0.0.1:8080", "base URL of the index's HTTP API")
-	entity := f.String("entity", "", "only articles mentioning this entity, as written or its canonical name (comma-separated: all of them)")
-	typ := f.String("type", "", "only articles with an entity of this type: PERSON, ORGANIZATION, LOCATION, EVENT, MISC")
-	lang := f.String("lang", "", "only articles in this language (id, en, …)")
-	from := f.String("from", "", "only articles published on or after this date (2006-01-02)")
-	to := f.String("to", "", "only articles published on or before this date (2006-01-02)")
-	mentionedFrom := f.String("mentioned-from", "", "only articles that mention a date on or after this one (2006-01-02)")
-	mentionedTo := f.String("mentioned-to", "", "only articles that mention a date on or before this one (2006-01-02)")
+	filters := matchFlags(f)
 	sort := f.String("sort", "", "relevance (the default with a query) or published (newest first)")
 	group := f.String("group", "", "article (one hit per article, the default) or paragraph")
 	size := f.Int("size", 10, "hits to show")
@@ -56,8 +51,9 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 	if text := strings.Join(words, " "); text != "" {
 		q.Set("q", text)
 	}
-	for k, v := range map[string]string{"entity": *entity, "type": *typ, "lang": *lang, "from": *from, "to": *to,
-		"mentioned_from": *mentionedFrom, "mentioned_to": *mentionedTo, "sort": *sort, "group": *group} {
+	params := filters()
+	params["sort"], params["group"] = *sort, *group
+	for k, v := range params {
 		if v != "" {
 			q.Set(k, v)
 		}
@@ -87,6 +83,24 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 	p := printer{w: stdout, bold: colour(stdout, getenv)}
 	p.result(res, *offset)
 	return nil
+}
+
+// matchFlags adds to f the flags of what a search matches, which "index
+// search" and "index alerts add" share; the function it returns gives
+// their values by the API's names (entity, type, lang, from, to,
+// mentioned_from, mentioned_to).
+func matchFlags(f *bus.Flags) func() map[string]string {
+	entity := f.String("entity", "", "only articles mentioning this entity, as written or its canonical name (comma-separated: all of them)")
+	typ := f.String("type", "", "only articles with an entity of this type: PERSON, ORGANIZATION, LOCATION, EVENT, MISC")
+	lang := f.String("lang", "", "only articles in this language (id, en, …)")
+	from := f.String("from", "", "only articles published on or after this date (2006-01-02)")
+	to := f.String("to", "", "only articles published on or before this date (2006-01-02)")
+	mentionedFrom := f.String("mentioned-from", "", "only articles that mention a date on or after this one (2006-01-02)")
+	mentionedTo := f.String("mentioned-to", "", "only articles that mention a date on or before this one (2006-01-02)")
+	return func() map[string]string {
+		return map[string]string{"entity": *entity, "type": *typ, "lang": *lang, "from": *from, "to": *to,
+			"mentioned_from": *mentionedFrom, "mentioned_to": *mentionedTo}
+	}
 }
 
 // parseInterspersed parses args with f, flags anywhere among the words of
@@ -140,31 +154,42 @@ func colour(w io.Writer, getenv func(string) string) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// get fetches url and returns the body of a 200 answer, or the API's error.
-func get(ctx context.Context, u string) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+// get fetches url and returns the body of a 2xx answer, or the API's error.
+func get(ctx context.Context, u string) ([]byte, error) { return call(ctx, http.MethodGet, u, nil) }
+
+// call sends a request with a JSON body (none if nil) to the index's API
+// and returns the body of a 2xx answer; else the API's error message.
+func call(ctx context.Context, method, u string, body []byte) ([]byte, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
 		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("%w (is the index running? start the pipeline with make run, or set --url)", err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
 	if err != nil {
 		return nil, err
 	}
-	if resp.StatusCode != http.StatusOK {
+	if resp.StatusCode/100 != 2 {
 		var e struct {
 			Error string `json:"error"`
 		}
-		if json.Unmarshal(body, &e) == nil && e.Error != "" {
+		if json.Unmarshal(answer, &e) == nil && e.Error != "" {
 			return nil, errors.New(e.Error)
 		}
-		return nil, fmt.Errorf("search API answered %s", resp.Status)
+		return nil, fmt.Errorf("the index's API answered %s", resp.Status)
 	}
-	return body, nil
+	return answer, nil
 }
 
 // printer writes search results for people.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/services/index/alerts"
 	"github.com/warta-news/warta/services/index/api"
 	"github.com/warta-news/warta/services/index/store"
 )
@@ -37,6 +38,13 @@ type config struct {
 	MaxParagraphs int
 	// Limits bound the API's requests, over HTTP and NATS.
 	Limits api.Limits
+	// AlertDelay is slept between writing a batch and publishing its
+	// alerts: a knob for the fault test that kills the index in that gap.
+	// 0 in production.
+	AlertDelay time.Duration
+	// Alerts evaluates the standing searches against every article that
+	// completes; off for a rebuild, which would alert again on old articles.
+	Alerts bool
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -65,6 +73,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	f.DurationVar(&c.Limits.Timeout, "request-timeout", api.RequestTimeout,
 		"deadline of a request, from its arrival to the last byte of its answer (a client that reads slowly is cut off then)")
 	f.Env("request-timeout", "REQUEST_TIMEOUT")
+	f.DurationVar(&c.AlertDelay, "alert-delay", 0, "for fault testing only: sleep this long between writing a batch and publishing its alerts")
+	f.Env("alert-delay", "INDEX_ALERT_DELAY")
+	f.BoolVar(&c.Alerts, "alerts", true,
+		"evaluate the standing searches (PUT /alerts/{name}) against every article that completes and publish alerts.<name>; "+
+			"use false for a rebuild (--consumer index-rebuild), which would alert again on old articles past ALERTS' 24h duplicate window")
+	f.Env("alerts", "ALERTS")
 	if err := f.Parse(args); err != nil {
 		return c, err
 	}
@@ -83,8 +97,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, fmt.Errorf("flush-interval %v: use a positive duration such as 100ms", c.FlushInterval)
 	case c.MaxParagraphs < 1:
 		return c, fmt.Errorf("max-paragraphs %d: use 1 or more (ingest's MAX_PARAGRAPHS)", c.MaxParagraphs)
-	case c.WriteDelay < 0:
-		return c, fmt.Errorf("write-delay %v: use 0 (no delay) or a positive duration", c.WriteDelay)
+	case c.WriteDelay < 0 || c.AlertDelay < 0:
+		return c, fmt.Errorf("write-delay %v, alert-delay %v: use 0 (no delay) or a positive duration", c.WriteDelay, c.AlertDelay)
 	case c.Limits.Concurrent < 1 || c.Limits.Concurrent > 1024:
 		return c, fmt.Errorf("max-requests %d: use 1 to 1024, about twice the cores the index has", c.Limits.Concurrent)
 	case c.Limits.Timeout < 100*time.Millisecond || c.Limits.Timeout > 10*time.Minute:
@@ -116,8 +130,8 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	c.MemoryLimit = -1
 	boot, err := bus.NewBoot("index", version, c.StageConfig, stdout, zap.String("data_dir", c.DataDir),
 		zap.String("http_addr", c.HTTPAddr), zap.Duration("flush_interval", c.FlushInterval),
-		zap.String("consumer", c.Consumer), zap.Int("max_paragraphs", c.MaxParagraphs), zap.Duration("write_delay", c.WriteDelay),
-		zap.Int("max_requests", c.Limits.Concurrent), zap.Duration("request_timeout", c.Limits.Timeout))
+		zap.String("consumer", c.Consumer), zap.Int("max_paragraphs", c.MaxParagraphs), zap.Duration("write_delay", c.WriteDelay), zap.Duration("alert_delay", c.AlertDelay),
+		zap.Int("max_requests", c.Limits.Concurrent), zap.Duration("request_timeout", c.Limits.Timeout), zap.Bool("alerts", c.Alerts))
 	if err != nil {
 		return err
 	}
@@ -158,7 +172,14 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 			log.Warn("requests still running at exit", zap.Error(err))
 		}
 	}()
+	reg := alerts.NewRegistry(st, log)
+	am, err := alerts.NewMetrics(ops.Registry, reg.Len)
+	if err != nil {
+		return err
+	}
+	standing := alerts.NewHandler(reg, log)
 	srv := api.Server(api.NewHandler(st, log, api.WithMetrics(m.search), api.WithLimiter(lim),
+		api.WithRoute("/alerts", standing), api.WithRoute("/alerts/{name}", standing),
 		api.WithRoute("GET /metrics", ops.MetricsHandler()), api.WithRoute("GET /readyz", ops.ReadyHandler()),
 		api.WithRoute("/debug/pprof/", ops.ProfilingHandler())))
 	log.Info("serving search", zap.String("url", "http://"+ln.Addr().String()+"/search?q="))
@@ -177,14 +198,34 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		_ = srv.Shutdown(sctx)
 	}
 
-	svc, err := bus.Start(gctx, c.NATS, "index", log, events.StreamEnriched, events.StreamIndexed, events.StreamDeadLetter)
+	svc, err := bus.Start(gctx, c.NATS, "index", log, events.StreamEnriched, events.StreamIndexed, events.StreamDeadLetter, events.StreamAlerts)
 	if err != nil {
 		shutdownHTTP()
 		return errors.Join(err, g.Wait())
 	}
 	defer svc.Close()
+	// The standing searches: every one in the bucket is loaded before the
+	// index consumes, so none misses an article.
+	kv, err := bus.EnsureKV(gctx, svc.JS, c.NATS, events.BucketStandingSearches, "warta: the index's standing searches (PUT /alerts/{name})")
+	if err != nil {
+		shutdownHTTP()
+		return errors.Join(err, g.Wait())
+	}
+	standing.SetBucket(kv)
+	loaded := make(chan struct{})
+	g.Go(func() error { return alerts.Watch(gctx, kv, reg, log, func() { close(loaded) }) })
+	select {
+	case <-loaded:
+	case <-gctx.Done():
+		shutdownHTTP()
+		return errors.Join(gctx.Err(), g.Wait())
+	}
 
-	h := &handler{store: st, log: log, writeDelay: c.WriteDelay, metrics: m}
+	h := &handler{store: st, log: log, writeDelay: c.WriteDelay, alertDelay: c.AlertDelay, metrics: m}
+	if c.Alerts {
+		h.alerter = &alerts.Alerter{Engine: &alerts.Engine{Registry: reg, Articles: st, Log: log}, Reader: st,
+			JS: svc.JS, Metrics: am, Log: log, Timeout: 10 * time.Second}
+	}
 	g.Go(func() error {
 		purgeStalePending(gctx, svc, st, log)
 		return nil
@@ -194,6 +235,7 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		return svc.RunStage(gctx, c.StageConfig, bus.Stage{
 			Name: events.StageIndex, Stream: events.StreamEnriched, Durable: c.Consumer,
 			Filter: events.SubjectEnriched, Handler: h.handle, FlushInterval: c.FlushInterval,
+			Stats:   &bus.Stats{Summary: am.SummaryFields},
 			Version: version, Description: "indexes enriched paragraphs in Bleve and serves search", Ops: ops,
 			Endpoints: []bus.Endpoint{{Name: "search", Subject: api.SearchSubject, Handler: api.SearchHandler(st, lim, m.search, log)}},
 		})
@@ -236,7 +278,11 @@ type handler struct {
 	store      *store.Store
 	log        *zap.Logger
 	writeDelay time.Duration
+	alertDelay time.Duration
 	metrics    *metrics
+	// alerter, when set, publishes the alerts of each completed article
+	// before the messages that completed it are acked.
+	alerter *alerts.Alerter
 }
 
 // metrics are the index's own metrics, next to its stage's.
@@ -317,7 +363,18 @@ func (h *handler) handle(ctx context.Context, b *bus.Batch) error {
 		h.metrics.batch.Observe(time.Since(start).Seconds())
 		h.metrics.indexed.Add(float64(len(res.Indexed)))
 	}
+	if h.alerter != nil && h.alertDelay > 0 && len(res.Indexed) > 0 {
+		time.Sleep(h.alertDelay)
+	}
+	var alertErrs map[string]error
+	if h.alerter != nil {
+		alertErrs = h.alerter.Completed(ctx, res.Indexed)
+	}
 	for _, a := range res.Indexed {
+		if err := alertErrs[a.ArticleID]; err != nil {
+			b.Fail(last[a.ArticleID], fmt.Errorf("alerts of article %s: %w", a.ArticleID, err))
+			continue
+		}
 		data, err := events.Marshal(&a)
 		if err != nil {
 			b.Fail(last[a.ArticleID], err)

@@ -72,7 +72,31 @@ var stages = map[Role]stage{
 	// INDEX_CONSUMER names the index's consumer ("index-rebuild" for a
 	// rebuild): any name on ENRICHED.
 	Index: {events.StageIndex, events.StreamEnriched, "*",
-		[]string{events.SubjectIndexedPrefix + ">"}, []string{events.StreamEnriched, events.StreamIndexed, events.StreamDeadLetter}},
+		[]string{events.SubjectIndexedPrefix + ">", events.SubjectAlertsPrefix + ">"},
+		[]string{events.StreamEnriched, events.StreamIndexed, events.StreamDeadLetter, events.StreamAlerts, kvStream}},
+}
+
+// kvStream is the stream behind the bucket of standing searches, which the
+// index creates, writes (PUT and DELETE /alerts/{name}) and watches.
+const kvStream = "KV_" + events.BucketStandingSearches
+
+// standingSearches are the calls that reading, writing and watching the
+// bucket of standing searches take: its keys, direct gets, and the ordered
+// consumers of a watch; creating it reads the account's JetStream info.
+var standingSearches = []string{
+	"$KV." + events.BucketStandingSearches + ".>", "$JS.API.INFO",
+	api("DIRECT.GET", kvStream) + ".>", api("STREAM.MSG.GET", kvStream),
+	api("CONSUMER.CREATE", kvStream), api("CONSUMER.CREATE", kvStream) + ".>",
+	api("CONSUMER.DELETE", kvStream) + ".>", api("CONSUMER.INFO", kvStream) + ".>",
+}
+
+// followAlerts are the calls of an ordered consumer on ALERTS: what "index
+// alerts follow" takes.
+var followAlerts = []string{
+	api("STREAM.INFO", events.StreamAlerts),
+	api("CONSUMER.CREATE", events.StreamAlerts), api("CONSUMER.CREATE", events.StreamAlerts) + ".>",
+	api("CONSUMER.DELETE", events.StreamAlerts) + ".>", api("CONSUMER.INFO", events.StreamAlerts) + ".>",
+	api("CONSUMER.MSG.NEXT", events.StreamAlerts) + ".>",
 }
 
 // For returns the permissions of role r.
@@ -81,7 +105,7 @@ func For(r Role) Permissions {
 		return Permissions{Publish: []string{">"}, Subscribe: []string{">"}}
 	}
 	if r == Client {
-		return Permissions{
+		p := Permissions{
 			Publish: []string{
 				events.SubjectArticlesNew,
 				api("STREAM.INFO", events.StreamArticles), api("STREAM.MSG.GET", events.StreamArticles),
@@ -89,8 +113,12 @@ func For(r Role) Permissions {
 				// The services' micro endpoints and discovery (nats micro ls).
 				"warta.>", "$SRV.>",
 			},
-			Subscribe: []string{"_INBOX.>"},
+			// The alerts of standing searches, live ("nats sub 'alerts.>'")
+			// or from the stream ("index alerts follow").
+			Subscribe: []string{"_INBOX.>", events.SubjectAlertsPrefix + ">"},
 		}
+		p.Publish = append(p.Publish, followAlerts...)
+		return p
 	}
 	st, ok := stages[r]
 	if !ok {
@@ -110,6 +138,9 @@ func For(r Role) Permissions {
 		// be dead-lettered.
 		api("STREAM.MSG.GET", st.in),
 	)
+	if r == Index {
+		pub = append(pub, standingSearches...)
+	}
 	return Permissions{
 		Publish: pub,
 		Subscribe: []string{"_INBOX.>",

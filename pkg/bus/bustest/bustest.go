@@ -220,7 +220,21 @@ func ConsumerInfo(t testing.TB, ctx context.Context, js jetstream.StreamConsumer
 // first.
 func DeadLetters(t testing.TB, ctx context.Context, js jetstream.JetStream) []events.DeadLetter {
 	t.Helper()
-	s, err := js.Stream(ctx, events.StreamDeadLetter)
+	var out []events.DeadLetter
+	for _, data := range StreamData(t, ctx, js, events.StreamDeadLetter) {
+		var dl events.DeadLetter
+		if err := events.Unmarshal(data, &dl); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, dl)
+	}
+	return out
+}
+
+// StreamData returns the payload of every message in stream, oldest first.
+func StreamData(t testing.TB, ctx context.Context, js jetstream.JetStream, stream string) [][]byte {
+	t.Helper()
+	s, err := js.Stream(ctx, stream)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +242,7 @@ func DeadLetters(t testing.TB, ctx context.Context, js jetstream.JetStream) []ev
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []events.DeadLetter
+	var out [][]byte
 	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && info.State.Msgs > 0; seq++ {
 		raw, err := s.GetMsg(ctx, seq)
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
@@ -237,11 +251,7 @@ func DeadLetters(t testing.TB, ctx context.Context, js jetstream.JetStream) []ev
 		if err != nil {
 			t.Fatal(err)
 		}
-		var dl events.DeadLetter
-		if err := events.Unmarshal(raw.Data, &dl); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, dl)
+		out = append(out, raw.Data)
 	}
 	return out
 }

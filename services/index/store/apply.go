@@ -104,7 +104,7 @@ func (s *Store) Apply(ctx context.Context, ps []events.EnrichedParagraph) (Appli
 	now := time.Now().UTC()
 	batch := s.idx.NewBatch()
 	for _, id := range order {
-		w := writer{id: id, ps: ps, pos: byArticle[id], stored: stored, batch: batch, now: now}
+		w := writer{id: id, ps: ps, pos: byArticle[id], stored: stored, batch: batch, now: now, update: states[id].current != nil}
 		done, err := w.write(plans[id])
 		if err != nil {
 			return Applied{}, err
@@ -171,6 +171,8 @@ type writer struct {
 	stored storedDocs
 	batch  *bleve.Batch
 	now    time.Time
+	// update: a revision of the article had completed before the batch.
+	update bool
 }
 
 // content returns the paragraph src names.
@@ -262,7 +264,7 @@ func (w *writer) write(p plan) (*events.ArticleIndexed, error) {
 		w.batch.Delete(pendingDocID(w.id, s))
 	}
 	if p.Becomes != nil {
-		doc, err := articleDoc(meta, linked, links, w.now)
+		doc, err := articleDoc(meta, linked, links, w.now, w.update)
 		if err != nil {
 			return nil, err
 		}

@@ -50,13 +50,7 @@ func (s *Store) Article(ctx context.Context, id string) (ArticleView, bool, erro
 	if id == "" {
 		return ArticleView{}, false, nil
 	}
-	req := bleve.NewSearchRequest(bleve.NewConjunctionQuery(
-		termQuery(fieldArticleID, id),
-		bleve.NewDisjunctionQuery(termQuery(fieldType, typeArticle), termQuery(fieldType, typeParagraph)),
-	))
-	req.Fields = []string{fieldType, fieldSource, fieldText, fieldTitle}
-	req.Score = bleve.ScoreNone
-	res, err := s.searchAll(ctx, req, 64)
+	res, err := s.articleDocs(ctx, id)
 	if err != nil {
 		return ArticleView{}, false, fmt.Errorf("read article %s: %w", id, err)
 	}
@@ -97,6 +91,18 @@ func (s *Store) Article(ctx context.Context, id string) (ArticleView, bool, erro
 		return ArticleView{}, false, nil
 	}
 	return view, true, nil
+}
+
+// articleDocs reads the article document and the paragraph documents of
+// article id, with what decodeParagraph and the article's record need.
+func (s *Store) articleDocs(ctx context.Context, id string) (*bleve.SearchResult, error) {
+	req := bleve.NewSearchRequest(bleve.NewConjunctionQuery(
+		termQuery(fieldArticleID, id),
+		bleve.NewDisjunctionQuery(termQuery(fieldType, typeArticle), termQuery(fieldType, typeParagraph)),
+	))
+	req.Fields = []string{fieldType, fieldSource, fieldText, fieldTitle}
+	req.Score = bleve.ScoreNone
+	return s.searchAll(ctx, req, 64)
 }
 
 // Stats describes the index.

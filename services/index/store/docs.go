@@ -62,6 +62,9 @@ type articleRecord struct {
 	Entities []EntityCount `json:"entities,omitempty"`
 	// Links is the link table of the revision, computed when it completed.
 	Links *link.Table `json:"links,omitempty"`
+	// Update says that an earlier revision of the article had completed
+	// before this one: its alerts are updates.
+	Update bool `json:"update,omitempty"`
 }
 
 // EntityCount is a name an article mentions: its canonical name, its type,
@@ -77,11 +80,12 @@ type EntityCount struct {
 const aliasSep = "\x1f"
 
 // articleDoc builds the document of an article whose complete revision is
-// ps (its paragraphs, linked), meta being one of them.
-func articleDoc(meta *events.EnrichedParagraph, ps []*events.EnrichedParagraph, links link.Table, now time.Time) (map[string]any, error) {
+// ps (its paragraphs, linked), meta being one of them; update says an
+// earlier revision had completed.
+func articleDoc(meta *events.EnrichedParagraph, ps []*events.EnrichedParagraph, links link.Table, now time.Time, update bool) (map[string]any, error) {
 	rec := articleRecord{
 		ID: meta.ArticleID, Version: meta.Version, ArticleSeq: meta.ArticleSeq, Title: meta.Title, Count: meta.Count,
-		PublishedAt: meta.PublishedAt, Lang: meta.Lang, URL: meta.URL, Source: meta.Source, IndexedAt: now,
+		PublishedAt: meta.PublishedAt, Lang: meta.Lang, URL: meta.URL, Source: meta.Source, IndexedAt: now, Update: update,
 	}
 	if !links.Empty() {
 		rec.Links = &links

@@ -224,7 +224,7 @@ func copyArticle(old bleve.Index, batch *bleve.Batch, id string, now time.Time, 
 	if rec.Links != nil {
 		links = *rec.Links
 	}
-	doc, err := articleDoc(&meta, paras, links, rec.IndexedAt)
+	doc, err := articleDoc(&meta, paras, links, rec.IndexedAt, rec.Update)
 	if err != nil {
 		return err
 	}
