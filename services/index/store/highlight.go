@@ -86,12 +86,12 @@ func (s *Store) newHighlighter(p parsed) (*highlighter, error) {
 	for _, w := range p.words {
 		h.words[w] = true
 	}
+	// Every language's analysis, not only those where a word has another
+	// form: "tariffs" is marked for q=tariff, its own stem.
+	for _, l := range wartaanalysis.Languages() {
+		h.stemmers[l.Key] = s.idx.Mapping().AnalyzerNamed(l.Analyzer)
+	}
 	for key, stems := range p.stems {
-		for _, l := range wartaanalysis.Languages() {
-			if l.Key == key {
-				h.stemmers[key] = s.idx.Mapping().AnalyzerNamed(l.Analyzer)
-			}
-		}
 		h.stems[key] = map[string]bool{}
 		for _, st := range stems {
 			h.stems[key][st] = true
@@ -179,9 +179,12 @@ func (h *highlighter) marks(term string, start, end int, key string) bool {
 			return true
 		}
 	}
-	if a := h.stemmers[key]; a != nil && len(h.stems[key]) > 0 {
-		if toks := a.Analyze([]byte(term)); len(toks) == 1 && h.stems[key][string(toks[0].Term)] {
-			return true
+	if a := h.stemmers[key]; a != nil {
+		// The term's form in the paragraph's language is a word's form,
+		// or the word itself.
+		if toks := a.Analyze([]byte(term)); len(toks) == 1 {
+			st := string(toks[0].Term)
+			return h.stems[key][st] || h.words[st]
 		}
 	}
 	return false

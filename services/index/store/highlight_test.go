@@ -92,6 +92,7 @@ func TestHighlightForms(t *testing.T) {
 	}{
 		{"Indonesian form", "bertemu", "id", "Pertemuan itu berlangsung lama.", nil, "<mark>Pertemuan</mark> itu"},
 		{"English plural", "energies", "en", "Clean energy is cheaper now.", nil, "Clean <mark>energy</mark> is"},
+		{"English singular", "tariff", "en", "Officials in Beijing said on Monday that new tariffs on solar panels would hurt.", nil, "new <mark>tariffs</mark> on"},
 		{"entity by its canonical name", "Moscow", "id", "Putin terbang dari Moskow pagi ini.",
 			[]events.Entity{{Text: "Moskow", Type: events.Location, Start: 19, End: 25, Canonical: "Moscow"}}, "dari <mark>Moskow</mark> pagi"},
 	} {
