@@ -28,7 +28,7 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 			"Searches a running index and prints the matching articles (or paragraphs, with\n"+
 			"--group paragraph) with their best paragraphs. Flags may come anywhere; QUERY may\n"+
 			"be empty when a filter is given. QUERY is what a search box takes: words (any\n"+
-			"form of them), \"a phrase\", -excluded, and OR: index search Putin -Trump --lang id\n\nFlags:\n")
+			"form of them), \"a phrase\", -excluded, and OR: index search Putin -Biden --lang id\n\nFlags:\n")
 		f.PrintDefaults()
 	}
 	var base string
