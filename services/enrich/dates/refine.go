@@ -1,0 +1,219 @@
+package dates
+
+import (
+	"slices"
+	"unicode/utf8"
+
+	dpdate "github.com/markusmobius/go-dateparser/date"
+	"github.com/warta-news/warta/pkg/events"
+)
+
+// refine applies the wrapper's rules to the match text[start:end], parsed as
+// d, and returns it cut down to its shortest span. The rules are the table
+// refineRules, tried in order.
+func (op *otherParser) refine(text string, start, end int, d dpdate.Date) (events.Date, bool) {
+	m := &refineMatch{text: text, from: start, d: d}
+	m.setSpan(op.shrink(text, start, end, d))
+	m.words, m.numbers = splitTokens(m.span)
+	for _, r := range refineRules {
+		if !r.cue(op, m) {
+			continue
+		}
+		if v := r.act(op, m); v == drop {
+			return events.Date{}, false
+		} else if v == keep {
+			break
+		}
+	}
+	if m.value == "" {
+		m.value = timexValue(m.d)
+	}
+	return events.Date{Text: m.span, Value: m.value, Start: m.start, End: m.end}, true
+}
+
+// refineMatch is a match of go-dateparser's search as the rules of refine
+// see it and change it.
+type refineMatch struct {
+	text           string
+	from           int // the start of the match before shrinking
+	start, end     int
+	span           string // text[start:end]
+	d              dpdate.Date
+	words, numbers []string // see splitTokens
+	relative       bool     // set by noteRelative
+	spelled        int      // set by noteRelative: how many words are number words ("trois", "drei", "un", "tres")
+	value          string   // the value a rule gives, if not timexValue(d)
+}
+
+func (m *refineMatch) setSpan(start, end int) {
+	m.start, m.end, m.span = start, end, m.text[start:end]
+}
+
+// verdict is what a rule of refine makes of a match.
+type verdict uint8
+
+const (
+	carryOn verdict = iota // on to the next rule
+	drop                   // not a date
+	keep                   // a date, with the value the rule set: skip the other rules
+)
+
+// refineRule is a rule of refine: when cue holds for a match, act decides
+// on it or changes it for the rules after it.
+type refineRule struct {
+	cue func(op *otherParser, m *refineMatch) bool
+	act func(op *otherParser, m *refineMatch) verdict
+}
+
+// refineRules are the wrapper's rules: first on the words and numbers of a
+// match as written, then on what it means next to the publication date.
+var refineRules = []refineRule{
+	// A bare year is a date only with the word that cues it, which
+	// shrinking dropped: "en 2022", "im Jahr 2022", "pada tahun 2022".
+	{cue: isBareYear, act: takeCueWord},
+	// Numeric dates are read here: go-dateparser's search reads them in
+	// English order whatever the language ("02.09.2025" as February).
+	{cue: hasNoWords, act: readNumeric},
+	// A lone short word is an abbreviation at best ("Die" for Dienstag,
+	// "Mar" for martes) and an ordinary word more often.
+	{cue: isLoneShortWord, act: dropMatch},
+	// The search splits "im September 2024" before the year.
+	{cue: isMonthWithoutNumber, act: takeYearAfter},
+	// The rules below ask whether the date moves with the publication
+	// date, of the span as it is here (before takeRelativeMarker widens it).
+	{cue: always, act: noteRelative},
+	// Units alone are no date: go-dateparser reads "años", "Jahre" as the
+	// publication date.
+	{cue: isBareUnits, act: dropMatch},
+	// A number of units is a duration ("3 Tage", "80 ans", "trois jours")
+	// unless the words before it make it relative: go-dateparser's search
+	// drops them ("vor 3 Tagen", "il y a 3 jours").
+	{cue: isDuration, act: takeRelativeMarker},
+	{cue: isDayWithoutMonth, act: dropMatch}, // "Am 14"
+	{cue: isClockTimeOnly, act: dropMatch},   // a clock time without a date
+	{cue: hasNoValue, act: dropMatch},
+	// go-dateparser reads "la semaine dernière", "vor 2 Wochen" and "in
+	// zwei Wochen" as the day so many weeks away; the grammar gives the ISO
+	// week ("last week" is 2025-W35), and so does this.
+	{cue: isWeeksAway, act: asISOWeek},
+}
+
+func always(*otherParser, *refineMatch) bool { return true }
+
+// noteRelative sets relative, whether the date moves with the publication
+// date ("hier", "3 Tage", "80 ans", "mardi"; a day later is enough to move
+// a day, not a year), and spelled.
+func noteRelative(op *otherParser, m *refineMatch) verdict {
+	m.relative = op.movesWithRef(m.span, m.d, atNextDay)
+	m.spelled = countWords(m.words, op.isNumeral)
+	return carryOn
+}
+
+func isBareYear(_ *otherParser, m *refineMatch) bool {
+	return len(m.words) == 0 && m.d.Period == dpdate.Year && len(m.numbers) == 1 && len(m.numbers[0]) == 4
+}
+
+func takeCueWord(_ *otherParser, m *refineMatch) verdict {
+	if s, _, ok := lastWordBefore(m.text, m.from, m.start); ok {
+		m.words = append(m.words, m.text[s:m.start])
+		m.setSpan(s, m.end)
+	}
+	return carryOn
+}
+
+func hasNoWords(_ *otherParser, m *refineMatch) bool { return len(m.words) == 0 }
+
+func readNumeric(op *otherParser, m *refineMatch) verdict {
+	v, ok := numericValue(m.span, dateOrder(op.lang))
+	if !ok {
+		return drop
+	}
+	m.value = v
+	return keep
+}
+
+func isLoneShortWord(_ *otherParser, m *refineMatch) bool {
+	return len(m.numbers) == 0 && len(m.words) == 1 && utf8.RuneCountInString(m.words[0]) < 4
+}
+
+func isMonthWithoutNumber(_ *otherParser, m *refineMatch) bool {
+	return m.d.Period == dpdate.Month && len(m.numbers) == 0
+}
+
+func takeYearAfter(op *otherParser, m *refineMatch) verdict {
+	e, ok := yearAfter(m.text, m.end)
+	if !ok {
+		return carryOn
+	}
+	if got, err := op.parse(atRef, m.text[m.start:e]); err == nil && got.Period == dpdate.Month && got.Time.Year() != m.d.Time.Year() {
+		m.setSpan(m.start, e)
+		m.d = got
+		m.numbers = append(m.numbers, m.text[e-4:e])
+	}
+	return carryOn
+}
+
+func isBareUnits(op *otherParser, m *refineMatch) bool {
+	return len(m.numbers) == 0 && m.spelled == 0 && op.bareUnits(m.words)
+}
+
+// isDuration reports whether m is a number with words that are all units,
+// number words or fillers, and a date that moves with the publication date.
+// One ahead of it is no duration if it is one of the language's own phrases
+// for it: a number of units reads as so many back ("3 Tage"); one ahead has
+// a word that turns it forward, which counts as a filler only because
+// go-dateparser reads "2 in" as the 2nd: "in zwei Wochen", "Dans un mois",
+// "dalam dua minggu". "en 3 meses", "in 3 mesi" are mostly durations.
+func isDuration(op *otherParser, m *refineMatch) bool {
+	if len(m.numbers) == 0 && m.spelled == 0 || len(m.words) <= m.spelled {
+		return false
+	}
+	if !m.relative && !op.movesWithRef(m.span, m.d, atNextYMD) {
+		return false
+	}
+	units := countWords(m.words, func(w string) bool { return op.isNumeral(w) || op.isUnit(w) || op.isFiller(w) })
+	return units == len(m.words) && !(m.d.Time.After(op.ref) && op.isRelativePhrase(m.span))
+}
+
+func takeRelativeMarker(op *otherParser, m *refineMatch) verdict {
+	s, e, ok := op.relativeMarker(m.text, m.start, m.end, m.d)
+	if !ok {
+		return drop
+	}
+	m.setSpan(s, e)
+	return carryOn
+}
+
+func isDayWithoutMonth(op *otherParser, m *refineMatch) bool {
+	return !m.relative && len(m.numbers) == 1 && len(m.numbers[0]) <= 2 && m.d.Period == dpdate.Day &&
+		!slices.ContainsFunc(m.words, op.isMonth)
+}
+
+func isClockTimeOnly(_ *otherParser, m *refineMatch) bool {
+	return m.d.Period.IsTime() && m.relative
+}
+
+func hasNoValue(_ *otherParser, m *refineMatch) bool { return timexValue(m.d) == "" }
+
+func isWeeksAway(op *otherParser, m *refineMatch) bool {
+	return m.relative && m.d.Period == dpdate.Day && op.weeksAway(m.d) && slices.ContainsFunc(m.words, op.isWeek)
+}
+
+func asISOWeek(_ *otherParser, m *refineMatch) verdict {
+	y, wk := m.d.Time.ISOWeek()
+	m.value = string(appendPad(append(appendPad(nil, y, 4), '-', 'W'), wk, 2))
+	return keep
+}
+
+func dropMatch(*otherParser, *refineMatch) verdict { return drop }
+
+// countWords returns how many of words satisfy is, asking about every one.
+func countWords(words []string, is func(string) bool) int {
+	n := 0
+	for _, w := range words {
+		if is(w) {
+			n++
+		}
+	}
+	return n
+}
