@@ -1,6 +1,7 @@
-package dates
+package dateparser
 
 import (
+	"fmt"
 	"slices"
 	"unicode/utf8"
 
@@ -11,7 +12,7 @@ import (
 // refine applies the wrapper's rules to the match text[start:end], parsed as
 // d, and returns it cut down to its shortest span. The rules are the table
 // refineRules, tried in order.
-func (op *otherParser) refine(text string, start, end int, d dpdate.Date) (events.Date, bool) {
+func (op *parser) refine(text string, start, end int, d dpdate.Date) (events.Date, bool) {
 	m := &refineMatch{text: text, from: start, d: d}
 	m.setSpan(op.shrink(text, start, end, d))
 	m.words, m.numbers = splitTokens(m.span)
@@ -61,8 +62,8 @@ const (
 // refineRule is a rule of refine: when cue holds for a match, act decides
 // on it or changes it for the rules after it.
 type refineRule struct {
-	cue func(op *otherParser, m *refineMatch) bool
-	act func(op *otherParser, m *refineMatch) verdict
+	cue func(op *parser, m *refineMatch) bool
+	act func(op *parser, m *refineMatch) verdict
 }
 
 // refineRules are the wrapper's rules: first on the words and numbers of a
@@ -98,22 +99,22 @@ var refineRules = []refineRule{
 	{cue: isWeeksAway, act: asISOWeek},
 }
 
-func always(*otherParser, *refineMatch) bool { return true }
+func always(*parser, *refineMatch) bool { return true }
 
 // noteRelative sets relative, whether the date moves with the publication
 // date ("hier", "3 Tage", "80 ans", "mardi"; a day later is enough to move
 // a day, not a year), and spelled.
-func noteRelative(op *otherParser, m *refineMatch) verdict {
+func noteRelative(op *parser, m *refineMatch) verdict {
 	m.relative = op.movesWithRef(m.span, m.d, atNextDay)
 	m.spelled = countWords(m.words, op.isNumeral)
 	return carryOn
 }
 
-func isBareYear(_ *otherParser, m *refineMatch) bool {
+func isBareYear(_ *parser, m *refineMatch) bool {
 	return len(m.words) == 0 && m.d.Period == dpdate.Year && len(m.numbers) == 1 && len(m.numbers[0]) == 4
 }
 
-func takeCueWord(_ *otherParser, m *refineMatch) verdict {
+func takeCueWord(_ *parser, m *refineMatch) verdict {
 	if s, _, ok := lastWordBefore(m.text, m.from, m.start); ok {
 		m.words = append(m.words, m.text[s:m.start])
 		m.setSpan(s, m.end)
@@ -121,9 +122,9 @@ func takeCueWord(_ *otherParser, m *refineMatch) verdict {
 	return carryOn
 }
 
-func hasNoWords(_ *otherParser, m *refineMatch) bool { return len(m.words) == 0 }
+func hasNoWords(_ *parser, m *refineMatch) bool { return len(m.words) == 0 }
 
-func readNumeric(op *otherParser, m *refineMatch) verdict {
+func readNumeric(op *parser, m *refineMatch) verdict {
 	v, ok := numericValue(m.span, dateOrder(op.lang))
 	if !ok {
 		return drop
@@ -132,15 +133,15 @@ func readNumeric(op *otherParser, m *refineMatch) verdict {
 	return keep
 }
 
-func isLoneShortWord(_ *otherParser, m *refineMatch) bool {
+func isLoneShortWord(_ *parser, m *refineMatch) bool {
 	return len(m.numbers) == 0 && len(m.words) == 1 && utf8.RuneCountInString(m.words[0]) < 4
 }
 
-func isMonthWithoutNumber(_ *otherParser, m *refineMatch) bool {
+func isMonthWithoutNumber(_ *parser, m *refineMatch) bool {
 	return m.d.Period == dpdate.Month && len(m.numbers) == 0
 }
 
-func takeYearAfter(op *otherParser, m *refineMatch) verdict {
+func takeYearAfter(op *parser, m *refineMatch) verdict {
 	e, ok := yearAfter(m.text, m.end)
 	if !ok {
 		return carryOn
@@ -153,7 +154,7 @@ func takeYearAfter(op *otherParser, m *refineMatch) verdict {
 	return carryOn
 }
 
-func isBareUnits(op *otherParser, m *refineMatch) bool {
+func isBareUnits(op *parser, m *refineMatch) bool {
 	return len(m.numbers) == 0 && m.spelled == 0 && op.bareUnits(m.words)
 }
 
@@ -164,7 +165,7 @@ func isBareUnits(op *otherParser, m *refineMatch) bool {
 // a word that turns it forward, which counts as a filler only because
 // go-dateparser reads "2 in" as the 2nd: "in zwei Wochen", "Dans un mois",
 // "dalam dua minggu". "en 3 meses", "in 3 mesi" are mostly durations.
-func isDuration(op *otherParser, m *refineMatch) bool {
+func isDuration(op *parser, m *refineMatch) bool {
 	if len(m.numbers) == 0 && m.spelled == 0 || len(m.words) <= m.spelled {
 		return false
 	}
@@ -175,7 +176,7 @@ func isDuration(op *otherParser, m *refineMatch) bool {
 	return units == len(m.words) && !(m.d.Time.After(op.ref) && op.isRelativePhrase(m.span))
 }
 
-func takeRelativeMarker(op *otherParser, m *refineMatch) verdict {
+func takeRelativeMarker(op *parser, m *refineMatch) verdict {
 	s, e, ok := op.relativeMarker(m.text, m.start, m.end, m.d)
 	if !ok {
 		return drop
@@ -184,28 +185,28 @@ func takeRelativeMarker(op *otherParser, m *refineMatch) verdict {
 	return carryOn
 }
 
-func isDayWithoutMonth(op *otherParser, m *refineMatch) bool {
+func isDayWithoutMonth(op *parser, m *refineMatch) bool {
 	return !m.relative && len(m.numbers) == 1 && len(m.numbers[0]) <= 2 && m.d.Period == dpdate.Day &&
 		!slices.ContainsFunc(m.words, op.isMonth)
 }
 
-func isClockTimeOnly(_ *otherParser, m *refineMatch) bool {
+func isClockTimeOnly(_ *parser, m *refineMatch) bool {
 	return m.d.Period.IsTime() && m.relative
 }
 
-func hasNoValue(_ *otherParser, m *refineMatch) bool { return timexValue(m.d) == "" }
+func hasNoValue(_ *parser, m *refineMatch) bool { return timexValue(m.d) == "" }
 
-func isWeeksAway(op *otherParser, m *refineMatch) bool {
+func isWeeksAway(op *parser, m *refineMatch) bool {
 	return m.relative && m.d.Period == dpdate.Day && op.weeksAway(m.d) && slices.ContainsFunc(m.words, op.isWeek)
 }
 
-func asISOWeek(_ *otherParser, m *refineMatch) verdict {
+func asISOWeek(_ *parser, m *refineMatch) verdict {
 	y, wk := m.d.Time.ISOWeek()
-	m.value = string(appendPad(append(appendPad(nil, y, 4), '-', 'W'), wk, 2))
+	m.value = fmt.Sprintf("%04d-W%02d", y, wk)
 	return keep
 }
 
-func dropMatch(*otherParser, *refineMatch) verdict { return drop }
+func dropMatch(*parser, *refineMatch) verdict { return drop }
 
 // countWords returns how many of words satisfy is, asking about every one.
 func countWords(words []string, is func(string) bool) int {

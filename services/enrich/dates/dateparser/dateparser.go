@@ -1,20 +1,8 @@
-package dates
-
-import (
-	"errors"
-	"fmt"
-	"slices"
-	"strings"
-	"time"
-	"unicode"
-	"unicode/utf8"
-
-	dps "github.com/markusmobius/go-dateparser"
-	dpdate "github.com/markusmobius/go-dateparser/date"
-	"github.com/warta-news/warta/pkg/events"
-)
-
-// Languages other than Indonesian and English are read by go-dateparser
+// Package dateparser finds the dates of a paragraph in a language other
+// than Indonesian and English (which the grammar of package dates reads),
+// for package dates.
+//
+// Such languages are read by go-dateparser
 // (github.com/markusmobius/go-dateparser, a port of Python's dateparser with
 // CLDR data for some two hundred locales), restricted to the paragraph's
 // language and wrapped in rules of our own. Its search is built for
@@ -51,8 +39,8 @@ import (
 // publication (go-dateparser drops "prochain"), decades ("les années 1930")
 // as their first year, fuzzy parts ("début 2022") are missed, and "en 3
 // jours" (within three days) reads as three days ahead. See
-// BenchmarkCompareDateparser for how go-dateparser fares on Indonesian and
-// English against the grammar.
+// BenchmarkCompareDateparser in package dates for how go-dateparser fares
+// on Indonesian and English against the grammar.
 //
 // Cost. A go-dateparser parse costs tens of microseconds (it runs dozens of
 // regular expressions over the string), a search of a paragraph hundreds,
@@ -61,13 +49,28 @@ import (
 // (dateWords.windows, from the words of its own locale data), which leaves a
 // paragraph without a digit or a date word at a few microseconds; and each
 // string the rules ask about is parsed once per paragraph, folded to ASCII
-// and without the fillers at its ends (otherParser.parse), or not at all
+// and without the fillers at its ends (parser.parse), or not at all
 // when it has a word go-dateparser does not know. A paragraph with a date
 // still costs a few hundred microseconds: see BenchmarkFindDateparser and
 // BenchmarkFindDateparserMix.
+package dateparser
 
-// otherParser reads one paragraph in one language known to go-dateparser.
-type otherParser struct {
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	dps "github.com/markusmobius/go-dateparser"
+	dpdate "github.com/markusmobius/go-dateparser/date"
+	"github.com/warta-news/warta/pkg/events"
+)
+
+// parser reads one paragraph in one language known to go-dateparser.
+type parser struct {
 	p     *dps.Parser
 	cfg   *dps.Configuration
 	lang  string
@@ -112,14 +115,14 @@ type parseResult struct {
 // and CustomFormat, which reads nothing without formats.
 var dateparserTypes = []dps.ParserType{dps.Timestamp, dps.NegativeTimestamp, dps.RelativeTime, dps.AbsoluteTime}
 
-// knownByDateparser reports whether go-dateparser has data for lang, a
-// primary language subtag.
-func knownByDateparser(lang string) bool {
+// Knows reports whether go-dateparser has data for lang, a primary
+// language subtag ("fr", not "fr-FR"): whether Find can read it.
+func Knows(lang string) bool {
 	return lang != "" && dps.IsKnownLocale(lang)
 }
 
-func newOtherParser(lang string, ref time.Time) *otherParser {
-	return &otherParser{
+func newParser(lang string, ref time.Time) *parser {
+	return &parser{
 		// A Parser caches the locales it has used behind a mutex; one per
 		// paragraph keeps concurrent taggers from queueing on it.
 		p: &dps.Parser{ParserTypes: dateparserTypes},
@@ -143,7 +146,7 @@ func newOtherParser(lang string, ref time.Time) *otherParser {
 // moved as at says. It reads s folded (see fold) and without the fillers at
 // its ends (see dateWords.trimFillers), which it parses the same way,
 // faster.
-func (op *otherParser) parse(at refShift, s string) (dpdate.Date, error) {
+func (op *parser) parse(at refShift, s string) (dpdate.Date, error) {
 	k := parseKey{at, op.canonical(s)}
 	if r, ok := op.parsed[k]; ok {
 		return r.d, r.err
@@ -160,7 +163,7 @@ func (op *otherParser) parse(at refShift, s string) (dpdate.Date, error) {
 
 // config returns the configuration with the publication date moved as at
 // says.
-func (op *otherParser) config(at refShift) *dps.Configuration {
+func (op *parser) config(at refShift) *dps.Configuration {
 	if op.cfgs[at] == nil {
 		c := *op.cfg
 		switch at {
@@ -186,7 +189,7 @@ func dateOrder(lang string) string {
 }
 
 // canonical returns s as parse hands it to go-dateparser.
-func (op *otherParser) canonical(s string) string {
+func (op *parser) canonical(s string) string {
 	s = fold(s)
 	if op.words != nil {
 		s = op.words.trimFillers(op.words.spell(s, false))
@@ -194,12 +197,15 @@ func (op *otherParser) canonical(s string) string {
 	return s
 }
 
-// findOther returns the dates go-dateparser finds in text that pass the
-// wrapper's rules, sorted, disjoint and not overlapping taken (spans found
-// already). go-dateparser searches only the windows of text that can hold a
+// Find returns the dates go-dateparser finds in text, a paragraph in lang
+// (a primary language subtag that Knows), that pass the wrapper's rules,
+// merged into taken (spans found already, sorted and disjoint): the result
+// is sorted and disjoint, and the new dates do not overlap taken. Relative
+// dates are resolved against ref, the publication date; with a zero ref it
+// returns taken. go-dateparser searches only the windows of text that can hold a
 // date (see dateWords.windows), or all of it in a language that
 // dateparser_words.txt leaves out.
-func findOther(text, lang string, ref time.Time, taken []events.Date) []events.Date {
+func Find(text, lang string, ref time.Time, taken []events.Date) []events.Date {
 	if ref.IsZero() {
 		// Without a publication date go-dateparser would resolve against the
 		// clock; only dates that need no reference would be right, and telling
@@ -212,12 +218,12 @@ func findOther(text, lang string, ref time.Time, taken []events.Date) []events.D
 			return taken
 		}
 	}
-	return newOtherParser(lang, ref).find(text, spans, taken)
+	return newParser(lang, ref).find(text, spans, taken)
 }
 
 // find returns the dates go-dateparser's search finds in the spans of text
 // that pass the wrapper's rules, merged into taken.
-func (op *otherParser) find(text string, spans []window, taken []events.Date) []events.Date {
+func (op *parser) find(text string, spans []window, taken []events.Date) []events.Date {
 	var out []events.Date
 	from := 0
 	var found []candidate
@@ -276,7 +282,7 @@ func (op *otherParser) find(text string, spans []window, taken []events.Date) []
 // parses ("la semaine dernière", "el mes pasado"), which its search misses
 // unless it happens to join their words. A phrase replaces the matches
 // inside it ("semaine"), and gives way to one that overlaps it otherwise.
-func (op *otherParser) addPhrases(text string, w window, found []candidate) []candidate {
+func (op *parser) addPhrases(text string, w window, found []candidate) []candidate {
 	if op.words == nil || len(op.words.relatives) == 0 {
 		return found
 	}
@@ -348,7 +354,7 @@ type candidate struct {
 // whole: the search runs neighbouring expressions together ("14 juillet, en
 // 2022" → 2022-07-14; "80 Jahren, um 10:30 Uhr, 02.09.2025" → 1945), while
 // "martes, 2 de septiembre de 2025" is one date.
-func (op *otherParser) candidates(text string, start, end int, d dpdate.Date) []candidate {
+func (op *parser) candidates(text string, start, end int, d dpdate.Date) []candidate {
 	whole := []candidate{{start, end, d}}
 	var pieces []candidate
 	at := start
@@ -377,11 +383,12 @@ func (op *otherParser) candidates(text string, start, end int, d dpdate.Date) []
 	return pieces
 }
 
-// rawDateparser returns go-dateparser's search results for text as dates, with spans
-// located in text but no other rule applied. BenchmarkCompareDateparser measures
-// it against the grammar and the wrapper.
-func rawDateparser(text, lang string, ref time.Time) []events.Date {
-	op := newOtherParser(lang, ref)
+// Search returns go-dateparser's search results for text, in lang, as
+// dates against ref, with spans located in text but none of the wrapper's
+// rules applied: what Find starts from. BenchmarkCompareDateparser in
+// package dates measures it against the grammar and Find.
+func Search(text, lang string, ref time.Time) []events.Date {
+	op := newParser(lang, ref)
 	res, err := (&dps.Parser{}).SearchWithLanguage(op.cfg, lang, text)
 	out := []events.Date{}
 	if err != nil {
@@ -404,7 +411,7 @@ func rawDateparser(text, lang string, ref time.Time) []events.Date {
 // isRelativePhrase reports whether span is one of the language's relative
 // phrases of more than one word ("dans 3 jours", "dentro de dos semanas"),
 // any number in digits or in words.
-func (op *otherParser) isRelativePhrase(span string) bool {
+func (op *parser) isRelativePhrase(span string) bool {
 	if op.words == nil {
 		return false
 	}
@@ -430,7 +437,7 @@ next:
 // relativeWord reports whether w, a word folded to lower case, is the word
 // pw of a relative phrase of dateparser_words.txt, where "0" stands for a
 // number in digits or in words.
-func (op *otherParser) relativeWord(w, pw string) bool {
+func (op *parser) relativeWord(w, pw string) bool {
 	if pw != "0" {
 		return w == pw
 	}
@@ -440,7 +447,7 @@ func (op *otherParser) relativeWord(w, pw string) bool {
 // isNumeral reports whether w is a number word that go-dateparser, or the
 // wrapper before it (see dateWords.spell), reads as digits: "trois", "zwei",
 // "un", "tres".
-func (op *otherParser) isNumeral(w string) bool {
+func (op *parser) isNumeral(w string) bool {
 	if op.words == nil {
 		return false
 	}
@@ -451,7 +458,7 @@ func (op *otherParser) isNumeral(w string) bool {
 
 // bareUnits reports whether words are units of time and fillers of the
 // language's dictionary, with a unit: "años", "Jahre", "des jours".
-func (op *otherParser) bareUnits(words []string) bool {
+func (op *parser) bareUnits(words []string) bool {
 	if op.words == nil {
 		return false
 	}
@@ -470,7 +477,7 @@ func (op *otherParser) bareUnits(words []string) bool {
 
 // isWeek reports whether w is a unit of time of a week ("semaine",
 // "Wochen"): "2 w" reads as fourteen days before the publication date.
-func (op *otherParser) isWeek(w string) bool {
+func (op *parser) isWeek(w string) bool {
 	if op.words != nil && !op.words.units[foldLower(w)] {
 		return false
 	}
@@ -480,7 +487,7 @@ func (op *otherParser) isWeek(w string) bool {
 
 // weeksAway reports whether d falls on the publication date's weekday, a
 // whole number of weeks from it.
-func (op *otherParser) weeksAway(d dpdate.Date) bool {
+func (op *parser) weeksAway(d dpdate.Date) bool {
 	y, m, dd := d.Time.Date()
 	return int(time.Date(y, m, dd, 0, 0, 0, 0, time.UTC).Sub(op.ref).Hours())%(7*24) == 0
 }
@@ -488,7 +495,7 @@ func (op *otherParser) weeksAway(d dpdate.Date) bool {
 // shrink cuts text[start:end] to the shortest run of its words that
 // go-dateparser parses to the same date, dropping words and punctuation at
 // either end: "le 2 septembre 2025 à" → "2 septembre 2025".
-func (op *otherParser) shrink(text string, start, end int, d dpdate.Date) (int, int) {
+func (op *parser) shrink(text string, start, end int, d dpdate.Date) (int, int) {
 	start, end = trimPunct(text, start, end)
 	for {
 		if s, e, ok := dropFirstWord(text, start, end); ok && op.same(text[s:e], text[start:end], d) {
@@ -506,7 +513,7 @@ func (op *otherParser) shrink(text string, start, end int, d dpdate.Date) (int, 
 // same reports whether s parses to d, and to the same date as whole when
 // the publication date is another one: "2" alone reads as 2 September 2025
 // when the paragraph is of that day, but it does not say so.
-func (op *otherParser) same(s, whole string, d dpdate.Date) bool {
+func (op *parser) same(s, whole string, d dpdate.Date) bool {
 	got, err := op.parse(atRef, s)
 	if err != nil || !sameDate(got, d) {
 		return false
@@ -519,7 +526,7 @@ func (op *otherParser) same(s, whole string, d dpdate.Date) bool {
 // movesWithRef reports whether s parses to another date when the
 // publication date moves as at says: then s leaves something to the
 // reference (a relative expression, or a day without month).
-func (op *otherParser) movesWithRef(s string, d dpdate.Date, at refShift) bool {
+func (op *parser) movesWithRef(s string, d dpdate.Date, at refShift) bool {
 	if r, ok := op.parsed[parseKey{atOther, op.canonical(s)}]; ok && r.err == nil && sameDate(r.d, d) {
 		// same found that s reads as d three years away too: it leaves
 		// nothing to the reference, so a day or a year makes no difference.
@@ -539,7 +546,7 @@ func sameDate(a, b dpdate.Date) bool {
 // isUnit reports whether w is a unit of time in the language: "2 w" and
 // "3 w" parse to dates relative to the reference, the larger number further
 // back ("Tage", "jours", "años"), where "3 juillet" comes after "2 juillet".
-func (op *otherParser) isUnit(w string) bool {
+func (op *parser) isUnit(w string) bool {
 	two, err2 := op.parse(atRef, "2 "+w)
 	three, err3 := op.parse(atRef, "3 "+w)
 	return err2 == nil && err3 == nil && !two.IsZero() && three.Time.Before(two.Time)
@@ -547,7 +554,7 @@ func (op *otherParser) isUnit(w string) bool {
 
 // isMonth reports whether w names a month in the language: "15 w 2001"
 // parses to the 15th of some month of 2001.
-func (op *otherParser) isMonth(w string) bool {
+func (op *parser) isMonth(w string) bool {
 	got, err := op.parse(atRef, "15 "+w+" 2001")
 	return err == nil && got.Period == dpdate.Day && got.Time.Day() == 15 && got.Time.Year() == 2001
 }
@@ -671,7 +678,7 @@ func dropLastWord(text string, start, end int) (int, int, bool) {
 // or one or two right after it, that go-dateparser reads together with it as
 // the same date ("vor 3 Tagen", "il y a 3 jours", "3 hari lalu"), and
 // returns the span with them.
-func (op *otherParser) relativeMarker(text string, start, end int, d dpdate.Date) (int, int, bool) {
+func (op *parser) relativeMarker(text string, start, end int, d dpdate.Date) (int, int, bool) {
 	same := func(s, e int) bool {
 		got, err := op.parse(atRef, text[s:e])
 		return err == nil && sameDate(got, d)
@@ -710,7 +717,7 @@ func (op *otherParser) relativeMarker(text string, start, end int, d dpdate.Date
 // It compares "2 w" with "2", both at the publication date and a day
 // later: on the last day of a month "2" alone moves to the next month a day
 // later, and "3 días y" used to be three days ago then.
-func (op *otherParser) isFiller(w string) bool {
+func (op *parser) isFiller(w string) bool {
 	got, err := op.parse(atRef, "2 "+w)
 	if err != nil || got.Period != dpdate.Day || got.Time.Day() != 2 {
 		return false
@@ -898,10 +905,10 @@ func numericValue(s, order string) (string, bool) {
 	if d == 0 {
 		return fmt.Sprintf("%04d-%02d", y, m), true
 	}
-	if !validDate(y, m, d) {
-		return "", false
+	if time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Day() != d {
+		return "", false // "31.09.2025"
 	}
-	return ymd(y, m, d), true
+	return fmt.Sprintf("%04d-%02d-%02d", y, m, d), true
 }
 
 // overlaps reports whether d overlaps a date of ds.
