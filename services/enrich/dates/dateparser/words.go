@@ -456,7 +456,10 @@ func (dw *dateWords) unreadable(s string) bool {
 }
 
 // isWordRune reports whether r belongs to a word as gen_words.go splits
-// them: a letter, a digit or a mark.
+// them: a letter, a digit or a mark. Unlike ner.IsWordRune it takes
+// spacing marks too (category Mc: the vowel signs of Devanagari or
+// Bengali), with which go-dateparser's locale data writes words, so it is
+// not that one.
 func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)
 }
