@@ -3,6 +3,8 @@ package dateparser
 import (
 	"fmt"
 	"slices"
+	"strings"
+	"time"
 	"unicode/utf8"
 
 	dpdate "github.com/markusmobius/go-dateparser/date"
@@ -217,4 +219,213 @@ func countWords(words []string, is func(string) bool) int {
 		}
 	}
 	return n
+}
+
+// isNumeral reports whether w is a number word that go-dateparser, or the
+// wrapper before it (see dateWords.spell), reads as digits: "trois", "zwei",
+// "un", "tres".
+func (op *parser) isNumeral(w string) bool {
+	if op.words == nil {
+		return false
+	}
+	w = foldLower(w)
+	_, spelled := op.words.spelled[w]
+	return spelled || op.words.numerals[w]
+}
+
+// bareUnits reports whether words are units of time and fillers of the
+// language's dictionary, with a unit: "años", "Jahre", "des jours".
+func (op *parser) bareUnits(words []string) bool {
+	if op.words == nil {
+		return false
+	}
+	unit := false
+	for _, w := range words {
+		w = foldLower(w)
+		switch {
+		case op.words.units[w]:
+			unit = true
+		case !op.words.fillers[w]:
+			return false
+		}
+	}
+	return unit
+}
+
+// isWeek reports whether w is a unit of time of a week ("semaine",
+// "Wochen"): "2 w" reads as fourteen days before the publication date.
+func (op *parser) isWeek(w string) bool {
+	if op.words != nil && !op.words.units[foldLower(w)] {
+		return false
+	}
+	got, err := op.parse(atRef, "2 "+w)
+	return err == nil && got.Period == dpdate.Day && got.Time.Equal(op.ref.AddDate(0, 0, -14))
+}
+
+// weeksAway reports whether d falls on the publication date's weekday, a
+// whole number of weeks from it.
+func (op *parser) weeksAway(d dpdate.Date) bool {
+	y, m, dd := d.Time.Date()
+	return int(time.Date(y, m, dd, 0, 0, 0, 0, time.UTC).Sub(op.ref).Hours())%(7*24) == 0
+}
+
+// isUnit reports whether w is a unit of time in the language: "2 w" and
+// "3 w" parse to dates relative to the reference, the larger number further
+// back ("Tage", "jours", "años"), where "3 juillet" comes after "2 juillet".
+func (op *parser) isUnit(w string) bool {
+	two, err2 := op.parse(atRef, "2 "+w)
+	three, err3 := op.parse(atRef, "3 "+w)
+	return err2 == nil && err3 == nil && !two.IsZero() && three.Time.Before(two.Time)
+}
+
+// isMonth reports whether w names a month in the language: "15 w 2001"
+// parses to the 15th of some month of 2001.
+func (op *parser) isMonth(w string) bool {
+	got, err := op.parse(atRef, "15 "+w+" 2001")
+	return err == nil && got.Period == dpdate.Day && got.Time.Day() == 15 && got.Time.Year() == 2001
+}
+
+// isFiller reports whether go-dateparser skips w next to a number it reads
+// as a day ("und", "y", "et"): such a word does not make a number of days
+// relative.
+//
+// It compares "2 w" with "2", both at the publication date and a day
+// later: on the last day of a month "2" alone moves to the next month a day
+// later, and "3 días y" used to be three days ago then.
+func (op *parser) isFiller(w string) bool {
+	got, err := op.parse(atRef, "2 "+w)
+	if err != nil || got.Period != dpdate.Day || got.Time.Day() != 2 {
+		return false
+	}
+	for _, at := range []refShift{atRef, atNextDay} {
+		a, errA := op.parse(at, "2 "+w)
+		b, errB := op.parse(at, "2")
+		if errA != nil || errB != nil || !sameDate(a, b) {
+			return false
+		}
+	}
+	return true
+}
+
+// isRelativePhrase reports whether span is one of the language's relative
+// phrases of more than one word ("dans 3 jours", "dentro de dos semanas"),
+// any number in digits or in words.
+func (op *parser) isRelativePhrase(span string) bool {
+	if op.words == nil {
+		return false
+	}
+	var words []string
+	for i, j := range wordRuns(span) {
+		words = append(words, foldLower(span[i:j]))
+	}
+next:
+	for _, p := range op.words.relatives {
+		if len(p) != len(words) {
+			continue
+		}
+		for k := range p {
+			if !op.relativeWord(words[k], p[k]) {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// relativeWord reports whether w, a word folded to lower case, is the word
+// pw of a relative phrase of dateparser_words.txt, where "0" stands for a
+// number in digits or in words.
+func (op *parser) relativeWord(w, pw string) bool {
+	if pw != "0" {
+		return w == pw
+	}
+	return strings.Trim(w, "0123456789") == "" || op.isNumeral(w)
+}
+
+// relativeMarker looks for up to three words right before text[start:end],
+// or one or two right after it, that go-dateparser reads together with it as
+// the same date ("vor 3 Tagen", "il y a 3 jours", "3 hari lalu"), and
+// returns the span with them.
+func (op *parser) relativeMarker(text string, start, end int, d dpdate.Date) (int, int, bool) {
+	same := func(s, e int) bool {
+		got, err := op.parse(atRef, text[s:e])
+		return err == nil && sameDate(got, d)
+	}
+	best := -1
+	s := start
+	for range 3 {
+		ws, we, ok := lastWordBefore(text, 0, s)
+		if !ok {
+			break
+		}
+		if s = ws; !op.isFiller(text[ws:we]) && same(s, end) {
+			best = s // the longest wins: "Il y a 3 jours", not "a 3 jours"
+		}
+	}
+	if best >= 0 {
+		return best, end, true
+	}
+	e := end
+	for range 2 {
+		ws, we, ok := nextWordAfter(text, e)
+		if !ok {
+			break
+		}
+		if e = we; !op.isFiller(text[ws:we]) && same(start, e) {
+			return start, e, true
+		}
+	}
+	return 0, 0, false
+}
+
+// shrink cuts text[start:end] to the shortest run of its words that
+// go-dateparser parses to the same date, dropping words and punctuation at
+// either end: "le 2 septembre 2025 à" → "2 septembre 2025".
+func (op *parser) shrink(text string, start, end int, d dpdate.Date) (int, int) {
+	start, end = trimPunct(text, start, end)
+	for {
+		if s, e, ok := dropFirstWord(text, start, end); ok && op.same(text[s:e], text[start:end], d) {
+			start, end = s, e
+			continue
+		}
+		if s, e, ok := dropLastWord(text, start, end); ok && op.same(text[s:e], text[start:end], d) {
+			start, end = s, e
+			continue
+		}
+		return start, end
+	}
+}
+
+// same reports whether s parses to d, and to the same date as whole when
+// the publication date is another one: "2" alone reads as 2 September 2025
+// when the paragraph is of that day, but it does not say so.
+func (op *parser) same(s, whole string, d dpdate.Date) bool {
+	got, err := op.parse(atRef, s)
+	if err != nil || !sameDate(got, d) {
+		return false
+	}
+	a, errA := op.parse(atOther, s)
+	b, errB := op.parse(atOther, whole)
+	return errA == nil && errB == nil && sameDate(a, b)
+}
+
+// movesWithRef reports whether s parses to another date when the
+// publication date moves as at says: then s leaves something to the
+// reference (a relative expression, or a day without month).
+func (op *parser) movesWithRef(s string, d dpdate.Date, at refShift) bool {
+	if r, ok := op.parsed[parseKey{atOther, op.canonical(s)}]; ok && r.err == nil && sameDate(r.d, d) {
+		// same found that s reads as d three years away too: it leaves
+		// nothing to the reference, so a day or a year makes no difference.
+		return false
+	}
+	got, err := op.parse(at, s)
+	return err != nil || !sameDate(got, d)
+}
+
+// sameDate reports whether a and b are the same date at the precision they
+// were written with: go-dateparser fills the parts a text leaves out ("2022"
+// is 2 September 2022 when the reference is 2 September) from the reference.
+func sameDate(a, b dpdate.Date) bool {
+	return a.Period == b.Period && timexValue(a) == timexValue(b)
 }
