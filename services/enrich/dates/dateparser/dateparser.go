@@ -81,6 +81,9 @@ type parser struct {
 	// parsed remembers go-dateparser's readings: the rules ask about the
 	// same strings several times, and a reading costs tens of microseconds.
 	parsed map[parseKey]parseResult
+	// match is refine's match, kept here so that handing it to the rules
+	// does not allocate one per match.
+	match refineMatch
 }
 
 // errUnreadable is parse's error for a string with a word go-dateparser

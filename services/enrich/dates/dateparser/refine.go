@@ -15,7 +15,8 @@ import (
 // d, and returns it cut down to its shortest span. The rules are the table
 // refineRules, tried in order.
 func (op *parser) refine(text string, start, end int, d dpdate.Date) (events.Date, bool) {
-	m := &refineMatch{text: text, from: start, d: d}
+	m := &op.match
+	*m = refineMatch{text: text, from: start, d: d}
 	m.setSpan(op.shrink(text, start, end, d))
 	m.words, m.numbers = splitTokens(m.span)
 	for _, r := range refineRules {
