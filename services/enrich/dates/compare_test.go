@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/services/enrich/dates/dateparser"
 )
 
 // BenchmarkCompareDateparser measures the grammar against go-dateparser on
@@ -54,9 +55,9 @@ func BenchmarkCompareDateparser(b *testing.B) {
 		find func(text, lang string, ref time.Time) []events.Date
 	}{
 		{"grammar (Find)", Find},
-		{"go-dateparser search", rawDateparser},
+		{"go-dateparser search", dateparser.Search},
 		{"go-dateparser + wrapper rules", func(text, lang string, ref time.Time) []events.Date {
-			return findOther(text, primaryLang(lang), ref, nil)
+			return dateparser.Find(text, primaryLang(lang), ref, nil)
 		}},
 	}
 	var report strings.Builder

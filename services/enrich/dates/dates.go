@@ -44,6 +44,7 @@ import (
 	"time"
 
 	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/services/enrich/dates/dateparser"
 )
 
 // Find returns the date expressions of text, sorted by Start and never
@@ -53,7 +54,7 @@ import (
 // lang is a BCP 47 tag; "id" and "en" (and their regional forms, "id-ID",
 // "en-GB") are read fully by the grammar. Any other language that
 // go-dateparser knows ("fr", "de", "es", "ms", …) is read by go-dateparser
-// within the rules of other.go, when ref is set; for the rest, and without
+// within the rules of package dateparser, when ref is set; for the rest, and without
 // ref, only ISO dates ("2025-09-02") are found.
 //
 // ref is the article's publication time. Weekdays and relative expressions
@@ -75,7 +76,7 @@ func Find(text, lang string, ref time.Time) []events.Date {
 	case "en":
 		p.lex, p.en = lexEN, true
 	default:
-		if knownByDateparser(primary) {
+		if dateparser.Knows(primary) {
 			other = primary
 		}
 	}
@@ -110,7 +111,7 @@ func Find(text, lang string, ref time.Time) []events.Date {
 		i, free = m.to, m.to
 	}
 	if other != "" && p.hasRef {
-		out = findOther(text, other, p.ref, out)
+		out = dateparser.Find(text, other, p.ref, out)
 	}
 	return out
 }

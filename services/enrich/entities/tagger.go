@@ -769,7 +769,7 @@ func titleCase(word string) string {
 		} else {
 			b.WriteRune(unicode.ToLower(r))
 		}
-		first = !isWordRune(r)
+		first = !ner.IsWordRune(r)
 	}
 	return b.String()
 }

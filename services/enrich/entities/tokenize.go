@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/warta-news/warta/services/enrich/ner"
 )
 
 // token is one word of the text, with what the rules need to know about it.
@@ -25,10 +27,6 @@ func (tk *token) roles() role {
 		return 0
 	}
 	return tk.lex.roles
-}
-
-func isWordRune(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
 // isJoiner reports whether r may join two parts of one word: "Bangsa-Bangsa",
@@ -59,7 +57,7 @@ func (t *Tagger) tokenize(text string, toks []token) []token {
 	prevEnd := 0
 	for i := 0; i < len(text); {
 		r, w := utf8.DecodeRuneInString(text[i:])
-		if !isWordRune(r) {
+		if !ner.IsWordRune(r) {
 			i += w
 			continue
 		}
@@ -67,12 +65,12 @@ func (t *Tagger) tokenize(text string, toks []token) []token {
 		j := i + w
 		for j < len(text) {
 			r2, w2 := utf8.DecodeRuneInString(text[j:])
-			if isWordRune(r2) {
+			if ner.IsWordRune(r2) {
 				j += w2
 				continue
 			}
 			if isJoiner(r2) && j+w2 < len(text) {
-				if r3, _ := utf8.DecodeRuneInString(text[j+w2:]); isWordRune(r3) {
+				if r3, _ := utf8.DecodeRuneInString(text[j+w2:]); ner.IsWordRune(r3) {
 					j += w2
 					continue
 				}
@@ -163,7 +161,7 @@ func gapInfo(text string, from, to int, first bool) (sent, join bool) {
 			// A straight quote opens a quotation when it follows a space.
 			prev, _ := utf8.DecodeLastRuneInString(text[:k])
 			opening := k == 0 || isSpace(prev) || prev == '\n' || prev == '(' || prev == '['
-			sent, join = opening || sent && !isWordRune(prev), false
+			sent, join = opening || sent && !ner.IsWordRune(prev), false
 		default:
 			sent, join = false, false
 		}

@@ -10,7 +10,10 @@ type Token struct {
 	Start, End int
 }
 
-func isWordRune(r rune) bool {
+// IsWordRune reports whether r belongs to a word as Tokenize splits text: a
+// letter, a digit or a non-spacing mark. The entity tagger's tokenizer
+// tells words from the rest by it too.
+func IsWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
@@ -27,7 +30,7 @@ func Tokenize(text string, dst []Token) []Token {
 			i += w
 			continue
 		}
-		if !isWordRune(r) {
+		if !IsWordRune(r) {
 			// "'s" after a word is a token, like the corpora have it.
 			if (r == '\'' || r == '’') && len(dst) > 0 && dst[len(dst)-1].End == i {
 				if j := i + w; j < len(text) && (text[j] == 's' || text[j] == 'S') && !wordAt(text, j+1) {
@@ -45,7 +48,7 @@ func Tokenize(text string, dst []Token) []Token {
 		digit := unicode.IsDigit(r)
 		for j < len(text) {
 			r2, w2 := utf8.DecodeRuneInString(text[j:])
-			if isWordRune(r2) {
+			if IsWordRune(r2) {
 				digit = unicode.IsDigit(r2)
 				j += w2
 				continue
@@ -54,13 +57,13 @@ func Tokenize(text string, dst []Token) []Token {
 				r3, _ := utf8.DecodeRuneInString(text[j+w2:])
 				switch {
 				case r2 == '-' || r2 == '‐' || r2 == '‑':
-					if isWordRune(r3) {
+					if IsWordRune(r3) {
 						j += w2
 						continue
 					}
 				case r2 == '\'' || r2 == '’':
 					// Not a possessive: "O'Brien", "Asy'ari", but "Putin's" splits.
-					if isWordRune(r3) && !((r3 == 's' || r3 == 'S') && !wordAt(text, j+w2+1)) {
+					if IsWordRune(r3) && !((r3 == 's' || r3 == 'S') && !wordAt(text, j+w2+1)) {
 						j += w2
 						continue
 					}
@@ -95,7 +98,7 @@ func wordAt(text string, i int) bool {
 		return false
 	}
 	r, _ := utf8.DecodeRuneInString(text[i:])
-	return isWordRune(r)
+	return IsWordRune(r)
 }
 
 // Sentences splits toks, the tokens of text, into sentences and returns the

@@ -29,7 +29,9 @@ type TrainOptions struct {
 
 // Train trains a model on examples with the averaged structured perceptron.
 // The result depends only on the examples, their order and opts: the same
-// input gives the same model, byte for byte.
+// input gives the same model, byte for byte. It fails on an example whose
+// labels do not fit its words, and when more features keep a weight than a
+// model holds.
 func Train(examples []Example, opts TrainOptions) (*Model, error) {
 	if opts.Iterations <= 0 {
 		opts.Iterations = 10
@@ -37,64 +39,11 @@ func Train(examples []Example, opts TrainOptions) (*Model, error) {
 	if opts.MinCount <= 0 {
 		opts.MinCount = 2
 	}
-	const L = NumLabels
-	for i, ex := range examples {
-		if len(ex.Labels) != len(ex.Words) {
-			return nil, fmt.Errorf("example %d: %d labels for %d words", i, len(ex.Labels), len(ex.Words))
-		}
-		for j, l := range ex.Labels {
-			if l < 0 || l >= L || !allowed(prevLabel(ex.Labels, j), l) {
-				return nil, fmt.Errorf("example %d: bad label %d at word %d", i, l, j)
-			}
-		}
+	if err := checkLabels(examples); err != nil {
+		return nil, err
 	}
-
-	// Count features, then number those seen often enough in order of
-	// first appearance.
-	sc := &scratch{}
-	counts := make(map[uint64]int32)
-	for i := range examples {
-		featurize(&examples[i].Sentence, sc)
-		for _, h := range sc.feats {
-			counts[h]++
-		}
-	}
-	index := make(map[uint64]int32)
-	type compiled struct {
-		feats []int32
-		offs  []int32
-	}
-	comp := make([]compiled, len(examples))
-	for i := range examples {
-		featurize(&examples[i].Sentence, sc)
-		c := compiled{offs: make([]int32, 1, len(sc.offs))}
-		for w := 0; w+1 < len(sc.offs); w++ {
-			for _, h := range sc.feats[sc.offs[w]:sc.offs[w+1]] {
-				if counts[h] < int32(opts.MinCount) {
-					continue
-				}
-				k, ok := index[h]
-				if !ok {
-					k = int32(len(index))
-					index[h] = k
-				}
-				c.feats = append(c.feats, k)
-			}
-			c.offs = append(c.offs, int32(len(c.feats)))
-		}
-		comp[i] = c
-	}
-	counts = nil
-
-	nf := len(index)
-	w := make([]float32, nf*L)
-	u := make([]float64, nf*L) // Σ c·Δw, for averaging
-	tw := make([]float32, (L+1)*L)
-	tu := make([]float64, (L+1)*L)
-	var vs vitScratch
-	var emit []float32
-	var pred []int
-	c := 1.0
+	feats := compileFeatures(examples, opts.MinCount)
+	p := newPerceptron(len(feats.index))
 	order := make([]int, len(examples))
 	for i := range order {
 		order[i] = i
@@ -104,77 +53,180 @@ func Train(examples []Example, opts TrainOptions) (*Model, error) {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		errs, words := 0, 0
 		for _, ei := range order {
-			ex, cp := &examples[ei], &comp[ei]
-			n := len(ex.Labels)
-			if n == 0 {
-				continue
-			}
-			if cap(emit) < n*L {
-				emit = make([]float32, n*L)
-			}
-			emit = emit[:n*L]
-			clear(emit)
-			for i := range n {
-				row := emit[i*L : i*L+L]
-				for _, k := range cp.feats[cp.offs[i]:cp.offs[i+1]] {
-					ws := w[int(k)*L : int(k)*L+L]
-					for l := range row {
-						row[l] += ws[l]
-					}
-				}
-			}
-			pred = viterbi(emit, tw, n, &vs, pred[:0])
-			words += n
-			for i := range n {
-				g, p := ex.Labels[i], pred[i]
-				if g != p {
-					errs++
-					for _, k := range cp.feats[cp.offs[i]:cp.offs[i+1]] {
-						w[int(k)*L+g]++
-						u[int(k)*L+g] += c
-						w[int(k)*L+p]--
-						u[int(k)*L+p] -= c
-					}
-				}
-				gp, pp := transRow(ex.Labels, i), transRow(pred, i)
-				if gp != pp || g != p {
-					tw[gp*L+g]++
-					tu[gp*L+g] += c
-					tw[pp*L+p]--
-					tu[pp*L+p] -= c
-				}
-			}
-			c++
+			e, n := p.learn(&examples[ei], &feats.examples[ei])
+			errs, words = errs+e, words+n
 		}
 		if opts.Log != nil {
-			fmt.Fprintf(opts.Log, "iteration %d: %d features, %.2f%% of words wrong\n", it+1, nf, 100*float64(errs)/float64(max(words, 1)))
+			fmt.Fprintf(opts.Log, "iteration %d: %d features, %.2f%% of words wrong\n", it+1, len(feats.index), 100*float64(errs)/float64(max(words, 1)))
 		}
 	}
+	return p.model(opts.Info, feats.index)
+}
 
-	// Average, quantise to 16 bits, and drop the features left without
-	// weight.
+// checkLabels returns an error for the first example with other than one
+// label per word, or with a label out of range or out of sequence.
+func checkLabels(examples []Example) error {
+	for i, ex := range examples {
+		if len(ex.Labels) != len(ex.Words) {
+			return fmt.Errorf("example %d: %d labels for %d words", i, len(ex.Labels), len(ex.Words))
+		}
+		for j, l := range ex.Labels {
+			if l < 0 || l >= NumLabels || !allowed(prevLabel(ex.Labels, j), l) {
+				return fmt.Errorf("example %d: bad label %d at word %d", i, l, j)
+			}
+		}
+	}
+	return nil
+}
+
+// features are the features of the training examples as rows of the
+// weights: only those seen often enough, numbered in order of first
+// appearance.
+type features struct {
+	index    map[uint64]int32 // a feature's hash → its row
+	examples []compiled       // per example
+}
+
+// compiled are the feature rows of an example's words: word i's are
+// feats[offs[i]:offs[i+1]].
+type compiled struct {
+	feats []int32
+	offs  []int32
+}
+
+// compileFeatures counts the features of examples, then numbers those seen
+// minCount times or more in order of first appearance.
+func compileFeatures(examples []Example, minCount int) features {
+	sc := &scratch{}
+	counts := make(map[uint64]int32)
+	for i := range examples {
+		featurize(&examples[i].Sentence, sc)
+		for _, h := range sc.feats {
+			counts[h]++
+		}
+	}
+	fs := features{index: make(map[uint64]int32), examples: make([]compiled, len(examples))}
+	for i := range examples {
+		featurize(&examples[i].Sentence, sc)
+		c := compiled{offs: make([]int32, 1, len(sc.offs))}
+		for w := 0; w+1 < len(sc.offs); w++ {
+			for _, h := range sc.feats[sc.offs[w]:sc.offs[w+1]] {
+				if counts[h] < int32(minCount) {
+					continue
+				}
+				k, ok := fs.index[h]
+				if !ok {
+					k = int32(len(fs.index))
+					fs.index[h] = k
+				}
+				c.feats = append(c.feats, k)
+			}
+			c.offs = append(c.offs, int32(len(c.feats)))
+		}
+		fs.examples[i] = c
+	}
+	return fs
+}
+
+// perceptron is the state of the training: the weights, and their sums
+// over the updates for averaging.
+type perceptron struct {
+	w  []float32 // the weight of feature row k for label l at k*NumLabels+l
+	u  []float64 // Σ c·Δw, for averaging
+	tw []float32 // transitions: the label before (NumLabels at the start) × the label
+	tu []float64
+	c  float64 // the number of the update, from 1
+
+	vs   vitScratch
+	emit []float32
+	pred []int
+}
+
+func newPerceptron(nf int) *perceptron {
+	const L = NumLabels
+	return &perceptron{
+		w:  make([]float32, nf*L),
+		u:  make([]float64, nf*L),
+		tw: make([]float32, (L+1)*L),
+		tu: make([]float64, (L+1)*L),
+		c:  1,
+	}
+}
+
+// learn tags ex with the weights, moves them towards its gold labels where
+// the tags are wrong, and returns how many words were wrong of how many.
+func (p *perceptron) learn(ex *Example, cp *compiled) (errs, words int) {
+	const L = NumLabels
+	n := len(ex.Labels)
+	if n == 0 {
+		return 0, 0
+	}
+	if cap(p.emit) < n*L {
+		p.emit = make([]float32, n*L)
+	}
+	p.emit = p.emit[:n*L]
+	clear(p.emit)
+	for i := range n {
+		row := p.emit[i*L : i*L+L]
+		for _, k := range cp.feats[cp.offs[i]:cp.offs[i+1]] {
+			ws := p.w[int(k)*L : int(k)*L+L]
+			for l := range row {
+				row[l] += ws[l]
+			}
+		}
+	}
+	p.pred = viterbi(p.emit, p.tw, n, &p.vs, p.pred[:0])
+	c := p.c
+	for i := range n {
+		g, pr := ex.Labels[i], p.pred[i]
+		if g != pr {
+			errs++
+			for _, k := range cp.feats[cp.offs[i]:cp.offs[i+1]] {
+				p.w[int(k)*L+g]++
+				p.u[int(k)*L+g] += c
+				p.w[int(k)*L+pr]--
+				p.u[int(k)*L+pr] -= c
+			}
+		}
+		gp, pp := transRow(ex.Labels, i), transRow(p.pred, i)
+		if gp != pp || g != pr {
+			p.tw[gp*L+g]++
+			p.tu[gp*L+g] += c
+			p.tw[pp*L+pr]--
+			p.tu[pp*L+pr] -= c
+		}
+	}
+	p.c++
+	return errs, n
+}
+
+// model averages the weights, quantises them to 16 bits and drops the
+// features left without weight. index numbers the rows of the weights.
+func (p *perceptron) model(info string, index map[uint64]int32) (*Model, error) {
+	const L = NumLabels
+	c := p.c
 	avg := func(w float32, u float64) float64 { return float64(w) - u/c }
 	maxAbs := 0.0
-	for i := range w {
-		maxAbs = max(maxAbs, math.Abs(avg(w[i], u[i])))
+	for i := range p.w {
+		maxAbs = max(maxAbs, math.Abs(avg(p.w[i], p.u[i])))
 	}
-	for i := range tw {
-		maxAbs = max(maxAbs, math.Abs(avg(tw[i], tu[i])))
+	for i := range p.tw {
+		maxAbs = max(maxAbs, math.Abs(avg(p.tw[i], p.tu[i])))
 	}
 	if maxAbs == 0 {
 		maxAbs = 1
 	}
 	scale := maxAbs / 32000
 	q := func(w float32, u float64) int16 { return int16(math.Round(avg(w, u) / scale)) }
-	m := &Model{Info: opts.Info, scale: float32(scale)}
-	m.trans = make([]int16, len(tw))
-	m.trans32 = make([]int32, len(tw))
-	for i := range tw {
-		m.trans[i] = q(tw[i], tu[i])
+	m := &Model{Info: info, scale: float32(scale)}
+	m.trans = make([]int16, len(p.tw))
+	m.trans32 = make([]int32, len(p.tw))
+	for i := range p.tw {
+		m.trans[i] = q(p.tw[i], p.tu[i])
 		m.trans32[i] = int32(m.trans[i])
 	}
 	// Walk the features in index order, which is deterministic.
-	hashes := make([]uint64, nf)
+	hashes := make([]uint64, len(index))
 	for h, k := range index {
 		hashes[k] = h
 	}
@@ -182,7 +234,7 @@ func Train(examples []Example, opts TrainOptions) (*Model, error) {
 		var row [L]int16
 		zero := true
 		for l := range L {
-			row[l] = q(w[k*L+l], u[k*L+l])
+			row[l] = q(p.w[k*L+l], p.u[k*L+l])
 			zero = zero && row[l] == 0
 		}
 		if zero {

@@ -112,7 +112,7 @@ func Train(root string, opts Options) (*ner.Model, error) {
 		if !slices.Contains(entities.ModelLanguages(), c.Lang) || c.Train == "" || slices.Contains(opts.Exclude, c.Lang+"/"+c.Name) {
 			continue
 		}
-		exs, err := ner.ReadSplit(root, c, "train")
+		exs, n, err := corpusExamples(root, c, rules, rng, opts)
 		if errors.Is(err, ner.ErrNoSplit) {
 			if opts.Log != nil {
 				fmt.Fprintf(opts.Log, "%s/%s: no train split, skipped\n", c.Lang, c.Name)
@@ -121,33 +121,6 @@ func Train(root string, opts Options) (*ner.Model, error) {
 		}
 		if err != nil {
 			return nil, err
-		}
-		n := len(exs)
-		if !opts.NoReplace {
-			exs = append(exs, replaceMentions(exs, rng)...)
-		}
-		replaced := len(exs) - n
-		for i := range exs {
-			text, toks := joined(exs[i].Words)
-			exs[i].Hints = rules.Hints(text, c.Lang, toks)
-		}
-		for i := range n {
-			if c.Uncased || i%UpperEvery != 0 {
-				continue
-			}
-			// Headlines and wire copy in capitals: Tag reads them uncased,
-			// so the model learns that too.
-			up := ner.Example{Labels: exs[i].Labels, Sentence: ner.Sentence{Uncased: true}}
-			for _, w := range exs[i].Words {
-				up.Words = append(up.Words, strings.ToUpper(w))
-			}
-			text, toks := joined(up.Words)
-			up.Hints = rules.Hints(text, c.Lang, toks)
-			exs = append(exs, up)
-		}
-		if opts.Log != nil {
-			fmt.Fprintf(opts.Log, "%s/%s: %d sentences, %d more with replaced mentions, %d more in capitals\n",
-				c.Lang, c.Name, n, replaced, len(exs)-n-replaced)
 		}
 		examples = append(examples, exs...)
 		w := weights[c.Lang+"/"+c.Name]
@@ -171,6 +144,46 @@ func Train(root string, opts Options) (*ner.Model, error) {
 	info := fmt.Sprintf("%s %s; averaged perceptron, %d iterations, seed %d; trained on %s, every %dth sentence also in capitals%s",
 		entities.ModelVersion, strings.Join(entities.ModelLanguages(), "+"), Iterations, seed, strings.Join(used, " "), UpperEvery, extra)
 	return ner.Train(examples, ner.TrainOptions{Info: info, Iterations: Iterations, Seed: seed, Log: opts.Log})
+}
+
+// corpusExamples reads the train split of corpus c under root and returns
+// what the model learns from it: its n sentences first, then the copies
+// with replaced mentions (unless opts.NoReplace; drawn with rng) and those
+// in capitals, all with the hints of rules. It returns ner.ErrNoSplit when
+// the corpus has no train split.
+func corpusExamples(root string, c ner.Corpus, rules *entities.Tagger, rng *rand.Rand, opts Options) (exs []ner.Example, n int, err error) {
+	exs, err = ner.ReadSplit(root, c, "train")
+	if err != nil {
+		return nil, 0, err
+	}
+	n = len(exs)
+	if !opts.NoReplace {
+		exs = append(exs, replaceMentions(exs, rng)...)
+	}
+	replaced := len(exs) - n
+	for i := range exs {
+		text, toks := joined(exs[i].Words)
+		exs[i].Hints = rules.Hints(text, c.Lang, toks)
+	}
+	for i := range n {
+		if c.Uncased || i%UpperEvery != 0 {
+			continue
+		}
+		// Headlines and wire copy in capitals: Tag reads them uncased,
+		// so the model learns that too.
+		up := ner.Example{Labels: exs[i].Labels, Sentence: ner.Sentence{Uncased: true}}
+		for _, w := range exs[i].Words {
+			up.Words = append(up.Words, strings.ToUpper(w))
+		}
+		text, toks := joined(up.Words)
+		up.Hints = rules.Hints(text, c.Lang, toks)
+		exs = append(exs, up)
+	}
+	if opts.Log != nil {
+		fmt.Fprintf(opts.Log, "%s/%s: %d sentences, %d more with replaced mentions, %d more in capitals\n",
+			c.Lang, c.Name, n, replaced, len(exs)-n-replaced)
+	}
+	return exs, n, nil
 }
 
 // replaceMentions returns a copy of every example with entities, each

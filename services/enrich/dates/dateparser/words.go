@@ -1,4 +1,4 @@
-package dates
+package dateparser
 
 import (
 	_ "embed"
@@ -44,7 +44,7 @@ type dateWords struct {
 	zones map[string]bool
 	// relatives: the relative phrases of more than one word ("la semaine
 	// derniere"), which the search misses unless it happens to join their
-	// words (see otherParser.addPhrases).
+	// words (see parser.addPhrases).
 	relatives [][]string
 	relFirst  map[string]bool // the first words of relatives
 	// spelled: the number words go-dateparser does not rewrite to digits
@@ -194,7 +194,7 @@ type field struct {
 }
 
 // windows returns the spans of text that hold every date go-dateparser's
-// search can find in it and findOther keeps, in order and disjoint; none
+// search can find in it and Find keeps, in order and disjoint; none
 // if there is none.
 //
 // The search reads text a white-space separated field at a time and builds
@@ -245,7 +245,7 @@ func (dw *dateWords) windows(text string) []window {
 }
 
 // barrenRun reports whether run, the fields around an anchor that the
-// search may read together, holds no date that findOther keeps:
+// search may read together, holds no date that Find keeps:
 //
 //   - one short field: a word of fewer than four letters ("Die" for
 //     Dienstag, "je" for jeudi), which refine drops as an abbreviation at
@@ -456,7 +456,10 @@ func (dw *dateWords) unreadable(s string) bool {
 }
 
 // isWordRune reports whether r belongs to a word as gen_words.go splits
-// them: a letter, a digit or a mark.
+// them: a letter, a digit or a mark. Unlike ner.IsWordRune it takes
+// spacing marks too (category Mc: the vowel signs of Devanagari or
+// Bengali), with which go-dateparser's locale data writes words, so it is
+// not that one.
 func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)
 }

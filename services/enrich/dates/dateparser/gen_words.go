@@ -4,7 +4,7 @@
 // search can read as part of a date, per language, taken from the locale
 // data of the go-dateparser version this module requires:
 //
-//	go generate ./dates/
+//	go generate ./dates/dateparser/
 //
 // Run it again after upgrading go-dateparser; TestWordsVersion fails until
 // then. After a comment, the line "=zones" lists the names of time zones.
@@ -18,9 +18,9 @@
 // separated by commas; units of time; and the relative phrases of more than
 // one word ("la semaine derniere", "letzte woche", "dalam 0 minggu" with
 // "0" for any number), separated by commas, which its search reads only when
-// it joins their words, so it misses many: findOther looks for them itself.
+// it joins their words, so it misses many: Find looks for them itself.
 // Languages written without spaces between words (Chinese, Japanese) are
-// left out: findOther searches their paragraphs whole.
+// left out: Find searches their paragraphs whole.
 package main
 
 import (

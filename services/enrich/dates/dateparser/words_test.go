@@ -1,4 +1,4 @@
-package dates
+package dateparser
 
 import (
 	"os"
@@ -14,7 +14,7 @@ import (
 // go generate: dateparser_words.txt must come from the locale data of the
 // version the module builds with.
 func TestWordsVersion(t *testing.T) {
-	mod, err := os.ReadFile("../go.mod")
+	mod, err := os.ReadFile("../../go.mod")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func TestWordsVersion(t *testing.T) {
 	}
 	header, _, _ := strings.Cut(dateparserWords, "\n")
 	if version == "" || !strings.HasSuffix(header, " "+version+"; DO NOT EDIT.") {
-		t.Errorf("dateparser_words.txt is from %q, go.mod requires go-dateparser %q: run go generate ./dates/", header, version)
+		t.Errorf("dateparser_words.txt is from %q, go.mod requires go-dateparser %q: run go generate ./dates/dateparser/", header, version)
 	}
 	for _, lang := range []string{"fr", "de", "es", "ms", "pt", "it", "nl", "ru"} {
 		if wordsFor(lang) == nil {
@@ -161,14 +161,14 @@ func TestWindowsKeepDates(t *testing.T) {
 			if dw == nil {
 				t.Fatalf("no words for %s", p.lang)
 			}
-			whole := newOtherParser(p.lang, ref).find(p.text, []window{{0, len(p.text)}}, nil)
+			whole := newParser(p.lang, ref).find(p.text, []window{{0, len(p.text)}}, nil)
 			var want []string
 			for _, d := range whole {
 				if !dw.countOrDuration(d.Text) {
 					want = append(want, d.Text+"="+d.Value)
 				}
 			}
-			if g := got(findOther(p.text, p.lang, ref, nil)); !slices.Equal(g, want) {
+			if g := got(Find(p.text, p.lang, ref, nil)); !slices.Equal(g, want) {
 				t.Errorf("%s %s %q:\nwindows %q\nwhole   %q", ref.Format(time.DateOnly), p.lang, p.text, g, got(whole))
 			}
 		}
@@ -189,7 +189,7 @@ func (dw *dateWords) countOrDuration(s string) bool {
 }
 
 // TestParseShortcuts checks, on every run of one to three fields of the
-// benchmark corpus and otherSentences, what otherParser.parse takes for
+// benchmark corpus and otherSentences, what parser.parse takes for
 // granted about go-dateparser: that it reads a string and the string
 // folded alike, and without fillers at its ends alike; that it fails on a
 // string with a word it does not know; and that a string that reads the
@@ -200,7 +200,7 @@ func TestParseShortcuts(t *testing.T) {
 	}
 	p := &dps.Parser{ParserTypes: dateparserTypes}
 	same := func(lang, s1, s2 string) bool {
-		cfg := newOtherParser(lang, published).cfg
+		cfg := newParser(lang, published).cfg
 		a, errA := p.Parse(cfg, s1)
 		b, errB := p.Parse(cfg, s2)
 		return (errA == nil) == (errB == nil) && sameDate(a, b)
@@ -228,7 +228,7 @@ func TestParseShortcuts(t *testing.T) {
 					t.Errorf("%s: %q and %q read differently", para.lang, folded, trimmed)
 				}
 				if dw.unreadable(folded) {
-					if d, err := p.Parse(newOtherParser(para.lang, published).cfg, folded); err == nil {
+					if d, err := p.Parse(newParser(para.lang, published).cfg, folded); err == nil {
 						t.Errorf("%s: %q reads as %s, but has a word go-dateparser does not know", para.lang, folded, timexValue(d))
 					}
 					continue
@@ -248,7 +248,7 @@ func TestParseShortcuts(t *testing.T) {
 // sameAcross reports whether s parses, and to the same date, against the
 // publication date moved as a and as b say.
 func sameAcross(p *dps.Parser, lang, s string, a, b refShift) bool {
-	op := newOtherParser(lang, published)
+	op := newParser(lang, published)
 	da, errA := p.Parse(op.config(a), s)
 	db, errB := p.Parse(op.config(b), s)
 	return errA == nil && errB == nil && sameDate(da, db)
