@@ -57,7 +57,8 @@ func (r SearchRequest) Query() store.Query {
 // error 503 and a Retry-After header, its timeout bounds the request, and
 // the answer is cut to MaxNATSAnswerBytes, with "next" to page on. A
 // request the user can fix (bad JSON, a field that is not a search
-// parameter, a bad query) gets a micro error with code 400; a timeout 503; a fault of the service 500, logged. m may be nil.
+// parameter, a bad query) gets a micro error with code 400; a timeout 503;
+// a fault of the service 500, logged. m may be nil.
 //
 // Each request is answered in a goroutine of its own, so that up to the
 // Limiter's slots run at once, as over HTTP; micro calls a handler for one
