@@ -58,7 +58,7 @@ func TestRestoreFromCopy(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	ix, stop := start(dir)
+	_, stop := start(dir)
 	publish(events.ConsumerIndex, floodArticle(t, "before", 1, false))
 	if err := stop(); err != nil {
 		t.Fatal(err)
@@ -66,7 +66,7 @@ func TestRestoreFromCopy(t *testing.T) {
 	backup := copyDir(dir)
 
 	// After the copy: a new article, and a new revision of the one before.
-	ix, stop = start(dir)
+	ix, stop := start(dir)
 	publish(events.ConsumerIndex, floodArticle(t, "after", 2, true), floodArticle(t, "before", 3, true))
 	ids := []string{"before", "after"}
 	wantStats := ix.stats(t)
