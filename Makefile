@@ -20,7 +20,17 @@ MODEL_DIR := services/enrich/entities/model
 # The unlabelled text that "make clusters" and "make langwords" read.
 TEXT     ?= $(abspath $(CURDIR)/../shared/corpora)
 
-.PHONY: all build run bench bench-search test fuzz fuzz-article test-short vet lint fmt tidy clean help model eval clusters langwords lexicon bench-enrich
+.PHONY: all build run bench bench-search test fuzz fuzz-article test-short vet lint fmt tidy clean help model eval clusters langwords lexicon bench-enrich images push
+
+# The container images of "make images" and "make push": REGISTRY/<service>:TAG,
+# built from deploy/docker/<service>.Dockerfile and stamped with VERSION. The
+# defaults give warta/<service>:dev, the images deploy/compose.yaml and
+# deploy/k8s run; for a registry, "make push REGISTRY=registry.example.com/warta
+# TAG=1.4.0" (after docker login), then point deploy/k8s at it (deploy/README.md).
+REGISTRY ?= warta
+TAG      ?= dev
+DOCKER   ?= docker
+SERVICES := ingest enrich index
 
 all: build
 
@@ -35,6 +45,22 @@ build: ## build the services, the local runner and the benchmark into ./bin, sta
 run: build ## run NATS + ingest + enrichers + index on this machine, ingest the sample, stay up until Ctrl-C
 	$(BIN)/warta --bin-dir $(BIN) --data-dir $(DATA) --nats-port $(NATS_PORT) \
 		--http-addr $(HTTP_ADDR) --enrichers $(ENRICHERS) --sample $(SAMPLE)
+
+images: $(addprefix image-,$(SERVICES)) ## build the images REGISTRY/<service>:TAG with docker (default warta/<service>:dev, as compose and deploy/k8s run them)
+
+push: $(addprefix push-,$(SERVICES)) ## build the images and push them: make push REGISTRY=registry.example.com/warta TAG=1.4.0
+
+.PHONY: $(addprefix image-,$(SERVICES)) $(addprefix push-,$(SERVICES))
+$(addprefix image-,$(SERVICES)): image-%:
+	$(DOCKER) build -f deploy/docker/$*.Dockerfile --build-arg VERSION=$(VERSION) -t $(REGISTRY)/$*:$(TAG) .
+
+$(addprefix push-,$(SERVICES)): push-%: registry-set image-%
+	$(DOCKER) push $(REGISTRY)/$*:$(TAG)
+
+# warta/<service> would be pushed to Docker Hub's "warta", which is not yours.
+.PHONY: registry-set
+registry-set:
+	@if [ "$(REGISTRY)" = warta ]; then echo "make push: set REGISTRY to your registry, e.g. make push REGISTRY=registry.example.com/warta TAG=1.4.0"; exit 1; fi
 
 # BENCH_PARAGRAPHS, BENCH_ENRICHERS and the other BENCH_* variables of
 # "bin/bench --help" change what it runs.

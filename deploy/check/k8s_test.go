@@ -173,11 +173,7 @@ func TestK8sManifests(t *testing.T) {
 			}
 			c := &pod.Containers[0]
 			name, _, _ := strings.Cut(c.Image, ":")
-			if name != "warta/"+svc || !slices.ContainsFunc(set.kust.Images, func(i struct {
-				Name    string `json:"name"`
-				NewName string `json:"newName,omitempty"`
-				NewTag  string `json:"newTag,omitempty"`
-			}) bool {
+			if name != "warta/"+svc || !slices.ContainsFunc(set.kust.Images, func(i check.KustomizeImage) bool {
 				return i.Name == name
 			}) {
 				t.Errorf("image %s: want warta/%s, listed in the kustomization's images", c.Image, svc)

@@ -154,11 +154,15 @@ type Kustomization struct {
 			LabelSelector string `json:"labelSelector,omitempty"`
 		} `json:"target"`
 	} `json:"patches,omitempty"`
-	Images []struct {
-		Name    string `json:"name"`
-		NewName string `json:"newName,omitempty"`
-		NewTag  string `json:"newTag,omitempty"`
-	} `json:"images,omitempty"`
+	Images []KustomizeImage `json:"images,omitempty"`
+}
+
+// KustomizeImage is an entry of a kustomization's images: the image Name
+// the manifests give becomes NewName (if set) at NewTag.
+type KustomizeImage struct {
+	Name    string `json:"name"`
+	NewName string `json:"newName,omitempty"`
+	NewTag  string `json:"newTag,omitempty"`
 }
 
 // LoadKustomization decodes dir/kustomization.yaml strictly.

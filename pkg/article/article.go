@@ -93,10 +93,14 @@ type Options struct {
 // text is put in Unicode NFC. Typographic quotes and other characters are
 // kept.
 //
+// PublishedAt, from the JSON field or the dateline, is RFC 3339, a date
+// being midnight UTC: "2025-09-02T00:00:00Z" (see events.NormalizeTime).
+//
 // ID is the given id, else the first 16 hex digits of the SHA-256 of title,
 // "\n\n" and body, so the same article dropped twice gets the same id.
-// Version hashes title, body, published_at, lang, url and source, so a
-// changed article keeps its id and gets a new version. Lang is the given
+// Version hashes title, body, published_at (a date as the date it was),
+// lang, url and source, so a changed article keeps its id and gets a new
+// version. Lang is the given
 // one cut to its primary subtag ("EN-us" is "en"), else detected (see
 // Options.DefaultLang).
 //
@@ -338,15 +342,25 @@ func finish(a events.Article, opts Options) (events.Article, error) {
 		a.Lang = detectLang(a.Title, a.Body, opts.DefaultLang)
 	}
 	a.V = events.Version
+	// The version hashes the date as it was given, a date still a date, so
+	// an article keeps the version it had before dates became times.
 	a.Version = hash16(a.Title, "\x00", a.Body, "\x00", a.PublishedAt, "\x00", a.Lang, "\x00", a.URL, "\x00", a.Source)
+	if a.PublishedAt != "" {
+		p, err := events.NormalizeTime(a.PublishedAt)
+		if err != nil {
+			return events.Article{}, fmt.Errorf(`"published_at": %w`, err)
+		}
+		a.PublishedAt = p
+	}
 	return a, nil
 }
 
 // checkID rejects ids that would break the NATS subjects they go into.
 func checkID(id string) error { return events.CheckArticleID(id) }
 
-// normalizeTime accepts a date or an RFC 3339 time and returns it in its
-// canonical form.
+// normalizeTime accepts a date or an RFC 3339 time and returns it in the
+// form the version hashes: a date as a date, a time in RFC 3339. finish
+// makes both RFC 3339.
 func normalizeTime(s string) (string, error) {
 	if t, err := time.Parse(time.DateOnly, s); err == nil {
 		return t.Format(time.DateOnly), nil

@@ -23,7 +23,7 @@ func ExampleParse() {
 	fmt.Println(a.PublishedAt, a.Lang, a.ID)
 	// Output:
 	// Xi welcomes Putin in Beijing
-	// 2025-09-02 en 2d9e5c6c9c1152c2
+	// 2025-09-02T00:00:00Z en 2d9e5c6c9c1152c2
 }
 
 // A JSON article keeps its id; a changed body gets a new Version under it.
@@ -55,8 +55,8 @@ func ExampleSplit() {
 		fmt.Println(p.ID == a.ID+fmt.Sprintf("-%d", p.Index), p.Index, p.Count, p.PublishedAt, p.Text)
 	}
 	// Output:
-	// true 0 2 2025-09-02 Paragraf satu.
-	// true 1 2 2025-09-02 Paragraf dua.
+	// true 0 2 2025-09-02T00:00:00Z Paragraf satu.
+	// true 1 2 2025-09-02T00:00:00Z Paragraf dua.
 }
 
 func ExampleSplitText() {

@@ -42,7 +42,7 @@ func TestParseSample(t *testing.T) {
 		name, got, want string
 	}{
 		{"title", a.Title, wantTitle},
-		{"published_at", a.PublishedAt, "2025-09-02"},
+		{"published_at", a.PublishedAt, "2025-09-02T00:00:00Z"},
 		{"lang", a.Lang, "id"},
 		{"url", a.URL, ""},
 		{"source", a.Source, ""},
@@ -91,7 +91,7 @@ func TestParseSample(t *testing.T) {
 		}
 		want := events.Paragraph{
 			V: events.Version, ID: a.ID + "-" + itoa(i), ArticleID: a.ID, Version: a.Version,
-			Index: i, Count: wantParagraphs, Title: wantTitle, Lang: "id", PublishedAt: "2025-09-02",
+			Index: i, Count: wantParagraphs, Title: wantTitle, Lang: "id", PublishedAt: "2025-09-02T00:00:00Z",
 			Text: p.Text,
 		}
 		if p != want {
@@ -150,7 +150,7 @@ func TestParseJSON(t *testing.T) {
 		{
 			name:    "date only, lang given as ISO 639-3",
 			payload: `{"title":"T","body":"B","published_at":"2025-09-02","lang":"ind"}`,
-			want:    events.Article{Title: "T", Body: "B", PublishedAt: "2025-09-02", Lang: "id"},
+			want:    events.Article{Title: "T", Body: "B", PublishedAt: "2025-09-02T00:00:00Z", Lang: "id"},
 		},
 		{
 			name:    "fractional seconds are kept",
@@ -214,7 +214,7 @@ func TestParseText(t *testing.T) {
 				"Chinese President Xi Jinping has welcomed his Russian counterpart Vladimir Putin as an old friend.\n" +
 				"The two allies have sharp differences with the United States over the war in Ukraine and tariffs.",
 			wantTitle: "Xi welcomes 'old friend' Putin in Beijing",
-			wantDate:  "2025-09-02",
+			wantDate:  "2025-09-02T00:00:00Z",
 			wantLang:  "en",
 			wantParas: []string{
 				"Chinese President Xi Jinping has welcomed his Russian counterpart Vladimir Putin as an old friend.",
@@ -227,7 +227,7 @@ func TestParseText(t *testing.T) {
 				"UPDATED 3 Sep 2025 10:30 GMT\nThe body of the article is written in English here.",
 			opts:      article.Options{DefaultLang: "en"},
 			wantTitle: "Title",
-			wantDate:  "2025-09-02",
+			wantDate:  "2025-09-02T00:00:00Z",
 			wantLang:  "en",
 			wantParas: []string{"Standfirst sentence of the article goes here.", "The body of the article is written in English here."},
 		},
@@ -270,7 +270,7 @@ func TestParseText(t *testing.T) {
 			payload:   "AT&amp;T naik\nDiterbitkan 2 Sep 2025\n<p>Satu &amp; dua.</p>\n<p>Tiga.</p>",
 			opts:      article.Options{DefaultLang: "id"},
 			wantTitle: "AT&T naik",
-			wantDate:  "2025-09-02",
+			wantDate:  "2025-09-02T00:00:00Z",
 			wantLang:  "id",
 			wantParas: []string{"Satu & dua.", "Tiga."},
 		},
@@ -279,7 +279,7 @@ func TestParseText(t *testing.T) {
 			payload:   "Judul\n<p>Diterbitkan 2 Sep 2025</p><p>Satu.</p>",
 			opts:      article.Options{DefaultLang: "id"},
 			wantTitle: "Judul",
-			wantDate:  "2025-09-02",
+			wantDate:  "2025-09-02T00:00:00Z",
 			wantLang:  "id",
 			wantParas: []string{"Satu."},
 		},
@@ -449,7 +449,7 @@ func TestSplit(t *testing.T) {
 	}
 	for i, p := range ps {
 		want := events.Paragraph{V: events.Version, ID: events.ParagraphID("x1", i), ArticleID: "x1",
-			Version: a.Version, Index: i, Count: 3, Title: "T", Lang: "id", PublishedAt: "2025-09-02",
+			Version: a.Version, Index: i, Count: 3, Title: "T", Lang: "id", PublishedAt: "2025-09-02T00:00:00Z",
 			URL: "https://example.com", Source: "S", Text: []string{"Satu.", "Dua.", "Tiga."}[i]}
 		if p != want {
 			t.Errorf("paragraph %d =\n %+v\nwant\n %+v", i, p, want)

@@ -211,3 +211,15 @@ func ParseTime(s string) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("%w: %q (use RFC 3339, e.g. 2025-09-02T10:30:00+07:00, or 2025-09-02)", ErrBadDate, s)
 }
+
+// NormalizeTime returns a publication time that ParseTime reads in the one
+// form events carry: RFC 3339 with the offset it was given, a date being
+// midnight UTC ("2025-09-02" is "2025-09-02T00:00:00Z"). Errors match
+// ErrBadDate.
+func NormalizeTime(s string) (string, error) {
+	t, err := ParseTime(s)
+	if err != nil {
+		return "", err
+	}
+	return t.Format(time.RFC3339Nano), nil
+}

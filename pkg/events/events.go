@@ -87,7 +87,11 @@ type Article struct {
 	URL   string `json:"url,omitempty"`
 	Title string `json:"title"`
 	Body  string `json:"body"`
-	// PublishedAt is RFC 3339 ("2025-09-02T10:30:00+07:00") or a date ("2025-09-02").
+	// PublishedAt is RFC 3339 ("2025-09-02T10:30:00+07:00"). A user may
+	// publish a date ("2025-09-02"): ingest makes it midnight UTC
+	// ("2025-09-02T00:00:00Z"), so every event after ingest carries RFC
+	// 3339 (see NormalizeTime). Events written before may carry a date,
+	// which ParseTime reads too.
 	PublishedAt string `json:"published_at,omitempty"`
 	// Lang is a BCP 47 language code ("id", "en"); ingest detects it when absent.
 	Lang   string `json:"lang,omitempty"`

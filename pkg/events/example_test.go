@@ -51,3 +51,17 @@ func ExampleEnrichedParagraph() {
 	// <nil>
 	// true
 }
+
+// Events carry a publication time in one form, RFC 3339: a date that a
+// user published, or that an event written before ingest normalised it
+// carries, is midnight UTC.
+func ExampleNormalizeTime() {
+	for _, s := range []string{"2025-09-02", "2025-09-02T10:30:00+07:00", "2 Sep 2025"} {
+		t, err := events.NormalizeTime(s)
+		fmt.Printf("%q %v\n", t, err)
+	}
+	// Output:
+	// "2025-09-02T00:00:00Z" <nil>
+	// "2025-09-02T10:30:00+07:00" <nil>
+	// "" invalid event: unreadable date: "2 Sep 2025" (use RFC 3339, e.g. 2025-09-02T10:30:00+07:00, or 2025-09-02)
+}

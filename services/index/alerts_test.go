@@ -149,6 +149,22 @@ func TestAlertsAPI(t *testing.T) {
 	if code, body := request(t, http.MethodPost, base+"/alerts/floods", `{"q":"x"}`); code != http.StatusMethodNotAllowed {
 		t.Fatalf("POST = %d %s, want 405", code, body)
 	}
+	// A query string would be ignored: a filter in it dropped from the
+	// standing search, a GET /alerts?q=… answered with every search.
+	for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodDelete} {
+		for _, path := range []string{"/alerts?q=banjir", "/alerts/floods?entity=Semarang&lang=id"} {
+			code, body := request(t, m, base+path, `{"q":"banjir"}`)
+			if code != http.StatusBadRequest || !strings.Contains(body, "take no parameters") {
+				t.Fatalf("%s %s = %d %s, want 400 naming the parameters", m, path, code, body)
+			}
+		}
+	}
+	if _, body := request(t, http.MethodPut, base+"/alerts/floods?entity=Semarang&lang=id", `{"q":"banjir"}`); !strings.Contains(body, `unknown parameter \"entity\", \"lang\"`) {
+		t.Errorf("PUT with a query string: %s, want the parameters named", body)
+	}
+	if code, body := request(t, http.MethodGet, base+"/alerts/floods", ""); code != http.StatusNotFound {
+		t.Fatalf("GET after a PUT with a query string = %d %s, want 404 (nothing stored)", code, body)
+	}
 }
 
 // TestAlerts runs two index processes, each with an index and a consumer

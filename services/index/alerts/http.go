@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -95,6 +98,18 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 // ServeHTTP answers /alerts and /alerts/{name}.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
+	if q := r.URL.Query(); len(q) > 0 {
+		// A filter in the query string of a PUT would be dropped, and a
+		// GET /alerts?q=… would seem to search the list.
+		names := slices.Sorted(maps.Keys(q))
+		for i := range names {
+			names[i] = strconv.Quote(names[i])
+		}
+		h.fail(w, r, http.StatusBadRequest, fmt.Sprintf("unknown parameter %s: /alerts and /alerts/{name} take no parameters; "+
+			`a standing search is the JSON body of PUT /alerts/{name}, such as {"q": "banjir", "entity": ["Semarang"]}`,
+			strings.Join(names, ", ")), nil)
+		return
+	}
 	if r.URL.Path == "/alerts" || r.URL.Path == "/alerts/" {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -45,6 +46,11 @@ const MaxQueryBytes = store.MaxTextBytes
 // name that contains a comma cannot be filtered on); see store.Query for what
 // each parameter means. Article ids may contain slashes.
 //
+// A parameter a route does not take (the routes but /search take none) is
+// refused with 400 naming it and the ones the route takes, as is a size or
+// facets of 0, which the store would read as its default: leave them out
+// for that.
+//
 // /search, /articles and /stats are bounded by a Limiter (WithLimiter;
 // else one of the default Limits): a request that finds the index full
 // gets 503 with Retry-After, and one past its deadline 503; a search
@@ -59,9 +65,9 @@ func NewHandler(s Searcher, logger *zap.Logger, opts ...Option) http.Handler {
 		a.lim = NewLimiter(Limits{})
 	}
 	mux.HandleFunc("/search", a.get(a.search))
-	mux.HandleFunc("/articles/{id...}", a.get(a.limit(a.article)))
-	mux.HandleFunc("/stats", a.get(a.limit(a.stats)))
-	mux.HandleFunc("/healthz", a.get(a.healthz))
+	mux.HandleFunc("/articles/{id...}", a.get(a.takes("/articles/{id}", nil, a.limit(a.article))))
+	mux.HandleFunc("/stats", a.get(a.takes("/stats", nil, a.limit(a.stats))))
+	mux.HandleFunc("/healthz", a.get(a.takes("/healthz", nil, a.healthz)))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, http.StatusNotFound,
 			fmt.Sprintf("no route %s: use GET /search?q=…, /articles/{id}, /stats or /healthz", r.URL.Path), nil)
@@ -109,27 +115,24 @@ func (a *api) get(h http.HandlerFunc) http.HandlerFunc {
 func (a *api) search(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
 	defer a.metrics.observe(time.Now(), &sw.code)
-	a.limit(a.doSearch)(sw, r)
+	a.takes("/search", searchParams, a.limit(a.doSearch))(sw, r)
 }
 
-// searchParams are the parameters of /search.
-var searchParams = []string{"q", "entity", "type", "lang", "from", "to", "mentioned_from", "mentioned_to",
-	"group", "sort", "size", "offset", "search_after", "facets"}
+// takes admits requests whose query parameters are all of known, the
+// parameters of the route what, and answers 400 naming the others.
+func (a *api) takes(what string, known []string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v := r.URL.Query()
+		if err := checkNames(what, slices.Collect(maps.Keys(v)), known); err != nil {
+			a.fail(w, r, http.StatusBadRequest, err.Error(), nil)
+			return
+		}
+		h(w, r)
+	}
+}
 
 func (a *api) doSearch(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
-	var unknown []string
-	for name := range v {
-		if !slices.Contains(searchParams, name) {
-			unknown = append(unknown, strconv.Quote(name))
-		}
-	}
-	if len(unknown) > 0 {
-		slices.Sort(unknown)
-		a.fail(w, r, http.StatusBadRequest, fmt.Sprintf("unknown parameter %s: /search takes %s",
-			strings.Join(unknown, ", "), strings.Join(searchParams, ", ")), nil)
-		return
-	}
 	q := store.Query{
 		Text:          v.Get("q"),
 		Entity:        splitList(v["entity"]),
@@ -162,6 +165,10 @@ func (a *api) doSearch(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		*p.dst = n
+	}
+	if err := checkCounts(q, func(name string) bool { return v.Get(name) != "" }); err != nil {
+		a.fail(w, r, http.StatusBadRequest, err.Error(), nil)
+		return
 	}
 	res, err := a.s.Search(r.Context(), q)
 	if err != nil {

@@ -41,9 +41,17 @@ func paragraph(articleID string, index, count int, lang, text string, ents ...ev
 	}
 }
 
-// newServer serves the API over a real index holding a complete Indonesian
-// article "a/1" (its id has a slash) and one paragraph of an English one.
+// newServer serves the API over newStore.
 func newServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(api.NewHandler(newStore(t), zaptest.NewLogger(t)))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// newStore is a real index holding a complete Indonesian article "a/1"
+// (its id has a slash) and one paragraph of an English one.
+func newStore(t *testing.T) *store.Store {
 	t.Helper()
 	s, err := store.Open(filepath.Join(t.TempDir(), "index"))
 	if err != nil {
@@ -63,9 +71,7 @@ func newServer(t *testing.T) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.NewHandler(s, zaptest.NewLogger(t)))
-	t.Cleanup(srv.Close)
-	return srv
+	return s
 }
 
 // get requests path and decodes the JSON answer into v, checking the status.
@@ -215,6 +221,13 @@ func TestBadRequests(t *testing.T) {
 		{"cursor of another sort", "/search?lang=id&search_after=" + url.QueryEscape("s.MQ.YQ"), 400, "not a cursor of this search"},
 		{"facets too many", "/search?facets=99", 400, "facets 99"},
 		{"unknown parameter", "/search?q=x&sise=5", 400, `unknown parameter "sise"`},
+		{"unknown parameters listed with the accepted ones", "/search?q=x&limit=5&facet=3", 400,
+			`unknown parameters "facet", "limit": /search takes q, entity, type, lang, from, to, mentioned_from, mentioned_to, group, sort, size, offset, search_after, facets`},
+		{"facets zero", "/search?q=x&facets=0", 400, "facets 0 is out of range: use 1 to 50"},
+		{"size zero", "/search?q=x&size=0", 400, "size 0 is out of range: use 1 to 100"},
+		{"parameter of an article", "/articles/a%2F1?full=1", 400, `unknown parameter "full": /articles/{id} takes no parameters`},
+		{"parameter of stats", "/stats?verbose=true", 400, `unknown parameter "verbose": /stats takes no parameters`},
+		{"parameter of healthz", "/healthz?deep=1", 400, `unknown parameter "deep": /healthz takes no parameters`},
 		{"bad group", "/search?group=sentence", 400, `group "sentence"`},
 		{"bad sort", "/search?sort=oldest", 400, `sort "oldest"`},
 		{"bad date", "/search?from=last+week", 400, `from "last week" is not a date`},

@@ -11,12 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/micro"
 	"github.com/segmentio/encoding/json"
 	"go.uber.org/zap/zaptest"
 
-	"github.com/warta-news/warta/pkg/bus/bustest"
 	"github.com/warta-news/warta/pkg/events"
 	"github.com/warta-news/warta/services/index/api"
 	"github.com/warta-news/warta/services/index/store"
@@ -158,21 +156,7 @@ func TestSearchAfter(t *testing.T) {
 // to fit, with the cursor of its last hit to page on; before, the index
 // failed to send it and the client waited for nothing.
 func TestSearchOverNATSFits(t *testing.T) {
-	s := bigStore(t, 100, 20_000)
-	ns := bustest.Server(t)
-	nc, err := nats.Connect(ns.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	svc, err := micro.AddService(nc, micro.Config{Name: "test-index", Version: "0.0.0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer svc.Stop() //nolint:errcheck // the test ends
-	if err := svc.AddEndpoint("search", api.SearchHandler(s, nil, nil, zaptest.NewLogger(t)), micro.WithEndpointSubject(api.SearchSubject)); err != nil {
-		t.Fatal(err)
-	}
+	nc := searchOverNATS(t, bigStore(t, 100, 20_000))
 	seen := map[string]bool{}
 	req := map[string]any{"q": "kukis", "size": 100, "group": "paragraph"}
 	for range 100 {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -20,7 +22,8 @@ const SearchSubject = "warta.index.search"
 
 // SearchRequest is the JSON body of a request on SearchSubject. Its fields
 // are the HTTP search parameters (see store.Query), with entity and type as
-// lists: {"q": "Putin", "entity": ["Moscow"], "size": 5}.
+// lists: {"q": "Putin", "entity": ["Moscow"], "size": 5}. As over HTTP, a
+// field that is not one of them, and a size or facets of 0, are refused.
 type SearchRequest struct {
 	Q             string   `json:"q"`
 	Entity        []string `json:"entity,omitempty"`
@@ -53,8 +56,9 @@ func (r SearchRequest) Query() store.Query {
 // means default Limits) admits the request or turns it away with a micro
 // error 503 and a Retry-After header, its timeout bounds the request, and
 // the answer is cut to MaxNATSAnswerBytes, with "next" to page on. A
-// request the user can fix (bad JSON, a bad query) gets a micro error with
-// code 400; a timeout 503; a fault of the service 500, logged. m may be nil.
+// request the user can fix (bad JSON, a field that is not a search
+// parameter, a bad query) gets a micro error with code 400; a timeout 503;
+// a fault of the service 500, logged. m may be nil.
 //
 // Each request is answered in a goroutine of its own, so that up to the
 // Limiter's slots run at once, as over HTTP; micro calls a handler for one
@@ -69,6 +73,30 @@ func SearchHandler(s Searcher, lim *Limiter, m *Metrics, logger *zap.Logger) mic
 	})
 }
 
+// decodeSearch reads the body of a search request, refusing a field that
+// is not a search parameter and a size or facets of 0, as GET /search does.
+func decodeSearch(data []byte) (SearchRequest, error) {
+	var req SearchRequest
+	if len(data) == 0 {
+		return req, nil
+	}
+	notSearch := func(err error) error {
+		return fmt.Errorf(`the request is not a JSON search object such as {"q": "Putin", "size": 5}: %v`, err)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return req, notSearch(err)
+	}
+	if err := checkNames(SearchSubject, slices.Collect(maps.Keys(fields)), searchParams); err != nil {
+		return req, err
+	}
+	if err := json.Unmarshal(data, &req); err != nil {
+		return req, notSearch(err)
+	}
+	given := func(name string) bool { return fields[name] != nil && string(fields[name]) != "null" }
+	return req, checkCounts(req.Query(), given)
+}
+
 func answerSearch(r micro.Request, start time.Time, s Searcher, lim *Limiter, m *Metrics, logger *zap.Logger) {
 	// The metrics are recorded before the answer goes out, so a client
 	// that reads them right after its answer sees its request counted.
@@ -76,12 +104,10 @@ func answerSearch(r micro.Request, start time.Time, s Searcher, lim *Limiter, m 
 		m.observe(start, &c)
 		_ = r.Error(strconv.Itoa(c), msg, nil, opts...)
 	}
-	var req SearchRequest
-	if len(r.Data()) > 0 {
-		if err := json.Unmarshal(r.Data(), &req); err != nil {
-			fail(400, fmt.Sprintf("the request is not a JSON search object such as {\"q\": \"Putin\", \"size\": 5}: %v", err))
-			return
-		}
+	req, err := decodeSearch(r.Data())
+	if err != nil {
+		fail(400, err.Error())
+		return
 	}
 	if len(req.Q) > MaxQueryBytes {
 		fail(400, fmt.Sprintf("q is %d bytes long: use at most %d", len(req.Q), MaxQueryBytes))

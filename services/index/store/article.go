@@ -83,10 +83,10 @@ func (s *Store) Article(ctx context.Context, id string) (ArticleView, bool, erro
 	case rec != nil:
 		at := rec.IndexedAt
 		view.Version, view.Complete, view.Title, view.URL, view.Source = rec.Version, true, rec.Title, rec.URL, rec.Source
-		view.Lang, view.PublishedAt, view.Count, view.IndexedAt = rec.Lang, rec.PublishedAt, rec.Count, &at
+		view.Lang, view.PublishedAt, view.Count, view.IndexedAt = rec.Lang, publishedAt(rec.PublishedAt), rec.Count, &at
 	case first != nil:
 		view.Version, view.Title, view.URL, view.Source = first.Version, first.Title, first.URL, first.Source
-		view.Lang, view.PublishedAt, view.Count = first.Lang, first.PublishedAt, first.Count
+		view.Lang, view.PublishedAt, view.Count = first.Lang, publishedAt(first.PublishedAt), first.Count
 	default:
 		return ArticleView{}, false, nil
 	}

@@ -168,6 +168,17 @@ func addWords(doc map[string]any, field, lang, text string) {
 	}
 }
 
+// publishedAt is a stored publication time as the API and the alerts show
+// it: RFC 3339. An event written before ingest normalised dates may carry
+// a date ("2025-09-02"), which an index keeps as it came: it is shown as
+// midnight UTC, the time it is indexed at.
+func publishedAt(s string) string {
+	if t, err := events.NormalizeTime(s); err == nil {
+		return t
+	}
+	return s
+}
+
 // addMeta adds the language and publication time of p's article to doc.
 func addMeta(doc map[string]any, p *events.EnrichedParagraph) {
 	if lang := strings.ToLower(p.Lang); lang != "" {

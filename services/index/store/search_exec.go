@@ -339,7 +339,7 @@ func (s *Store) hit(h *search.DocumentMatch, p *events.EnrichedParagraph, hl *hi
 		Highlights:  hl.fragments(p),
 		Entities:    es,
 		Dates:       ds,
-		PublishedAt: p.PublishedAt,
+		PublishedAt: publishedAt(p.PublishedAt),
 		Lang:        p.Lang,
 		URL:         p.URL,
 		Source:      p.Source,
@@ -733,7 +733,7 @@ func (s *Store) articleHit(id string, matched []map[string]*articleMatch, hl *hi
 	if err != nil || !ok {
 		return ArticleHit{}, false, err
 	}
-	hit := ArticleHit{ArticleID: rec.ID, Title: rec.Title, PublishedAt: rec.PublishedAt, Lang: rec.Lang, URL: rec.URL,
+	hit := ArticleHit{ArticleID: rec.ID, Title: rec.Title, PublishedAt: publishedAt(rec.PublishedAt), Lang: rec.Lang, URL: rec.URL,
 		Source: rec.Source, Paragraphs: []ParagraphMatch{}, Entities: rec.Entities}
 	if len(hit.Entities) > MaxHitEntities {
 		hit.Entities = hit.Entities[:MaxHitEntities]

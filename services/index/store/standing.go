@@ -321,7 +321,7 @@ func (s *Store) Completed(ctx context.Context, id string) (CompletedArticle, boo
 			}
 			complete = true
 			a.ID, a.Version, a.ArticleSeq, a.Title, a.Lang = rec.ID, rec.Version, rec.ArticleSeq, rec.Title, rec.Lang
-			a.PublishedAt, a.URL, a.IndexedAt, a.Update = rec.PublishedAt, rec.URL, rec.IndexedAt, rec.Update
+			a.PublishedAt, a.URL, a.IndexedAt, a.Update = publishedAt(rec.PublishedAt), rec.URL, rec.IndexedAt, rec.Update
 			for _, e := range rec.Entities {
 				if !slices.Contains(a.Entities, e.Name) {
 					a.Entities = append(a.Entities, e.Name)
