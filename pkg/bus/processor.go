@@ -12,6 +12,7 @@ import (
 	"github.com/segmentio/encoding/json"
 	"go.uber.org/zap"
 
+	"github.com/warta-news/warta/pkg/bus/deadletter"
 	"github.com/warta-news/warta/pkg/events"
 )
 
@@ -60,11 +61,11 @@ func (b *Batch) Outs(i int) []Out { return b.outs[i] }
 // being unwritable).
 type Handler func(ctx context.Context, b *Batch) error
 
-// Processor runs a stage: it pulls messages from a durable consumer, hands
+// processor runs a stage: it pulls messages from a durable consumer, hands
 // them to its Handler in batches on a pool of workers, publishes the output,
 // and only then acks the input (at-least-once end to end). Failures are
 // retried with exponential back-off (NakWithDelay) or dead-lettered.
-type Processor struct {
+type processor struct {
 	JS       jetstream.Publisher
 	Consumer jetstream.Consumer
 	Stage    string
@@ -91,7 +92,7 @@ type Processor struct {
 	AckWait time.Duration
 	// ProcessingTimeout bounds the work on one batch (handler, publishes,
 	// dead letters): its context ends then, and the batch stops being kept
-	// in progress. 0 means DefaultProcessingTimeout.
+	// in progress. 0 means defaultProcessingTimeout.
 	ProcessingTimeout time.Duration
 	Log               *zap.Logger
 	Stats             *Stats
@@ -108,7 +109,7 @@ type Processor struct {
 //
 // Run returns an error when the consumer is gone (deleted by an operator,
 // say): the process then exits, and its restart creates the consumer again.
-func (p *Processor) Run(ctx context.Context) error {
+func (p *processor) Run(ctx context.Context) error {
 	p.defaults()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -136,7 +137,7 @@ const idleWait = 500 * time.Millisecond
 // work fetches batches and processes them until ctx ends. Fetch errors are
 // retried with growing pauses (up to 5 s), except a consumer that no longer
 // exists, which ends the work with an error.
-func (p *Processor) work(ctx context.Context) error {
+func (p *processor) work(ctx context.Context) error {
 	// Work carries on after ctx ends, so the batch in hand is finished.
 	work := context.WithoutCancel(ctx)
 	failures := 0
@@ -172,7 +173,7 @@ func (p *Processor) work(ctx context.Context) error {
 // fetch pulls up to n messages, waiting up to wait for them (0: only those
 // waiting now), and returns every message it received, even when the fetch
 // ends in an error.
-func (p *Processor) fetch(n int, wait time.Duration) ([]jetstream.Msg, error) {
+func (p *processor) fetch(n int, wait time.Duration) ([]jetstream.Msg, error) {
 	var b jetstream.MessageBatch
 	var err error
 	if wait > 0 {
@@ -190,7 +191,7 @@ func (p *Processor) fetch(n int, wait time.Duration) ([]jetstream.Msg, error) {
 	return msgs, b.Error()
 }
 
-func (p *Processor) defaults() {
+func (p *processor) defaults() {
 	p.Workers = max(p.Workers, 1)
 	p.BatchSize = max(p.BatchSize, 1)
 	p.FlushInterval = max(p.FlushInterval, 0)
@@ -201,14 +202,14 @@ func (p *Processor) defaults() {
 		p.PublishTimeout = 10 * time.Second
 	}
 	if p.ProcessingTimeout <= 0 {
-		p.ProcessingTimeout = DefaultProcessingTimeout
+		p.ProcessingTimeout = defaultProcessingTimeout
 	}
 	if p.Stats == nil {
 		p.Stats = &Stats{}
 	}
 }
 
-func (p *Processor) process(ctx context.Context, msgs []jetstream.Msg) {
+func (p *processor) process(ctx context.Context, msgs []jetstream.Msg) {
 	start := time.Now()
 	p.Stats.InFlight.Add(int64(len(msgs)))
 	defer p.Stats.InFlight.Add(-int64(len(msgs)))
@@ -247,16 +248,16 @@ func (p *Processor) process(ctx context.Context, msgs []jetstream.Msg) {
 	p.Stats.observe(time.Since(start))
 }
 
-// DefaultProcessingTimeout is how long a batch may take unless a stage sets
-// its own (Processor.ProcessingTimeout).
-const DefaultProcessingTimeout = 5 * time.Minute
+// defaultProcessingTimeout is how long a batch may take unless a stage sets
+// its own (processor.ProcessingTimeout).
+const defaultProcessingTimeout = 5 * time.Minute
 
 // keepAlive sends InProgress for msgs every AckWait/3 until the returned
 // function is called or ctx, which carries the processing deadline, ends:
 // a batch being worked on is never redelivered to another process however
 // long it takes, and one past its deadline is left to redelivery (and, at
 // MaxDeliver, to the dead-letter stream).
-func (p *Processor) keepAlive(ctx context.Context, msgs []jetstream.Msg) (stop func()) {
+func (p *processor) keepAlive(ctx context.Context, msgs []jetstream.Msg) (stop func()) {
 	if p.AckWait <= 0 {
 		return func() {}
 	}
@@ -398,7 +399,7 @@ const publishWindow = 256
 
 // fail retries a failed message later or, when the error is permanent or
 // retries are exhausted, moves it to the dead-letter stream.
-func (p *Processor) fail(ctx context.Context, m jetstream.Msg, cause error) {
+func (p *processor) fail(ctx context.Context, m jetstream.Msg, cause error) {
 	p.Stats.Failed.Add(1)
 	var deliveries uint64 = 1
 	var seq uint64
@@ -409,7 +410,7 @@ func (p *Processor) fail(ctx context.Context, m jetstream.Msg, cause error) {
 	log := p.Log.With(append(msgFields(m.Data()), zap.String("stage", p.Stage), zap.Uint64("stream_seq", seq),
 		zap.Uint64("deliveries", deliveries))...)
 	if !permanent && deliveries < uint64(p.MaxDeliver) {
-		delay := Backoff(deliveries)
+		delay := backoff(deliveries)
 		log.Warn("processing failed; will retry", zap.Duration("retry_in", delay), zap.Error(cause))
 		_ = m.NakWithDelay(delay)
 		return
@@ -418,9 +419,9 @@ func (p *Processor) fail(ctx context.Context, m jetstream.Msg, cause error) {
 	if !permanent {
 		reason = fmt.Sprintf("gave up after %d deliveries: %s", deliveries, reason)
 	}
-	if err := DeadLetter(ctx, p.JS, p.Stage, m, reason, p.MaxPayload, p.PublishTimeout); err != nil {
+	if err := deadLetter(ctx, p.JS, p.Stage, m, reason, p.MaxPayload, p.PublishTimeout); err != nil {
 		log.Error("dead letter not stored; will retry", zap.Error(err))
-		_ = m.NakWithDelay(Backoff(deliveries))
+		_ = m.NakWithDelay(backoff(deliveries))
 		return
 	}
 	p.Stats.DeadLettered.Add(1)
@@ -428,14 +429,14 @@ func (p *Processor) fail(ctx context.Context, m jetstream.Msg, cause error) {
 	_ = m.TermWithReason(truncate(reason, 200))
 }
 
-// DeadLetter stores m in the dead-letter stream with the stage and reason
-// (see StoreDeadLetter).
-func DeadLetter(ctx context.Context, js jetstream.Publisher, stage string, m jetstream.Msg, reason string, maxPayload int64, timeout time.Duration) error {
-	f := Failed{Subject: m.Subject(), Data: m.Data(), Header: m.Headers(), Deliveries: 1}
+// deadLetter stores m in the dead-letter stream with the stage and reason
+// (see deadletter.Store).
+func deadLetter(ctx context.Context, js jetstream.Publisher, stage string, m jetstream.Msg, reason string, maxPayload int64, timeout time.Duration) error {
+	f := deadletter.Failed{Subject: m.Subject(), Data: m.Data(), Header: m.Headers(), Deliveries: 1}
 	if md, err := m.Metadata(); err == nil {
 		f.Deliveries, f.Stream, f.StreamSeq = md.NumDelivered, md.Stream, md.Sequence.Stream
 	}
-	_, err := StoreDeadLetter(ctx, js, stage, f, reason, maxPayload, timeout)
+	_, err := deadletter.Store(ctx, js, stage, f, reason, maxPayload, timeout)
 	return err
 }
 
@@ -461,8 +462,8 @@ func msgFields(data []byte) []zap.Field {
 	return nil
 }
 
-// Backoff is the delay before the n-th redelivery: 1s, 2s, 4s, … up to 1 min.
-func Backoff(deliveries uint64) time.Duration {
+// backoff is the delay before the n-th redelivery: 1s, 2s, 4s, … up to 1 min.
+func backoff(deliveries uint64) time.Duration {
 	deliveries = max(deliveries, 1)
 	d := time.Second << min(deliveries-1, 6)
 	return min(d, time.Minute)

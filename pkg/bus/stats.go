@@ -72,11 +72,11 @@ func (s *Stats) setConsumer(c jetstream.Consumer) {
 	s.mu.Unlock()
 }
 
-// RefreshLag asks the server for the consumer's lag (messages not yet
+// refreshLag asks the server for the consumer's lag (messages not yet
 // delivered plus delivered and not yet acked) and returns it; ok is false
 // when it is not known, as before the stage consumes or when the server does
 // not answer, in which case the last known lag is kept for /metrics.
-func (s *Stats) RefreshLag(ctx context.Context) (lag uint64, ok bool) {
+func (s *Stats) refreshLag(ctx context.Context) (lag uint64, ok bool) {
 	s.mu.Lock()
 	c := s.cons
 	s.mu.Unlock()
@@ -96,7 +96,7 @@ func (s *Stats) RefreshLag(ctx context.Context) (lag uint64, ok bool) {
 	return lag, true
 }
 
-// lastLag is the lag found by the last RefreshLag that succeeded.
+// lastLag is the lag found by the last refreshLag that succeeded.
 func (s *Stats) lastLag() (uint64, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -143,12 +143,12 @@ func (s *Stats) takeP99() time.Duration {
 	return l[(len(l)*99)/100]
 }
 
-// Summarize logs one summary line every interval until ctx ends, and a final
+// summarize logs one summary line every interval until ctx ends, and a final
 // one then: processed, failed, redelivered, dead-lettered, the rate since the
 // last line, the 99th percentile processing time and the consumer's lag
 // (messages not yet delivered plus delivered and not yet acked), and the
 // messages in hand. With an interval of 0 only the final line is logged.
-func Summarize(ctx context.Context, log *zap.Logger, s *Stats, cons jetstream.Consumer, interval time.Duration) {
+func summarize(ctx context.Context, log *zap.Logger, s *Stats, cons jetstream.Consumer, interval time.Duration) {
 	var tick <-chan time.Time
 	if interval > 0 {
 		t := time.NewTicker(interval)
@@ -170,7 +170,7 @@ func Summarize(ctx context.Context, log *zap.Logger, s *Stats, cons jetstream.Co
 		}
 		if cons != nil {
 			s.setConsumer(cons)
-			if lag, ok := s.RefreshLag(ctx); ok {
+			if lag, ok := s.refreshLag(ctx); ok {
 				fields = append(fields, zap.Uint64("lag", lag))
 			}
 		}

@@ -8,13 +8,14 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/pkg/events"
 	"github.com/warta-news/warta/services/enrich/tag"
 )
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (bus.StageConfig, error) {
 	var c bus.StageConfig
-	f := bus.NewFlags("enrich", getenv, stderr)
+	f := proc.NewFlags("enrich", getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, usage, "\nFlags of the service:\n")
 		f.PrintDefaults()
@@ -31,14 +32,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (b
 
 func runService(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c, err := parseConfig(args, getenv, stderr)
-	if bus.IsHelp(err) {
+	if proc.IsHelp(err) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	tagger := tag.New()
-	boot, err := bus.NewBoot("enrich", version, c, stdout,
+	boot, err := proc.NewBoot("enrich", version, c.Config, getenv, stdout, c.LogFields(),
 		zap.String("tagger_id", tagger.Name("id")), zap.String("tagger_en", tagger.Name("en")))
 	if err != nil {
 		return err

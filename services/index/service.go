@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/pkg/events"
 	"github.com/warta-news/warta/services/index/alerts"
 	"github.com/warta-news/warta/services/index/api"
@@ -49,7 +50,7 @@ type config struct {
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
 	var c config
-	f := bus.NewFlags("index", getenv, stderr)
+	f := proc.NewFlags("index", getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, usage, "\nFlags of the service:\n")
 		f.PrintDefaults()
@@ -112,7 +113,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 
 func runService(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c, err := parseConfig(args, getenv, stderr)
-	if bus.IsHelp(err) {
+	if proc.IsHelp(err) {
 		return nil
 	}
 	if err != nil {
@@ -128,7 +129,7 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	// collector racing to stay under a fixed one would slow them; GOGC 100
 	// keeps it small enough.
 	c.MemoryLimit = -1
-	boot, err := bus.NewBoot("index", version, c.StageConfig, stdout, zap.String("data_dir", c.DataDir),
+	boot, err := proc.NewBoot("index", version, c.Config, getenv, stdout, c.StageConfig.LogFields(), zap.String("data_dir", c.DataDir),
 		zap.String("http_addr", c.HTTPAddr), zap.Duration("flush_interval", c.FlushInterval),
 		zap.String("consumer", c.Consumer), zap.Int("max_paragraphs", c.MaxParagraphs), zap.Duration("write_delay", c.WriteDelay), zap.Duration("alert_delay", c.AlertDelay),
 		zap.Int("max_requests", c.Limits.Concurrent), zap.Duration("request_timeout", c.Limits.Timeout), zap.Bool("alerts", c.Alerts))
@@ -292,7 +293,7 @@ type metrics struct {
 	search  *api.Metrics
 }
 
-func newMetrics(ops *bus.Ops) (*metrics, error) {
+func newMetrics(ops *proc.Ops) (*metrics, error) {
 	m := &metrics{
 		indexed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "warta_indexed_articles_total",

@@ -16,6 +16,7 @@ import (
 
 	"github.com/warta-news/warta/pkg/article"
 	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/pkg/events"
 )
 
@@ -33,7 +34,7 @@ type publishConfig struct {
 
 func runPublish(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var c publishConfig
-	f := bus.NewFlags("ingest publish", getenv, stderr)
+	f := proc.NewFlags("ingest publish", getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, "Usage: ingest publish [flags] FILE...\n\n"+
 			"Drops each FILE (plain text or JSON; - reads standard input) on articles.new and\n"+
@@ -47,7 +48,7 @@ func runPublish(ctx context.Context, args []string, getenv func(string) string, 
 	f.Env("max-article-bytes", "MAX_ARTICLE_BYTES")
 	f.StringVar(&c.DefaultLang, "default-lang", "DEFAULT_LANG", "", "language assumed when detection is unsure, as the service's setting")
 	if err := f.Parse(args); err != nil {
-		if bus.IsHelp(err) {
+		if proc.IsHelp(err) {
 			return nil
 		}
 		return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/warta-news/warta/pkg/article"
 	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/pkg/events"
 )
 
@@ -27,7 +28,7 @@ const headerRoom = 4 << 10
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
 	var c config
-	f := bus.NewFlags("ingest", getenv, stderr)
+	f := proc.NewFlags("ingest", getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, usage, "\nFlags of the service:\n")
 		f.PrintDefaults()
@@ -65,13 +66,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 
 func runService(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c, err := parseConfig(args, getenv, stderr)
-	if bus.IsHelp(err) {
+	if proc.IsHelp(err) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	boot, err := bus.NewBoot("ingest", version, c.StageConfig, stdout, zap.Int("max_article_bytes", c.MaxArticleBytes),
+	boot, err := proc.NewBoot("ingest", version, c.Config, getenv, stdout, c.StageConfig.LogFields(), zap.Int("max_article_bytes", c.MaxArticleBytes),
 		zap.Int("max_paragraphs", c.MaxParagraphs), zap.String("default_lang", c.DefaultLang))
 	if err != nil {
 		return err
