@@ -34,8 +34,8 @@ func TestOpsAndMicro(t *testing.T) {
 	if code, body := bustest.Get(t, base+"/readyz"); code != http.StatusServiceUnavailable {
 		t.Errorf("readyz before connecting: %d %q, want 503", code, body)
 	}
-	if code, _ := bustest.Get(t, base+"/healthz"); code != http.StatusOK {
-		t.Errorf("healthz while starting: %d, want 200", code)
+	if code, body := bustest.Get(t, base+"/healthz"); code != http.StatusOK || body != `{"status":"ok"}`+"\n" {
+		t.Errorf("healthz while starting: %d %q, want 200 {\"status\":\"ok\"}, as the index answers", code, body)
 	}
 
 	svc, err := Start(ctx, cfg.NATS, "test", log)
@@ -141,8 +141,8 @@ func TestOpsAndMicro(t *testing.T) {
 	if code, _ := bustest.Get(t, base+"/readyz"); code != http.StatusServiceUnavailable {
 		t.Errorf("readyz after stop: %d, want 503", code)
 	}
-	if code, _ := bustest.Get(t, base+"/healthz"); code != http.StatusServiceUnavailable {
-		t.Errorf("healthz after stop: %d, want 503", code)
+	if code, body := bustest.Get(t, base+"/healthz"); code != http.StatusServiceUnavailable || body != `{"status":"stopped"}`+"\n" {
+		t.Errorf("healthz after stop: %d %q, want 503 {\"status\":\"stopped\"}", code, body)
 	}
 	if _, err := svc.NC.Request("$SRV.PING.warta-enrich", nil, 300*time.Millisecond); err == nil {
 		t.Error("the micro service still answers after the stage stopped")

@@ -21,7 +21,7 @@ import (
 // service, never the global default one) and the handlers of
 //
 //	GET /metrics  metrics in the Prometheus text format
-//	GET /healthz  200 while the service runs, 503 once its stage has stopped
+//	GET /healthz  200 {"status":"ok"} while the service runs, 503 once its stage has stopped
 //	GET /readyz   200 while connected to NATS and consuming, 503 otherwise
 //	GET /debug/pprof/…  Go's profiler, only when turned on (--pprof)
 //
@@ -70,14 +70,19 @@ func (o *Ops) MetricsHandler() http.Handler {
 	return promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{Registry: o.Registry})
 }
 
-// HealthHandler serves /healthz: 200 "ok" while the service runs.
+// HealthHandler serves /healthz: 200 {"status":"ok"} while the service
+// runs, 503 {"status":"stopped"} once it has stopped. The index's API
+// answers its /healthz in the same shape.
 func (o *Ops) HealthHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		if o.stopped.Load() {
-			http.Error(w, "stopped", http.StatusServiceUnavailable)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, `{"status":"stopped"}`)
 			return
 		}
-		fmt.Fprintln(w, "ok")
+		fmt.Fprintln(w, `{"status":"ok"}`)
 	})
 }
 
