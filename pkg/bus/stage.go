@@ -34,7 +34,9 @@ type StageConfig struct {
 	ProcessingTimeout time.Duration
 	// MaxAckPending bounds unacked messages across all processes of the stage.
 	MaxAckPending int
-	// SummaryInterval is how often the summary line is logged (0 = only at exit).
+	// SummaryInterval is how often the stage is looked at for a summary
+	// line: one is logged when something changed since the last, or once a
+	// minute when idle (0 = only at exit).
 	SummaryInterval time.Duration
 }
 
@@ -56,7 +58,7 @@ func (c *StageConfig) Register(f *proc.Flags, workers, batch int) {
 	f.Env("processing-timeout", "PROCESSING_TIMEOUT")
 	f.IntVar(&c.MaxAckPending, "max-ack-pending", 1000, "unacked messages allowed across all processes of this stage")
 	f.Env("max-ack-pending", "MAX_ACK_PENDING")
-	f.DurationVar(&c.SummaryInterval, "summary-interval", 30*time.Second, "how often to log a summary line (0 = only at exit)")
+	f.DurationVar(&c.SummaryInterval, "summary-interval", 30*time.Second, "how often to look for a summary line, logged when something changed or once a minute when idle (0 = only at exit)")
 	f.Env("summary-interval", "SUMMARY_INTERVAL")
 }
 

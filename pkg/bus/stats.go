@@ -143,11 +143,19 @@ func (s *Stats) takeP99() time.Duration {
 	return l[(len(l)*99)/100]
 }
 
-// summarize logs one summary line every interval until ctx ends, and a final
-// one then: processed, failed, redelivered, dead-lettered, the rate since the
-// last line, the 99th percentile processing time and the consumer's lag
-// (messages not yet delivered plus delivered and not yet acked), and the
-// messages in hand. With an interval of 0 only the final line is logged.
+// idleSummaryEvery is how often an idle stage logs its summary line: one
+// whose counters, messages in hand and lag have not changed since its last
+// line says nothing new, so it is logged only this often, to show the stage
+// is alive.
+const idleSummaryEvery = time.Minute
+
+// summarize looks at the stage every interval until ctx ends, and logs a
+// summary line when something changed since the last one (or at least every
+// idleSummaryEvery), and a final one when ctx ends: processed, failed,
+// redelivered, dead-lettered, the rate since the last line, the 99th
+// percentile processing time and the consumer's lag (messages not yet
+// delivered plus delivered and not yet acked), and the messages in hand.
+// With an interval of 0 only the final line is logged.
 func summarize(ctx context.Context, log *zap.Logger, s *Stats, cons jetstream.Consumer, interval time.Duration) {
 	var tick <-chan time.Time
 	if interval > 0 {
@@ -155,40 +163,81 @@ func summarize(ctx context.Context, log *zap.Logger, s *Stats, cons jetstream.Co
 		defer t.Stop()
 		tick = t.C
 	}
-	last, lastAt := s.Processed.Load(), time.Now()
-	line := func(msg string) {
-		now := time.Now()
-		processed := s.Processed.Load()
+	if cons != nil {
+		s.setConsumer(cons)
+	}
+	gate := summaryGate{idle: idleSummaryEvery}
+	gate.logged(s.state(ctx, false), time.Now())
+	line := func(msg string, st summaryState, now time.Time) {
+		last, lastAt := gate.last, gate.lastAt
 		fields := []zap.Field{
-			zap.Uint64("processed", processed),
-			zap.Uint64("failed", s.Failed.Load()),
-			zap.Uint64("redelivered", s.Redelivered.Load()),
-			zap.Uint64("dead_lettered", s.DeadLettered.Load()),
-			zap.Float64("rate_per_s", round1(float64(processed-last)/now.Sub(lastAt).Seconds())),
+			zap.Uint64("processed", st.processed),
+			zap.Uint64("failed", st.failed),
+			zap.Uint64("redelivered", st.redelivered),
+			zap.Uint64("dead_lettered", st.deadLettered),
+			zap.Float64("rate_per_s", round1(float64(st.processed-last.processed)/now.Sub(lastAt).Seconds())),
 			zap.Float64("p99_ms", float64(s.takeP99().Microseconds())/1000),
-			zap.Int64("in_flight", s.InFlight.Load()),
+			zap.Int64("in_flight", st.inFlight),
 		}
-		if cons != nil {
-			s.setConsumer(cons)
-			if lag, ok := s.refreshLag(ctx); ok {
-				fields = append(fields, zap.Uint64("lag", lag))
-			}
+		if st.lagKnown {
+			fields = append(fields, zap.Uint64("lag", st.lag))
 		}
 		if s.Summary != nil {
 			fields = append(fields, s.Summary()...)
 		}
 		log.Info(msg, fields...)
-		last, lastAt = processed, now
+		gate.logged(st, now)
 	}
 	for {
 		select {
 		case <-ctx.Done():
-			line("final summary")
+			line("final summary", s.state(ctx, cons != nil), time.Now())
 			return
-		case <-tick:
-			line("summary")
+		case now := <-tick:
+			if st := s.state(ctx, cons != nil); gate.due(st, now) {
+				line("summary", st, now)
+			}
 		}
 	}
 }
+
+// summaryState is what a summary line reports that can change.
+type summaryState struct {
+	processed, failed, redelivered, deadLettered uint64
+	inFlight                                     int64
+	lag                                          uint64
+	lagKnown                                     bool
+}
+
+// state reads the counters and, with withLag, asks the server for the lag.
+func (s *Stats) state(ctx context.Context, withLag bool) summaryState {
+	st := summaryState{
+		processed:    s.Processed.Load(),
+		failed:       s.Failed.Load(),
+		redelivered:  s.Redelivered.Load(),
+		deadLettered: s.DeadLettered.Load(),
+		inFlight:     s.InFlight.Load(),
+	}
+	if withLag {
+		st.lag, st.lagKnown = s.refreshLag(ctx)
+	}
+	return st
+}
+
+// summaryGate decides when a periodic summary line is worth logging: when
+// its state differs from the last line's, or idle has passed since it.
+type summaryGate struct {
+	idle   time.Duration
+	last   summaryState
+	lastAt time.Time
+}
+
+// due reports whether a line with st, at now, is to be logged.
+func (g *summaryGate) due(st summaryState, now time.Time) bool {
+	return st != g.last || now.Sub(g.lastAt) >= g.idle
+}
+
+// logged records the line just logged (or, at start, the state to compare with).
+func (g *summaryGate) logged(st summaryState, now time.Time) { g.last, g.lastAt = st, now }
 
 func round1(f float64) float64 { return float64(int64(f*10+0.5)) / 10 }

@@ -134,9 +134,17 @@ func publishFile(ctx context.Context, js jetstream.JetStream, c publishConfig, m
 			a.ID, a.Title, done.ArticleSeq, done.Version, time.Since(start).Round(time.Millisecond))
 		return nil
 	}
-	fmt.Fprintf(stdout, "indexed %s %q: %d paragraphs searchable after %v\n", a.ID, a.Title,
-		done.Paragraphs, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "indexed %s %q: %s searchable after %v\n", a.ID, a.Title,
+		paragraphs(done.Paragraphs), time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// paragraphs counts paragraphs in English: "1 paragraph", "17 paragraphs".
+func paragraphs(n int) string {
+	if n == 1 {
+		return "1 paragraph"
+	}
+	return fmt.Sprintf("%d paragraphs", n)
 }
 
 // publishArticle publishes data, an article, on articles.new under msgID,

@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	f.StringVar(&c.Sample, "sample", "WARTA_SAMPLE", "samples/xi-putin-beijing.id.txt", "article to drop in at start (empty: none)")
 	f.StringVar(&c.LogFormat, "log-format", "LOG_FORMAT", "console", "services' log format: console or json")
 	f.StringVar(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "services' log level")
-	f.DurationVar(&c.SummaryInterval, "summary-interval", 15*time.Second, "how often each service logs a summary line")
+	f.DurationVar(&c.SummaryInterval, "summary-interval", 15*time.Second, "how often each service looks for a summary line (logged when something changed, or once a minute when idle)")
 	f.Env("summary-interval", "SUMMARY_INTERVAL")
 	if err := f.Parse(args[1:]); err != nil {
 		if proc.IsHelp(err) {
