@@ -125,7 +125,7 @@ func TestOpsAndMicro(t *testing.T) {
 		t.Errorf("micro stats data %+v, want 7 processed, 1 failed, 1 dead-lettered", snap)
 	}
 	// The stats endpoint answers the same.
-	msg, err = svc.NC.Request(StatsSubject("enrich"), nil, 2*time.Second)
+	msg, err = svc.NC.Request(events.StatsSubject("enrich"), nil, 2*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,24 +13,24 @@ import (
 	"github.com/warta-news/warta/pkg/events"
 )
 
-// duplicateWindow is how long JetStream remembers Nats-Msg-Id values to drop
-// duplicate publishes, such as the republish that follows a redelivery.
-const duplicateWindow = 10 * time.Minute
-
-// StreamConfig returns the configuration the pipeline wants for stream
-// spec: file storage, limits retention, c's replicas and age, the
-// duplicate window (the spec's own, if it has one); INDEXED keeps one message per article, DEADLETTER keeps
-// its messages until they are replayed.
+// StreamConfig returns the configuration of stream spec (see
+// events.StreamSpec): file storage, limits retention (the oldest messages
+// go first), c's replicas and age unless the spec keeps its messages
+// forever, and the spec's duplicate window and per-subject limit.
 func StreamConfig(spec events.StreamSpec, c NATSConfig) jetstream.StreamConfig {
 	cfg := jetstream.StreamConfig{
-		Name:       spec.Name,
-		Subjects:   spec.Subjects,
-		Storage:    jetstream.FileStorage,
-		Retention:  jetstream.LimitsPolicy,
-		Replicas:   c.Replicas,
-		MaxAge:     c.StreamMaxAge,
-		Duplicates: duplicateWindow,
-		Discard:    jetstream.DiscardOld,
+		Name:              spec.Name,
+		Subjects:          spec.Subjects,
+		Storage:           jetstream.FileStorage,
+		Retention:         jetstream.LimitsPolicy,
+		Replicas:          c.Replicas,
+		MaxAge:            c.StreamMaxAge,
+		Duplicates:        events.DuplicateWindow,
+		Discard:           jetstream.DiscardOld,
+		MaxMsgsPerSubject: spec.MaxMsgsPerSubject,
+	}
+	if spec.KeepForever {
+		cfg.MaxAge = 0
 	}
 	if spec.Duplicates > 0 {
 		// The server refuses a duplicate window longer than the age.
@@ -38,15 +38,6 @@ func StreamConfig(spec events.StreamSpec, c NATSConfig) jetstream.StreamConfig {
 		if cfg.MaxAge > 0 {
 			cfg.Duplicates = min(cfg.Duplicates, cfg.MaxAge)
 		}
-	}
-	if spec.Name == events.StreamIndexed {
-		// One completion per article is all that --wait needs.
-		cfg.MaxMsgsPerSubject = 1
-	}
-	if spec.Name == events.StreamDeadLetter {
-		// Dead letters wait for a person: they do not expire, they are
-		// removed when replayed ("ingest deadletters replay").
-		cfg.MaxAge = 0
 	}
 	return cfg
 }

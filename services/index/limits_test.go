@@ -17,7 +17,6 @@ import (
 	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/bustest"
 	"github.com/warta-news/warta/pkg/events"
-	"github.com/warta-news/warta/services/index/api"
 )
 
 // TestRequestsBounded runs the real service with MAX_REQUESTS=1 and
@@ -96,7 +95,7 @@ func TestRequestsBounded(t *testing.T) {
 	if ra := busy.Header.Get("Retry-After"); ra == "" {
 		t.Errorf("503 without Retry-After: %v", busy.Header)
 	}
-	msg, err := nc.Request(api.SearchSubject, []byte(`{"q": "kata"}`), 5*time.Second)
+	msg, err := nc.Request(events.SubjectSearch, []byte(`{"q": "kata"}`), 5*time.Second)
 	switch {
 	case err != nil:
 		t.Errorf("search over NATS while busy: %v", err)

@@ -16,7 +16,6 @@ import (
 	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/bustest"
 	"github.com/warta-news/warta/pkg/events"
-	"github.com/warta-news/warta/services/index/api"
 	"github.com/warta-news/warta/services/index/store"
 )
 
@@ -74,7 +73,7 @@ func TestIndexOps(t *testing.T) {
 	}
 
 	// Search over NATS, as a micro client would.
-	msg, err := nc.Request(api.SearchSubject, []byte(`{"q": "Putin", "size": 5}`), 5*time.Second)
+	msg, err := nc.Request(events.SubjectSearch, []byte(`{"q": "Putin", "size": 5}`), 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +82,7 @@ func TestIndexOps(t *testing.T) {
 		t.Errorf("search over NATS: %s (%v)", msg.Data, err)
 	}
 	for _, bad := range []string{`{"size": 1000}`, `not json`} {
-		msg, err = nc.Request(api.SearchSubject, []byte(bad), 5*time.Second)
+		msg, err = nc.Request(events.SubjectSearch, []byte(bad), 5*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +103,7 @@ func TestIndexOps(t *testing.T) {
 	for _, ep := range info.Endpoints {
 		subjects[ep.Subject] = true
 	}
-	if !subjects[api.SearchSubject] || !subjects[bus.StatsSubject("index")] || info.Metadata["consumer"] != events.ConsumerIndex {
+	if !subjects[events.SubjectSearch] || !subjects[events.StatsSubject(events.StageIndex)] || info.Metadata["consumer"] != events.ConsumerIndex {
 		t.Errorf("$SRV.INFO.warta-index: %s", msg.Data)
 	}
 

@@ -238,7 +238,7 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 			Filter: events.SubjectEnriched, Handler: h.handle, FlushInterval: c.FlushInterval,
 			Stats:   &bus.Stats{Summary: am.SummaryFields},
 			Version: version, Description: "indexes enriched paragraphs in Bleve and serves search", Ops: ops,
-			Endpoints: []bus.Endpoint{{Name: "search", Subject: api.SearchSubject, Handler: api.SearchHandler(st, lim, m.search, log)}},
+			Endpoints: []bus.Endpoint{{Name: "search", Subject: events.SubjectSearch, Handler: api.SearchHandler(st, lim, m.search, log)}},
 		})
 	})
 	return g.Wait()

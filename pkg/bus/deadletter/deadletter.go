@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -30,16 +29,8 @@ type Failed struct {
 	Deliveries uint64
 }
 
-// msgID is the Nats-Msg-Id of the dead letter of the message at
-// seq in stream, failed in stage. Every path that dead-letters a message
-// (the processor, and every process that hears the max-deliveries advisory)
-// uses it, so the dead letter is stored once.
-func msgID(stage, stream string, seq uint64) string {
-	return fmt.Sprintf("dl:%s:%s:%d", stage, stream, seq)
-}
-
 // Store stores f in the dead-letter stream with the stage and
-// reason, under msgID, and reports whether JetStream had already
+// reason, under events.DeadLetterMsgID, and reports whether JetStream had already
 // stored it (a duplicate). A payload that would not fit in maxPayload bytes
 // once base64-encoded is truncated (and marked so); 0 means 1 MiB. It returns
 // the publish error if JetStream did not store it within timeout.
@@ -66,7 +57,7 @@ func Store(ctx context.Context, js jetstream.Publisher, stage string, f Failed, 
 	defer cancel()
 	msg := nats.NewMsg(events.DeadLetterSubject(stage))
 	msg.Data = data
-	msg.Header.Set(jetstream.MsgIDHeader, msgID(stage, f.Stream, f.StreamSeq))
+	msg.Header.Set(jetstream.MsgIDHeader, events.DeadLetterMsgID(stage, f.Stream, f.StreamSeq))
 	ack, err := js.PublishMsg(ctx, msg)
 	if err != nil {
 		return false, fmt.Errorf("publish dead letter to %s: %w", msg.Subject, err)
@@ -192,7 +183,7 @@ type Replayed struct {
 }
 
 // Replay republishes the payload of the dead letter e to its original
-// subject, with a fresh Nats-Msg-Id ("replay:<seq>:<unix nanoseconds>") so
+// subject, with a fresh Nats-Msg-Id (events.ReplayMsgID) so
 // JetStream's duplicate window does not drop it, then deletes the dead
 // letter unless o.Keep. A truncated payload is replayed from the original
 // message if its stream still has it, else the error is ErrTruncated.
@@ -214,7 +205,7 @@ func Replay(ctx context.Context, js JetStream, e Entry, o Options) (Replayed, er
 	}
 	msg := nats.NewMsg(e.Subject)
 	msg.Data = payload
-	msg.Header.Set(jetstream.MsgIDHeader, "replay:"+strconv.FormatUint(e.Seq, 10)+":"+strconv.FormatInt(o.Now().UnixNano(), 10))
+	msg.Header.Set(jetstream.MsgIDHeader, events.ReplayMsgID(e.Seq, o.Now()))
 	ack, err := js.PublishMsg(ctx, msg)
 	if err != nil {
 		return r, fmt.Errorf("replay dead letter %d to %s: %w", e.Seq, e.Subject, err)

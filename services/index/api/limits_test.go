@@ -170,14 +170,14 @@ func TestSearchOverNATSFits(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer svc.Stop() //nolint:errcheck // the test ends
-	if err := svc.AddEndpoint("search", api.SearchHandler(s, nil, nil, zaptest.NewLogger(t)), micro.WithEndpointSubject(api.SearchSubject)); err != nil {
+	if err := svc.AddEndpoint("search", api.SearchHandler(s, nil, nil, zaptest.NewLogger(t)), micro.WithEndpointSubject(events.SubjectSearch)); err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
 	req := map[string]any{"q": "kukis", "size": 100, "group": "paragraph"}
 	for range 100 {
 		body, _ := json.Marshal(req)
-		msg, err := nc.Request(api.SearchSubject, body, 10*time.Second)
+		msg, err := nc.Request(events.SubjectSearch, body, 10*time.Second)
 		if err != nil {
 			t.Fatalf("search over NATS: %v", err)
 		}

@@ -15,10 +15,7 @@ import (
 	"github.com/warta-news/warta/services/index/store"
 )
 
-// SearchSubject is the NATS subject of the index's search endpoint.
-const SearchSubject = "warta.index.search"
-
-// SearchRequest is the JSON body of a request on SearchSubject. Its fields
+// SearchRequest is the JSON body of a request on events.SubjectSearch. Its fields
 // are the HTTP search parameters (see store.Query), with entity and type as
 // lists: {"q": "Putin", "entity": ["Moscow"], "size": 5}.
 type SearchRequest struct {
@@ -48,7 +45,7 @@ func (r SearchRequest) Query() store.Query {
 }
 
 // SearchHandler answers search requests over NATS (the index's micro
-// endpoint on SearchSubject) with the store.Result JSON that GET /search
+// endpoint on events.SubjectSearch) with the store.Result JSON that GET /search
 // answers, within the same bounds: lim (shared with the HTTP handler; nil
 // means default Limits) admits the request or turns it away with a micro
 // error 503 and a Retry-After header, its timeout bounds the request, and
