@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/events"
 )
 
@@ -147,9 +148,9 @@ func TestTransientRetries(t *testing.T) {
 
 	var mu sync.Mutex
 	seen := map[string][]time.Time{}
-	handler := func(ctx context.Context, b *Batch) error {
+	handler := func(ctx context.Context, b *message.Batch) error {
 		for i, m := range b.Msgs {
-			body := string(m.Data())
+			body := string(m.Data)
 			mu.Lock()
 			seen[body] = append(seen[body], time.Now())
 			n := len(seen[body])
@@ -158,11 +159,11 @@ func TestTransientRetries(t *testing.T) {
 				b.Fail(i, errors.New("store unavailable"))
 				continue
 			}
-			b.Emit(i, Out{Subject: events.SubjectEnriched, Data: m.Data(), MsgID: body})
+			b.Emit(i, message.Out{Subject: events.SubjectEnriched, Data: m.Data, MsgID: body})
 		}
 		return nil
 	}
-	if err := Publish(ctx, svc.JS, []Out{{Subject: events.SubjectParagraphs, Data: []byte("flaky")},
+	if err := Publish(ctx, svc.JS, []message.Out{{Subject: events.SubjectParagraphs, Data: []byte("flaky")},
 		{Subject: events.SubjectParagraphs, Data: []byte("doomed")}}, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}

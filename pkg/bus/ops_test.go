@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/pkg/events"
 )
@@ -43,9 +44,9 @@ func TestOpsAndMicro(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer svc.Close()
-	handler := func(_ context.Context, b *Batch) error {
+	handler := func(_ context.Context, b *message.Batch) error {
 		for i, m := range b.Msgs {
-			if strings.HasPrefix(string(m.Data()), "bad") {
+			if strings.HasPrefix(string(m.Data), "bad") {
 				b.Fail(i, fmt.Errorf("%w: bad input", events.ErrInvalid))
 			}
 		}
@@ -60,11 +61,11 @@ func TestOpsAndMicro(t *testing.T) {
 	}()
 	bustest.WaitFor(t, func() bool { return bustest.Status(base+"/readyz") == http.StatusOK })
 
-	var sent []Out
+	var sent []message.Out
 	for i := range 7 {
-		sent = append(sent, Out{Subject: events.SubjectParagraphs, Data: fmt.Appendf(nil, "ok-%d", i)})
+		sent = append(sent, message.Out{Subject: events.SubjectParagraphs, Data: fmt.Appendf(nil, "ok-%d", i)})
 	}
-	sent = append(sent, Out{Subject: events.SubjectParagraphs, Data: []byte("bad")})
+	sent = append(sent, message.Out{Subject: events.SubjectParagraphs, Data: []byte("bad")})
 	if err := Publish(ctx, svc.JS, sent, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}

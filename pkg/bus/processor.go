@@ -13,53 +13,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/warta-news/warta/pkg/bus/deadletter"
+	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/events"
 )
-
-// Out is a message a handler wants published before its input is acked.
-type Out struct {
-	Subject string
-	Data    []byte
-	// MsgID is the Nats-Msg-Id: the same for every redelivery of the same
-	// input, so JetStream drops the duplicates.
-	MsgID string
-}
-
-// Batch is the group of messages handed to a Handler at once. For each
-// message the handler either emits what it produces (Emit) or marks it
-// failed (Fail). A message is acked once JetStream has stored everything it
-// emitted; a message's failure, or the failure to publish one of its
-// outputs, fails that message only.
-type Batch struct {
-	Msgs []jetstream.Msg
-	errs []error
-	outs [][]Out
-}
-
-// NewBatch returns a batch of msgs, for a Handler.
-func NewBatch(msgs []jetstream.Msg) *Batch {
-	return &Batch{Msgs: msgs, errs: make([]error, len(msgs)), outs: make([][]Out, len(msgs))}
-}
-
-// Fail marks message i as failed with err. An err matching events.ErrInvalid
-// is permanent: the message is dead-lettered at once. Any other error is
-// retried with back-off until the consumer's MaxDeliver, then dead-lettered.
-func (b *Batch) Fail(i int, err error) { b.errs[i] = err }
-
-// Emit adds outs to what message i produces.
-func (b *Batch) Emit(i int, outs ...Out) { b.outs[i] = append(b.outs[i], outs...) }
-
-// Err returns the error message i was failed with, or nil.
-func (b *Batch) Err(i int) error { return b.errs[i] }
-
-// Outs returns what message i emitted.
-func (b *Batch) Outs(i int) []Out { return b.outs[i] }
-
-// Handler processes a batch: it emits each message's output or fails it. A
-// returned error fails every message of the batch not already failed, and
-// nothing is published (a fault of the whole batch, such as the index
-// being unwritable).
-type Handler func(ctx context.Context, b *Batch) error
 
 // processor runs a stage: it pulls messages from a durable consumer, hands
 // them to its Handler in batches on a pool of workers, publishes the output,
@@ -69,7 +25,7 @@ type processor struct {
 	JS       jetstream.Publisher
 	Consumer jetstream.Consumer
 	Stage    string
-	Handler  Handler
+	Handler  message.Handler
 	// Workers is how many batches are processed at once (default 1).
 	Workers int
 	// BatchSize is the most messages per batch (default 1).
@@ -213,9 +169,9 @@ func (p *processor) process(ctx context.Context, msgs []jetstream.Msg) {
 	start := time.Now()
 	p.Stats.InFlight.Add(int64(len(msgs)))
 	defer p.Stats.InFlight.Add(-int64(len(msgs)))
-	b := NewBatch(msgs)
-	for _, m := range msgs {
-		if md, err := m.Metadata(); err == nil && md.NumDelivered > 1 {
+	b := message.NewBatch(views(msgs)...)
+	for _, m := range b.Msgs {
+		if m.Delivered > 1 {
 			p.Stats.Redelivered.Add(1)
 		}
 	}
@@ -232,7 +188,7 @@ func (p *processor) process(ctx context.Context, msgs []jetstream.Msg) {
 	// A batch past its deadline still records its failures.
 	failCtx := context.WithoutCancel(ctx)
 	for i, m := range msgs {
-		e := b.errs[i]
+		e := b.Err(i)
 		if e == nil {
 			e = err
 		}
@@ -293,37 +249,49 @@ func (p *processor) keepAlive(ctx context.Context, msgs []jetstream.Msg) (stop f
 // and waits up to timeout until JetStream has stored it. A message whose
 // output cannot be published is failed (the others are not): permanently
 // when no retry could succeed (see publishError).
-func publishBatch(ctx context.Context, js jetstream.Publisher, b *Batch, timeout time.Duration) {
+func publishBatch(ctx context.Context, js jetstream.Publisher, b *message.Batch, timeout time.Duration) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var n int
 	for i := range b.Msgs {
-		if b.errs[i] == nil {
-			n += len(b.outs[i])
+		if b.Err(i) == nil {
+			n += len(b.Outs(i))
 		}
 	}
-	outs := make([]Out, 0, n)
+	outs := make([]message.Out, 0, n)
 	owners := make([]int, 0, n)
 	for i := range b.Msgs {
-		if b.errs[i] != nil {
+		if b.Err(i) != nil {
 			continue
 		}
-		for _, o := range b.outs[i] {
+		for _, o := range b.Outs(i) {
 			outs = append(outs, o)
 			owners = append(owners, i)
 		}
 	}
 	publishOuts(ctx, js, outs, timeout, func(k int, err error) {
-		if i := owners[k]; b.errs[i] == nil {
-			b.errs[i] = err
+		if i := owners[k]; b.Err(i) == nil {
+			b.Fail(i, err)
 		}
 	})
+}
+
+// views turns JetStream messages into what a handler sees of them.
+func views(msgs []jetstream.Msg) []message.Msg {
+	vs := make([]message.Msg, len(msgs))
+	for i, m := range msgs {
+		vs[i].Data = m.Data()
+		if md, err := m.Metadata(); err == nil {
+			vs[i].Stored, vs[i].Delivered, vs[i].StreamSeq = md.Timestamp, md.NumDelivered, md.Sequence.Stream
+		}
+	}
+	return vs
 }
 
 // Publish publishes outs asynchronously with their message ids and waits,
 // up to timeout, until JetStream has acknowledged every one. It returns the
 // first error.
-func Publish(ctx context.Context, js jetstream.Publisher, outs []Out, timeout time.Duration) error {
+func Publish(ctx context.Context, js jetstream.Publisher, outs []message.Out, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var first error
@@ -338,7 +306,7 @@ func Publish(ctx context.Context, js jetstream.Publisher, outs []Out, timeout ti
 // publishOuts publishes outs, a window at a time, and calls failed with the
 // index in outs and the error of each that JetStream did not store before
 // ctx ended. timeout is ctx's, for the message.
-func publishOuts(ctx context.Context, js jetstream.Publisher, outs []Out, timeout time.Duration, failed func(k int, err error)) {
+func publishOuts(ctx context.Context, js jetstream.Publisher, outs []message.Out, timeout time.Duration, failed func(k int, err error)) {
 	// A window of publishes at a time: an article of thousands of paragraphs
 	// must not overrun the connection's PublishAsyncMaxPending, which it
 	// shares with every other worker of the process.
@@ -382,7 +350,7 @@ func publishOuts(ctx context.Context, js jetstream.Publisher, outs []Out, timeou
 // produced o is dead-lettered at once instead of being retried for minutes:
 // an invalid subject (an article id that is no subject token), and a message
 // larger than the server or the stream takes.
-func publishError(o Out, err error) error {
+func publishError(o message.Out, err error) error {
 	var jsErr jetstream.JetStreamError
 	switch {
 	case errors.Is(err, nats.ErrBadSubject):

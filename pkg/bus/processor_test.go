@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/pkg/events"
 )
@@ -25,26 +26,26 @@ func TestStage(t *testing.T) {
 	svc, cfg := startTestService(t, ctx, StageConfig{Workers: 4, BatchSize: 5, MaxDeliver: 5})
 
 	var flaky atomic.Int32
-	handler := func(ctx context.Context, b *Batch) error {
+	handler := func(ctx context.Context, b *message.Batch) error {
 		for i, m := range b.Msgs {
-			body := string(m.Data())
+			body := string(m.Data)
 			switch {
 			case strings.HasPrefix(body, "bad"):
 				b.Fail(i, fmt.Errorf("%w: %s is bad", events.ErrInvalid, body))
 			case body == "flaky" && flaky.Add(1) == 1:
 				b.Fail(i, errors.New("store unavailable"))
 			default:
-				b.Emit(i, Out{Subject: events.SubjectEnriched, Data: m.Data(), MsgID: body})
+				b.Emit(i, message.Out{Subject: events.SubjectEnriched, Data: m.Data, MsgID: body})
 			}
 		}
 		return nil
 	}
-	var sent []Out
+	var sent []message.Out
 	for i := range 20 {
-		sent = append(sent, Out{Subject: events.SubjectParagraphs, Data: fmt.Appendf(nil, "ok-%d", i)})
+		sent = append(sent, message.Out{Subject: events.SubjectParagraphs, Data: fmt.Appendf(nil, "ok-%d", i)})
 	}
-	sent = append(sent, Out{Subject: events.SubjectParagraphs, Data: []byte("bad-1")},
-		Out{Subject: events.SubjectParagraphs, Data: []byte("flaky")})
+	sent = append(sent, message.Out{Subject: events.SubjectParagraphs, Data: []byte("bad-1")},
+		message.Out{Subject: events.SubjectParagraphs, Data: []byte("flaky")})
 	if err := Publish(ctx, svc.JS, sent, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +121,7 @@ func TestConsumerDeleted(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- svc.RunStage(ctx, cfg, Stage{Name: "test", Stream: events.StreamParagraphs, Durable: "test",
-			Filter: events.SubjectParagraphs, Handler: func(context.Context, *Batch) error { return nil }})
+			Filter: events.SubjectParagraphs, Handler: func(context.Context, *message.Batch) error { return nil }})
 	}()
 	bustest.WaitFor(t, func() bool { _, err := svc.JS.Consumer(ctx, events.StreamParagraphs, "test"); return err == nil })
 	// The workers are fetching: the consumer has their pull requests.
@@ -173,7 +174,7 @@ func TestSlowBatchKeptInProgress(t *testing.T) {
 	svc, cfg := startTestService(t, ctx, StageConfig{Workers: 2, BatchSize: 5, MaxDeliver: 2})
 	cfg.AckWait = time.Second
 	var calls atomic.Int32
-	handler := func(ctx context.Context, b *Batch) error {
+	handler := func(ctx context.Context, b *message.Batch) error {
 		calls.Add(int32(len(b.Msgs)))
 		// Slow work: twice the consumer's MaxDeliver × AckWait.
 		select {
@@ -202,7 +203,7 @@ func TestProcessingTimeout(t *testing.T) {
 	cfg.AckWait, cfg.ProcessingTimeout = time.Second, 1500*time.Millisecond
 	var calls atomic.Int32
 	var firstErr atomic.Value
-	handler := func(ctx context.Context, b *Batch) error {
+	handler := func(ctx context.Context, b *message.Batch) error {
 		if calls.Add(1) > 1 {
 			return nil
 		}
@@ -223,9 +224,9 @@ func TestProcessingTimeout(t *testing.T) {
 // publishN publishes n paragraphs-subject messages "m-0" … for a test stage.
 func publishN(t *testing.T, ctx context.Context, svc *Service, n int) {
 	t.Helper()
-	var outs []Out
+	var outs []message.Out
 	for i := range n {
-		outs = append(outs, Out{Subject: events.SubjectParagraphs, Data: fmt.Appendf(nil, "m-%d", i)})
+		outs = append(outs, message.Out{Subject: events.SubjectParagraphs, Data: fmt.Appendf(nil, "m-%d", i)})
 	}
 	if err := Publish(ctx, svc.JS, outs, 5*time.Second); err != nil {
 		t.Fatal(err)
@@ -241,15 +242,15 @@ func TestOutputFailureFailsItsMessageOnly(t *testing.T) {
 	defer cancel()
 	svc, cfg := startTestService(t, ctx, StageConfig{Workers: 1, BatchSize: 20, MaxDeliver: 5})
 	huge := make([]byte, svc.NC.MaxPayload()+1)
-	handler := func(_ context.Context, b *Batch) error {
+	handler := func(_ context.Context, b *message.Batch) error {
 		for i, m := range b.Msgs {
-			switch body := string(m.Data()); body {
+			switch body := string(m.Data); body {
 			case "m-3":
-				b.Emit(i, Out{Subject: events.IndexedSubject("has space"), Data: m.Data()})
+				b.Emit(i, message.Out{Subject: events.IndexedSubject("has space"), Data: m.Data})
 			case "m-7":
-				b.Emit(i, Out{Subject: events.SubjectEnriched, Data: huge})
+				b.Emit(i, message.Out{Subject: events.SubjectEnriched, Data: huge})
 			default:
-				b.Emit(i, Out{Subject: events.SubjectEnriched, Data: m.Data(), MsgID: body})
+				b.Emit(i, message.Out{Subject: events.SubjectEnriched, Data: m.Data, MsgID: body})
 			}
 		}
 		return nil
@@ -282,7 +283,7 @@ func TestOutputFailureFailsItsMessageOnly(t *testing.T) {
 
 // runStage runs a test stage with handler until done holds of its stats,
 // then stops it and returns the stats.
-func runStage(t *testing.T, ctx context.Context, svc *Service, cfg StageConfig, handler Handler, done func(*Stats) bool) *Stats {
+func runStage(t *testing.T, ctx context.Context, svc *Service, cfg StageConfig, handler message.Handler, done func(*Stats) bool) *Stats {
 	t.Helper()
 	stats := &Stats{}
 	runCtx, stop := context.WithCancel(ctx)

@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 
+	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/bus/proc"
 )
 
@@ -138,7 +139,7 @@ func Start(ctx context.Context, c NATSConfig, name string, log *zap.Logger, stre
 // Stage describes one consuming stage for RunStage.
 type Stage struct {
 	Name, Stream, Durable, Filter string
-	Handler                       Handler
+	Handler                       message.Handler
 	// FlushInterval is how long a worker waits to fill its batch once it
 	// has a first message; 0 takes only what is waiting (see processor).
 	FlushInterval time.Duration

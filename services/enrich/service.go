@@ -8,6 +8,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/pkg/events"
 	"github.com/warta-news/warta/services/enrich/tag"
@@ -65,9 +66,9 @@ type handler struct {
 	log    *zap.Logger
 }
 
-func (h *handler) handle(_ context.Context, b *bus.Batch) error {
+func (h *handler) handle(_ context.Context, b *message.Batch) error {
 	for i, m := range b.Msgs {
-		p, err := events.DecodeParagraph(m.Data())
+		p, err := events.DecodeParagraph(m.Data)
 		if err != nil {
 			b.Fail(i, err)
 			continue
@@ -78,10 +79,10 @@ func (h *handler) handle(_ context.Context, b *bus.Batch) error {
 			b.Fail(i, err)
 			continue
 		}
-		b.Emit(i, bus.Out{Subject: events.SubjectEnriched, Data: data, MsgID: events.MsgID(events.StageEnrich, &p)})
+		b.Emit(i, message.Out{Subject: events.SubjectEnriched, Data: data, MsgID: events.MsgID(events.StageEnrich, &p)})
 		if ce := h.log.Check(zap.DebugLevel, "paragraph enriched"); ce != nil { // skip the fields' cost unless logged
 			ce.Write(zap.String("article_id", p.ArticleID), zap.Int("paragraph", p.Index),
-				zap.Int("entities", len(e.Entities)), zap.Int("dates", len(e.Dates)), bus.LatencyMS(bus.Stored(m)))
+				zap.Int("entities", len(e.Entities)), zap.Int("dates", len(e.Dates)), message.LatencyMS(m.Stored))
 		}
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 
 	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/events"
 )
 
@@ -49,7 +50,7 @@ func TestRequestsBounded(t *testing.T) {
 	// in all: far more than the kernel buffers of a connection hold, so its
 	// writer blocks on a client that does not read.
 	const paragraphs = 400
-	var outs []bus.Out
+	var outs []message.Out
 	for i := range paragraphs {
 		text := fmt.Sprintf("Paragraf %d. ", i) + strings.Repeat("kata yang panjang sekali ", (events.MaxParagraphBytes-100)/25)
 		e := events.EnrichedParagraph{Paragraph: events.Paragraph{V: 1, ID: events.ParagraphID("big", i), ArticleID: "big",
@@ -59,7 +60,7 @@ func TestRequestsBounded(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		outs = append(outs, bus.Out{Subject: events.SubjectEnriched, Data: data})
+		outs = append(outs, message.Out{Subject: events.SubjectEnriched, Data: data})
 	}
 	if err := bus.Publish(ctx, js, outs, 10*time.Second); err != nil {
 		t.Fatal(err)

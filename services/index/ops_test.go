@@ -15,6 +15,7 @@ import (
 
 	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/events"
 	"github.com/warta-news/warta/services/index/store"
 )
@@ -64,7 +65,7 @@ func TestIndexOps(t *testing.T) {
 		Version: "v1", Index: 0, Count: 1, Title: "Putin di Beijing", Lang: "id", PublishedAt: "2025-09-02",
 		Text: "Vladimir Putin tiba di Beijing."}, Entities: []events.Entity{}, Dates: []events.Date{}}
 	data, _ := events.Marshal(&e)
-	if err := bus.Publish(ctx, js, []bus.Out{{Subject: events.SubjectEnriched, Data: data}}, 5*time.Second); err != nil {
+	if err := bus.Publish(ctx, js, []message.Out{{Subject: events.SubjectEnriched, Data: data}}, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	bustest.WaitFor(t, func() bool { return strings.Contains(logs.String(), `"article indexed"`) })

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/pkg/events"
 	"github.com/warta-news/warta/services/index/alerts"
@@ -315,7 +316,7 @@ func newMetrics(ops *proc.Ops) (*metrics, error) {
 	return m, err
 }
 
-func (h *handler) handle(ctx context.Context, b *bus.Batch) error {
+func (h *handler) handle(ctx context.Context, b *message.Batch) error {
 	ps := make([]events.EnrichedParagraph, 0, len(b.Msgs))
 	msgOf := make([]int, 0, len(b.Msgs)) // message index of each of ps
 	// The latency of an article is from when its oldest paragraph in the
@@ -326,7 +327,7 @@ func (h *handler) handle(ctx context.Context, b *bus.Batch) error {
 	// the article complete again.
 	last := map[string]int{}
 	for i, m := range b.Msgs {
-		e, err := events.DecodeEnriched(m.Data())
+		e, err := events.DecodeEnriched(m.Data)
 		if err != nil {
 			b.Fail(i, err)
 			continue
@@ -334,7 +335,7 @@ func (h *handler) handle(ctx context.Context, b *bus.Batch) error {
 		ps = append(ps, e)
 		msgOf = append(msgOf, i)
 		last[e.ArticleID] = i
-		stored := bus.Stored(m)
+		stored := m.Stored
 		if t, ok := oldest[e.ArticleID]; !ok || stored.Before(t) {
 			oldest[e.ArticleID] = stored
 		}
@@ -381,10 +382,10 @@ func (h *handler) handle(ctx context.Context, b *bus.Batch) error {
 			b.Fail(last[a.ArticleID], err)
 			continue
 		}
-		b.Emit(last[a.ArticleID], bus.Out{Subject: events.IndexedSubject(a.ArticleID), Data: data, MsgID: events.IndexedMsgID(&a)})
+		b.Emit(last[a.ArticleID], message.Out{Subject: events.IndexedSubject(a.ArticleID), Data: data, MsgID: events.IndexedMsgID(&a)})
 		h.log.Info("article indexed", zap.String("article_id", a.ArticleID), zap.String("version", a.Version),
 			zap.Uint64("article_seq", a.ArticleSeq), zap.String("title", a.Title), zap.Int("paragraphs", a.Paragraphs),
-			bus.LatencyMS(oldest[a.ArticleID]))
+			message.LatencyMS(oldest[a.ArticleID]))
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/warta-news/warta/pkg/article"
 	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/pkg/events"
 )
@@ -114,22 +116,21 @@ type handler struct {
 // An article that cannot become events (bad input, or a paragraph too large
 // for one NATS message) is failed with an events.ErrInvalid error, so it is
 // dead-lettered at once and none of its paragraphs are published.
-func (h *handler) handle(_ context.Context, b *bus.Batch) error {
+func (h *handler) handle(_ context.Context, b *message.Batch) error {
 	for i, m := range b.Msgs {
-		a, err := article.Parse(m.Data(), h.opts)
+		a, err := article.Parse(m.Data, h.opts)
 		if err != nil {
 			b.Fail(i, err)
 			continue
 		}
-		md, err := m.Metadata()
-		if err != nil {
-			b.Fail(i, fmt.Errorf("read the message's stream sequence: %w", err))
+		if m.StreamSeq == 0 {
+			b.Fail(i, errors.New("read the message's stream sequence: the message carries none"))
 			continue
 		}
 		ps := article.Split(a)
 		for j := range ps {
 			// The article's place in ARTICLES orders its revisions.
-			ps[j].ArticleSeq = md.Sequence.Stream
+			ps[j].ArticleSeq = m.StreamSeq
 		}
 		evs, err := h.events(a, ps)
 		if err != nil {
@@ -138,9 +139,9 @@ func (h *handler) handle(_ context.Context, b *bus.Batch) error {
 		}
 		b.Emit(i, evs...)
 		h.log.Info("article ingested", zap.String("article_id", a.ID), zap.String("version", a.Version),
-			zap.Uint64("article_seq", md.Sequence.Stream),
+			zap.Uint64("article_seq", m.StreamSeq),
 			zap.String("title", a.Title), zap.String("lang", a.Lang), zap.String("published_at", a.PublishedAt),
-			zap.Int("paragraphs", len(ps)), bus.LatencyMS(bus.Stored(m)))
+			zap.Int("paragraphs", len(ps)), message.LatencyMS(m.Stored))
 	}
 	return nil
 }
@@ -148,9 +149,9 @@ func (h *handler) handle(_ context.Context, b *bus.Batch) error {
 // events encodes the paragraphs of a as messages. A paragraph whose event
 // would not fit in a NATS message is an error matching events.ErrTooLarge:
 // the server would reject it on every delivery, so it is not worth retrying.
-func (h *handler) events(a events.Article, ps []events.Paragraph) ([]bus.Out, error) {
+func (h *handler) events(a events.Article, ps []events.Paragraph) ([]message.Out, error) {
 	limit := int(h.maxPayload) - headerRoom
-	outs := make([]bus.Out, 0, len(ps))
+	outs := make([]message.Out, 0, len(ps))
 	for j := range ps {
 		data, err := events.Marshal(&ps[j])
 		if err != nil {
@@ -163,7 +164,7 @@ func (h *handler) events(a events.Article, ps []events.Paragraph) ([]bus.Out, er
 				events.ErrTooLarge, j+1, len(ps), j, clipText(ps[j].Text, 40), a.ID, clipText(a.Title, 60), len(data),
 				limit, h.maxPayload, headerRoom)
 		}
-		outs = append(outs, bus.Out{Subject: events.SubjectParagraphs, Data: data, MsgID: events.MsgID(events.StageIngest, &ps[j])})
+		outs = append(outs, message.Out{Subject: events.SubjectParagraphs, Data: data, MsgID: events.MsgID(events.StageIngest, &ps[j])})
 	}
 	return outs, nil
 }
