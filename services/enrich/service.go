@@ -8,7 +8,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/warta-news/warta/pkg/bus"
-	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/pkg/events"
 	"github.com/warta-news/warta/services/enrich/tag"
@@ -52,38 +51,10 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer svc.Close()
-	h := &handler{tagger: tagger, log: log}
+	h := &tag.Stage{Tagger: tagger, Log: log}
 	return svc.RunStage(ctx, c, bus.Stage{
 		Name: events.StageEnrich, Stream: events.StreamParagraphs, Durable: events.ConsumerEnrich,
-		Filter: events.SubjectParagraphs, Handler: h.handle,
+		Filter: events.SubjectParagraphs, Handler: h.Handle,
 		Version: version, Description: "tags paragraphs with named entities and normalised dates", Ops: ops,
 	})
-}
-
-// handler enriches paragraph events.
-type handler struct {
-	tagger *tag.Tagger
-	log    *zap.Logger
-}
-
-func (h *handler) handle(_ context.Context, b *message.Batch) error {
-	for i, m := range b.Msgs {
-		p, err := events.DecodeParagraph(m.Data)
-		if err != nil {
-			b.Fail(i, err)
-			continue
-		}
-		e := h.tagger.Enrich(p)
-		data, err := events.Marshal(&e)
-		if err != nil {
-			b.Fail(i, err)
-			continue
-		}
-		b.Emit(i, message.Out{Subject: events.SubjectEnriched, Data: data, MsgID: events.MsgID(events.StageEnrich, &p)})
-		if ce := h.log.Check(zap.DebugLevel, "paragraph enriched"); ce != nil { // skip the fields' cost unless logged
-			ce.Write(zap.String("article_id", p.ArticleID), zap.Int("paragraph", p.Index),
-				zap.Int("entities", len(e.Entities)), zap.Int("dates", len(e.Dates)), message.LatencyMS(m.Stored))
-		}
-	}
-	return nil
 }
