@@ -18,6 +18,7 @@ import (
 	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/services/ingest/split"
 )
 
 // publishConfig is the configuration of "ingest publish".
@@ -97,11 +98,11 @@ func publishFile(ctx context.Context, js jetstream.JetStream, c publishConfig, m
 	if err != nil {
 		return err
 	}
-	if limit := maxPayload - headerRoom; int64(len(data)) > limit {
+	if limit := maxPayload - split.HeaderRoom; int64(len(data)) > limit {
 		return fmt.Errorf("%w: the article is %d bytes and the NATS server takes messages of at most %d bytes "+
 			"(its max_payload of %d, less %d for headers); split the article, or raise max_payload in the "+
 			"server's configuration (and MAX_ARTICLE_BYTES with it)",
-			events.ErrTooLarge, len(data), limit, maxPayload, headerRoom)
+			events.ErrTooLarge, len(data), limit, maxPayload, split.HeaderRoom)
 	}
 	// Reading the article here as ingest will tells its id, and rejects bad
 	// input before it travels.
