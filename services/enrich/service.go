@@ -39,22 +39,17 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	tagger := tag.New()
-	boot, err := proc.NewBoot("enrich", version, c.Config, getenv, stdout, c.LogFields(),
-		zap.String("tagger_id", tagger.Name("id")), zap.String("tagger_en", tagger.Name("en")))
-	if err != nil {
-		return err
-	}
-	defer boot.Close()
-	log, ops := boot.Log, boot.Ops
-	svc, err := bus.Start(ctx, c.NATS, "enrich", log, events.StreamParagraphs, events.StreamEnriched, events.StreamDeadLetter)
-	if err != nil {
-		return err
-	}
-	defer svc.Close()
-	h := &tag.Stage{Tagger: tagger, Log: log}
-	return svc.RunStage(ctx, c, bus.Stage{
-		Name: events.StageEnrich, Stream: events.StreamParagraphs, Durable: events.ConsumerEnrich,
-		Filter: events.SubjectParagraphs, Handler: h.Handle,
-		Version: version, Description: "tags paragraphs with named entities and normalised dates", Ops: ops,
-	})
+	return bus.Main{
+		Name: "enrich", Version: version, Config: c,
+		Fields:  []zap.Field{zap.String("tagger_id", tagger.Name("id")), zap.String("tagger_en", tagger.Name("en"))},
+		Streams: []string{events.StreamParagraphs, events.StreamEnriched, events.StreamDeadLetter},
+		Stage: func(_ *bus.Service, log *zap.Logger) (bus.Stage, error) {
+			h := &tag.Stage{Tagger: tagger, Log: log}
+			return bus.Stage{
+				Name: events.StageEnrich, Stream: events.StreamParagraphs, Durable: events.ConsumerEnrich,
+				Filter: events.SubjectParagraphs, Handler: h.Handle,
+				Description: "tags paragraphs with named entities and normalised dates",
+			}, nil
+		},
+	}.Run(ctx, getenv, stdout)
 }

@@ -68,31 +68,27 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	boot, err := proc.NewBoot("ingest", version, c.Config, getenv, stdout, c.StageConfig.LogFields(), zap.Int("max_article_bytes", c.MaxArticleBytes),
-		zap.Int("max_paragraphs", c.MaxParagraphs), zap.String("default_lang", c.DefaultLang))
-	if err != nil {
-		return err
-	}
-	defer boot.Close()
-	log, ops := boot.Log, boot.Ops
-	svc, err := bus.Start(ctx, c.NATS, "ingest", log, events.StreamArticles, events.StreamParagraphs, events.StreamDeadLetter)
-	if err != nil {
-		return err
-	}
-	defer svc.Close()
-	maxPayload := svc.NC.MaxPayload()
-	if int64(c.MaxArticleBytes) > maxPayload {
-		log.Warn("max-article-bytes is above the NATS server's max_payload: larger articles cannot be published at all",
-			zap.Int("max_article_bytes", c.MaxArticleBytes), zap.Int64("max_payload", maxPayload))
-	}
-	h := &split.Stage{
-		Options:    article.Options{MaxBytes: c.MaxArticleBytes, MaxParagraphs: c.MaxParagraphs, DefaultLang: c.DefaultLang},
-		MaxPayload: maxPayload,
-		Log:        log,
-	}
-	return svc.RunStage(ctx, c.StageConfig, bus.Stage{
-		Name: events.StageIngest, Stream: events.StreamArticles, Durable: events.ConsumerIngest,
-		Filter: events.SubjectArticlesNew, Handler: h.Handle,
-		Version: version, Description: "validates, normalises and splits articles into paragraphs", Ops: ops,
-	})
+	return bus.Main{
+		Name: "ingest", Version: version, Config: c.StageConfig,
+		Fields: []zap.Field{zap.Int("max_article_bytes", c.MaxArticleBytes),
+			zap.Int("max_paragraphs", c.MaxParagraphs), zap.String("default_lang", c.DefaultLang)},
+		Streams: []string{events.StreamArticles, events.StreamParagraphs, events.StreamDeadLetter},
+		Stage: func(svc *bus.Service, log *zap.Logger) (bus.Stage, error) {
+			maxPayload := svc.NC.MaxPayload()
+			if int64(c.MaxArticleBytes) > maxPayload {
+				log.Warn("max-article-bytes is above the NATS server's max_payload: larger articles cannot be published at all",
+					zap.Int("max_article_bytes", c.MaxArticleBytes), zap.Int64("max_payload", maxPayload))
+			}
+			h := &split.Stage{
+				Options:    article.Options{MaxBytes: c.MaxArticleBytes, MaxParagraphs: c.MaxParagraphs, DefaultLang: c.DefaultLang},
+				MaxPayload: maxPayload,
+				Log:        log,
+			}
+			return bus.Stage{
+				Name: events.StageIngest, Stream: events.StreamArticles, Durable: events.ConsumerIngest,
+				Filter: events.SubjectArticlesNew, Handler: h.Handle,
+				Description: "validates, normalises and splits articles into paragraphs",
+			}, nil
+		},
+	}.Run(ctx, getenv, stdout)
 }
