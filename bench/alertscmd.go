@@ -20,7 +20,7 @@ import (
 	"github.com/warta-news/warta/bench/corpus"
 	"github.com/warta-news/warta/bench/load"
 	"github.com/warta-news/warta/bench/querymix"
-	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/pkg/events"
 )
 
@@ -71,7 +71,7 @@ type alertsConfig struct {
 
 func parseAlertsConfig(args []string, getenv func(string) string, stderr io.Writer) (alertsConfig, error) {
 	var c alertsConfig
-	f := bus.NewFlags("bench alerts", getenv, stderr)
+	f := proc.NewFlags("bench alerts", getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, alertsUsage)
 		f.PrintDefaults()

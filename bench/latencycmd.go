@@ -20,7 +20,7 @@ import (
 	"github.com/warta-news/warta/bench/load"
 	"github.com/warta-news/warta/bench/queryload"
 	"github.com/warta-news/warta/bench/querymix"
-	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/proc"
 )
 
 const latencyUsage = `Usage: bench search-latency [flags]
@@ -65,7 +65,7 @@ type latencyConfig struct {
 
 func parseLatencyConfig(args []string, getenv func(string) string, stderr io.Writer) (latencyConfig, error) {
 	var c latencyConfig
-	f := bus.NewFlags("bench search-latency", getenv, stderr)
+	f := proc.NewFlags("bench search-latency", getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, latencyUsage)
 		f.PrintDefaults()

@@ -18,7 +18,7 @@ import (
 	"github.com/warta-news/warta/bench/corpus"
 	"github.com/warta-news/warta/bench/limits"
 	"github.com/warta-news/warta/bench/load"
-	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/pkg/events"
 )
 
@@ -74,7 +74,7 @@ type runFlags struct {
 	seed                     string
 }
 
-func (r *runFlags) register(f *bus.Flags) {
+func (r *runFlags) register(f *proc.Flags) {
 	self, _ := os.Executable()
 	f.StringVar(&r.BinDir, "bin-dir", "WARTA_BIN_DIR", filepath.Dir(self), "folder with the ingest, enrich and index binaries")
 	f.StringVar(&r.Samples, "samples", "BENCH_SAMPLES", "samples", "folder of the texts the corpus is drawn from (and its bench/ subfolder)")
@@ -130,7 +130,7 @@ func main() {
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
 	var c config
-	f := bus.NewFlags("bench", getenv, stderr)
+	f := proc.NewFlags("bench", getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, usage)
 		f.PrintDefaults()
@@ -186,13 +186,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			sub = runAlertsBench
 		}
 		err := sub(ctx, args[1:], getenv, stdout, stderr)
-		if bus.IsHelp(err) {
+		if proc.IsHelp(err) {
 			return nil
 		}
 		return err
 	}
 	c, err := parseConfig(args, getenv, stderr)
-	if bus.IsHelp(err) {
+	if proc.IsHelp(err) {
 		return nil
 	}
 	if err != nil {

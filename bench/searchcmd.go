@@ -15,7 +15,7 @@ import (
 
 	"github.com/warta-news/warta/bench/load"
 	"github.com/warta-news/warta/bench/searchload"
-	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/proc"
 )
 
 const searchUsage = `Usage: bench search [flags]
@@ -48,7 +48,7 @@ Flags:
 
 // runSearchLoad is "bench search".
 func runSearchLoad(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	f := bus.NewFlags("bench search", getenv, stderr)
+	f := proc.NewFlags("bench search", getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, searchUsage)
 		f.PrintDefaults()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/warta-news/warta/deploy/local/stack"
 	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/events"
 )
 
@@ -76,9 +77,9 @@ func Drain(ctx context.Context, c DrainConfig, payloads [][]byte) (DrainResult, 
 	if err := bus.EnsureStreams(ctx, js, bus.NATSConfig{Replicas: 1}, zap.NewNop()); err != nil {
 		return res, err
 	}
-	outs := make([]bus.Out, len(payloads))
+	outs := make([]message.Out, len(payloads))
 	for i, p := range payloads {
-		outs[i] = bus.Out{Subject: events.SubjectParagraphs, Data: p, MsgID: "drain-" + strconv.Itoa(i)}
+		outs[i] = message.Out{Subject: events.SubjectParagraphs, Data: p, MsgID: "drain-" + strconv.Itoa(i)}
 	}
 	if err := bus.Publish(ctx, js, outs, c.Timeout); err != nil {
 		return res, err

@@ -700,7 +700,7 @@ func (r *runner) natsBurst(ctx context.Context, s *Scenario, n int) error {
 	at(s, n, func() (int, int64) {
 		ctx, cancel := context.WithTimeout(ctx, AnswerWait)
 		defer cancel()
-		m, err := r.nc.RequestWithContext(ctx, "warta.index.search", body)
+		m, err := r.nc.RequestWithContext(ctx, events.SubjectSearch, body)
 		if err != nil {
 			return 0, 0
 		}

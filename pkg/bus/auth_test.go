@@ -1,4 +1,4 @@
-package bus_test
+package bus
 
 import (
 	"context"
@@ -19,8 +19,6 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nkeys"
 	"go.uber.org/zap/zaptest"
-
-	"github.com/warta-news/warta/pkg/bus"
 )
 
 // secureServer starts a JetStream server with the options set tweaks.
@@ -46,12 +44,12 @@ func secureServer(t *testing.T, set func(*server.Options)) *server.Server {
 // checkConnect connects with each configuration: the good ones must connect
 // and create the pipeline's streams; the bad ones must fail at once (not
 // retry until the deadline) with an error that names the problem.
-func checkConnect(t *testing.T, good []bus.NATSConfig, bad map[string]bus.NATSConfig, wantErr string) {
+func checkConnect(t *testing.T, good []NATSConfig, bad map[string]NATSConfig, wantErr string) {
 	t.Helper()
 	for i, c := range good {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		c.Replicas = 1
-		svc, err := bus.Start(ctx, c, "auth-test", zaptest.NewLogger(t))
+		svc, err := Start(ctx, c, "auth-test", zaptest.NewLogger(t))
 		cancel()
 		if err != nil {
 			t.Errorf("good settings %d: %v", i, err)
@@ -64,7 +62,7 @@ func checkConnect(t *testing.T, good []bus.NATSConfig, bad map[string]bus.NATSCo
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			start := time.Now()
-			nc, _, err := bus.Connect(ctx, c, "auth-test", zaptest.NewLogger(t))
+			nc, _, err := Connect(ctx, c, "auth-test", zaptest.NewLogger(t))
 			took := time.Since(start)
 			if err == nil {
 				nc.Close()
@@ -84,8 +82,8 @@ func TestUserPassword(t *testing.T) {
 	s := secureServer(t, func(o *server.Options) { o.Username, o.Password = "warta", "s3cret-pass" })
 	url := s.ClientURL()
 	checkConnect(t,
-		[]bus.NATSConfig{{URL: url, User: "warta", Password: "s3cret-pass"}, {URL: "nats://warta:s3cret-pass@" + url[len("nats://"):]}},
-		map[string]bus.NATSConfig{
+		[]NATSConfig{{URL: url, User: "warta", Password: "s3cret-pass"}, {URL: "nats://warta:s3cret-pass@" + url[len("nats://"):]}},
+		map[string]NATSConfig{
 			"wrong password": {URL: url, User: "warta", Password: "nope"},
 			"wrong user":     {URL: url, User: "other", Password: "s3cret-pass"},
 			"no credentials": {URL: url},
@@ -95,8 +93,8 @@ func TestUserPassword(t *testing.T) {
 func TestToken(t *testing.T) {
 	s := secureServer(t, func(o *server.Options) { o.Authorization = "t0ken-123" })
 	checkConnect(t,
-		[]bus.NATSConfig{{URL: s.ClientURL(), Token: "t0ken-123"}},
-		map[string]bus.NATSConfig{
+		[]NATSConfig{{URL: s.ClientURL(), Token: "t0ken-123"}},
+		map[string]NATSConfig{
 			"wrong token":  {URL: s.ClientURL(), Token: "t0ken-124"},
 			"user instead": {URL: s.ClientURL(), User: "t0ken-123", Password: "x"},
 		}, "Authorization Violation (check the NATS credentials settings)")
@@ -122,8 +120,8 @@ func TestNKey(t *testing.T) {
 	pub, _ := kp.PublicKey()
 	s := secureServer(t, func(o *server.Options) { o.Nkeys = []*server.NkeyUser{{Nkey: pub}} })
 	checkConnect(t,
-		[]bus.NATSConfig{{URL: s.ClientURL(), NKeyFile: good}},
-		map[string]bus.NATSConfig{
+		[]NATSConfig{{URL: s.ClientURL(), NKeyFile: good}},
+		map[string]NATSConfig{
 			"another key": {URL: s.ClientURL(), NKeyFile: other},
 			"no key":      {URL: s.ClientURL()},
 		}, "Authorization Violation (check the NATS credentials settings)")
@@ -131,7 +129,7 @@ func TestNKey(t *testing.T) {
 	// A seed file that is missing or not a seed is reported before connecting.
 	garbage := filepath.Join(dir, "garbage.nk")
 	_ = os.WriteFile(garbage, []byte("not a seed"), 0o600)
-	checkConnect(t, nil, map[string]bus.NATSConfig{
+	checkConnect(t, nil, map[string]NATSConfig{
 		"missing seed file": {URL: s.ClientURL(), NKeyFile: filepath.Join(dir, "nope.nk")},
 		"garbage seed file": {URL: s.ClientURL(), NKeyFile: garbage},
 	}, "nats nkey "+dir)
@@ -214,7 +212,7 @@ func TestTLS(t *testing.T) {
 		o.TLSConfig, o.TLS, o.TLSVerify, o.TLSTimeout = tc, true, true, 2
 	})
 	url := s.ClientURL() // tls://127.0.0.1:port
-	good := bus.NATSConfig{URL: url, TLSCA: p.ca, TLSCert: p.clientCert, TLSKey: p.clientKey}
+	good := NATSConfig{URL: url, TLSCA: p.ca, TLSCert: p.clientCert, TLSKey: p.clientKey}
 	noClientCert := good
 	noClientCert.TLSCert, noClientCert.TLSKey = "", ""
 	strangerCert := good
@@ -225,7 +223,7 @@ func TestTLS(t *testing.T) {
 	// not trust its certificate.
 	plain := good
 	plain.URL, plain.TLSCA, plain.TLSCert, plain.TLSKey = "nats://"+strings.TrimPrefix(url, "tls://"), "", "", ""
-	checkConnect(t, []bus.NATSConfig{good}, map[string]bus.NATSConfig{
+	checkConnect(t, []NATSConfig{good}, map[string]NATSConfig{
 		"server not trusted":               wrongCA,
 		"no CA":                            plain,
 		"no client certificate":            noClientCert,
@@ -233,11 +231,11 @@ func TestTLS(t *testing.T) {
 	}, "check the NATS TLS settings")
 	missing := good
 	missing.TLSCA = filepath.Join(t.TempDir(), "nope.pem")
-	checkConnect(t, nil, map[string]bus.NATSConfig{"missing CA file": missing}, "nope.pem: no such file")
+	checkConnect(t, nil, map[string]NATSConfig{"missing CA file": missing}, "nope.pem: no such file")
 
 	// TLS asked of a server without it.
 	s2 := secureServer(t, func(*server.Options) {})
 	noTLS := good
 	noTLS.URL = s2.ClientURL()
-	checkConnect(t, nil, map[string]bus.NATSConfig{"server without TLS": noTLS}, "secure connection not available")
+	checkConnect(t, nil, map[string]NATSConfig{"server without TLS": noTLS}, "secure connection not available")
 }

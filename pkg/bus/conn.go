@@ -1,3 +1,7 @@
+// Package bus is the pipeline's NATS plumbing: the connection, the streams
+// and key-value buckets, the stage's processor (batches, retries, dead
+// letters), its NATS micro service and its summary lines. Process set-up
+// (flags, logging, the ops endpoint) is package proc.
 package bus
 
 import (
@@ -10,6 +14,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
+
+	"github.com/warta-news/warta/pkg/bus/proc"
 )
 
 // NATSConfig says how to reach and authenticate to NATS. At most one of
@@ -32,7 +38,7 @@ type NATSConfig struct {
 }
 
 // Register adds the NATS flags, each with its NATS_* variable.
-func (c *NATSConfig) Register(f *Flags) {
+func (c *NATSConfig) Register(f *proc.Flags) {
 	f.StringVar(&c.URL, "nats-url", "NATS_URL", nats.DefaultURL, "NATS server URL(s), comma-separated")
 	f.StringVar(&c.Creds, "nats-creds", "NATS_CREDS", "", "NATS credentials file (JWT + NKey seed)")
 	f.StringVar(&c.NKeyFile, "nats-nkey", "NATS_NKEY", "", "NATS NKey seed file")
@@ -66,12 +72,12 @@ func (c *NATSConfig) Validate() error {
 // LogFields describes the configuration for the start-up log line, secrets masked.
 func (c *NATSConfig) LogFields() []zap.Field {
 	return []zap.Field{
-		zap.String("nats_url", MaskURL(c.URL)),
+		zap.String("nats_url", proc.MaskURL(c.URL)),
 		zap.String("nats_creds", c.Creds),
 		zap.String("nats_nkey", c.NKeyFile),
 		zap.String("nats_user", c.User),
-		zap.String("nats_password", Mask(c.Password)),
-		zap.String("nats_token", Mask(c.Token)),
+		zap.String("nats_password", proc.Mask(c.Password)),
+		zap.String("nats_token", proc.Mask(c.Token)),
 		zap.Bool("nats_tls", c.TLSCA != "" || c.TLSCert != ""),
 		zap.Int("stream_replicas", c.Replicas),
 		zap.Duration("stream_max_age", c.StreamMaxAge),
@@ -161,21 +167,21 @@ func Connect(ctx context.Context, c NATSConfig, name string, log *zap.Logger) (*
 		}
 		if errors.Is(err, nats.ErrAuthorization) || errors.Is(err, nats.ErrAuthExpired) ||
 			errors.Is(err, nats.ErrAuthRevoked) {
-			return nil, nil, fmt.Errorf("connect to %s: %w (check the NATS credentials settings)", MaskURL(c.URL), err)
+			return nil, nil, fmt.Errorf("connect to %s: %w (check the NATS credentials settings)", proc.MaskURL(c.URL), err)
 		}
 		// A certificate the other side rejects, or TLS on one side only,
 		// stays so however often we retry.
 		if errors.Is(err, nats.ErrTLS) || errors.Is(err, nats.ErrSecureConnRequired) ||
 			errors.Is(err, nats.ErrSecureConnWanted) || tlsAlert(err) {
-			return nil, nil, fmt.Errorf("connect to %s: %w %s", MaskURL(c.URL), err, tlsHint)
+			return nil, nil, fmt.Errorf("connect to %s: %w %s", proc.MaskURL(c.URL), err, tlsHint)
 		}
 		if attempt == 1 || attempt%10 == 0 {
-			log.Warn("nats not reachable yet; retrying", zap.String("nats_url", MaskURL(c.URL)),
+			log.Warn("nats not reachable yet; retrying", zap.String("nats_url", proc.MaskURL(c.URL)),
 				zap.Int("attempt", attempt), zap.Error(err))
 		}
 		select {
 		case <-ctx.Done():
-			return nil, nil, fmt.Errorf("connect to %s: %w (last error: %v)", MaskURL(c.URL), ctx.Err(), err)
+			return nil, nil, fmt.Errorf("connect to %s: %w (last error: %v)", proc.MaskURL(c.URL), ctx.Err(), err)
 		case <-time.After(wait):
 		}
 		wait = min(wait*2, 5*time.Second)

@@ -11,69 +11,13 @@ import (
 	"github.com/segmentio/encoding/json"
 	"go.uber.org/zap"
 
-	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/pkg/bus/deadletter"
 )
 
-// Failed is a message a stage gave up on: what its dead letter records.
-type Failed struct {
-	Subject string
-	Data    []byte
-	Header  nats.Header
-	// Stream and StreamSeq locate the original message.
-	Stream    string
-	StreamSeq uint64
-	// Deliveries is how often it was delivered.
-	Deliveries uint64
-}
-
-// DeadLetterMsgID is the Nats-Msg-Id of the dead letter of the message at
-// seq in stream, failed in stage. Every path that dead-letters a message
-// (the processor, and every process that hears the max-deliveries advisory)
-// uses it, so the dead letter is stored once.
-func DeadLetterMsgID(stage, stream string, seq uint64) string {
-	return fmt.Sprintf("dl:%s:%s:%d", stage, stream, seq)
-}
-
-// StoreDeadLetter stores f in the dead-letter stream with the stage and
-// reason, under DeadLetterMsgID, and reports whether JetStream had already
-// stored it (a duplicate). A payload that would not fit in maxPayload bytes
-// once base64-encoded is truncated (and marked so); 0 means 1 MiB. It returns
-// the publish error if JetStream did not store it within timeout.
-func StoreDeadLetter(ctx context.Context, js jetstream.Publisher, stage string, f Failed, reason string, maxPayload int64, timeout time.Duration) (duplicate bool, err error) {
-	if maxPayload <= 0 {
-		maxPayload = 1 << 20
-	}
-	payload := f.Data
-	dl := events.DeadLetter{V: events.Version, Stage: stage, Reason: reason, Subject: f.Subject,
-		Deliveries: f.Deliveries, Stream: f.Stream, StreamSeq: f.StreamSeq,
-		PayloadBytes: len(payload), FailedAt: time.Now().UTC()}
-	if room := int((maxPayload - 16<<10) / 4 * 3); len(payload) > room {
-		payload, dl.PayloadTruncated = payload[:max(room, 0)], true
-	}
-	dl.Payload = payload
-	if f.Header != nil {
-		dl.MsgID = f.Header.Get(jetstream.MsgIDHeader)
-	}
-	data, err := events.Marshal(dl)
-	if err != nil {
-		return false, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	msg := nats.NewMsg(events.DeadLetterSubject(stage))
-	msg.Data = data
-	msg.Header.Set(jetstream.MsgIDHeader, DeadLetterMsgID(stage, f.Stream, f.StreamSeq))
-	ack, err := js.PublishMsg(ctx, msg)
-	if err != nil {
-		return false, fmt.Errorf("publish dead letter to %s: %w", msg.Subject, err)
-	}
-	return ack.Duplicate, nil
-}
-
-// MaxDeliveriesAdvisorySubject is the subject on which JetStream announces
+// maxDeliveriesAdvisorySubject is the subject on which JetStream announces
 // that a message of the durable consumer reached its MaxDeliver without
 // being acked, and will not be delivered again.
-func MaxDeliveriesAdvisorySubject(stream, durable string) string {
+func maxDeliveriesAdvisorySubject(stream, durable string) string {
 	return "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + stream + "." + durable
 }
 
@@ -86,16 +30,16 @@ type maxDeliveriesAdvisory struct {
 	Deliveries uint64 `json:"deliveries"`
 }
 
-// NoAckReason is the reason of the dead letter of a message that was never
+// noAckReason is the reason of the dead letter of a message that was never
 // acked, nor failed, in MaxDeliver deliveries.
-const NoAckReason = "delivered %d times without an ack: the process handling it crashed or timed out each time"
+const noAckReason = "delivered %d times without an ack: the process handling it crashed or timed out each time"
 
-// WatchMaxDeliveries dead-letters the messages of a stage that JetStream
+// watchMaxDeliveries dead-letters the messages of a stage that JetStream
 // gave up on without the stage's code ever seeing them fail: a message whose
 // process crashes or hangs on every delivery reaches MaxDeliver, JetStream
 // stops delivering it and publishes a max-deliveries advisory. On each
 // advisory this fetches the original message from its stream by sequence
-// and stores its dead letter (reason NoAckReason). Every process of the
+// and stores its dead letter (reason noAckReason). Every process of the
 // stage hears the advisory; the shared dead-letter message id stores it
 // once. JetStream only sends the advisory while someone listens, so call this
 // before consuming. The returned function stops watching.
@@ -103,11 +47,11 @@ const NoAckReason = "delivered %d times without an ack: the process handling it 
 // The NATS user needs permission to subscribe to
 // $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.> and to read the stream
 // (JetStream API $JS.API.STREAM.MSG.GET.<stream>).
-func (s *Service) WatchMaxDeliveries(stage, stream, durable string, stats *Stats) (stop func(), err error) {
+func (s *Service) watchMaxDeliveries(stage, stream, durable string, stats *Stats) (stop func(), err error) {
 	if stats == nil {
 		stats = &Stats{}
 	}
-	subj := MaxDeliveriesAdvisorySubject(stream, durable)
+	subj := maxDeliveriesAdvisorySubject(stream, durable)
 	sub, err := s.NC.Subscribe(subj, func(m *nats.Msg) {
 		var adv maxDeliveriesAdvisory
 		if err := json.Unmarshal(m.Data, &adv); err != nil || adv.StreamSeq == 0 {
@@ -131,13 +75,13 @@ func (s *Service) WatchMaxDeliveries(stage, stream, durable string, stats *Stats
 // deadLetterUnacked stores the dead letter of the message an advisory names,
 // trying a few times while NATS is unreachable.
 func (s *Service) deadLetterUnacked(stage, stream string, adv maxDeliveriesAdvisory, stats *Stats) {
-	reason := fmt.Sprintf(NoAckReason, adv.Deliveries)
+	reason := fmt.Sprintf(noAckReason, adv.Deliveries)
 	log := s.Log.With(zap.String("stage", stage), zap.String("stream", stream),
 		zap.Uint64("stream_seq", adv.StreamSeq), zap.Uint64("deliveries", adv.Deliveries))
 	var err error
 	for attempt := uint64(1); attempt <= 5; attempt++ {
 		if attempt > 1 {
-			time.Sleep(Backoff(attempt - 1))
+			time.Sleep(backoff(attempt - 1))
 		}
 		var dup bool
 		var fields []zap.Field
@@ -158,7 +102,7 @@ func (s *Service) deadLetterUnacked(stage, stream string, adv maxDeliveriesAdvis
 func (s *Service) storeUnacked(stage, stream string, adv maxDeliveriesAdvisory, reason string) (bool, []zap.Field, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	f := Failed{Stream: stream, StreamSeq: adv.StreamSeq, Deliveries: adv.Deliveries}
+	f := deadletter.Failed{Stream: stream, StreamSeq: adv.StreamSeq, Deliveries: adv.Deliveries}
 	str, err := s.JS.Stream(ctx, stream)
 	if err != nil {
 		return false, nil, fmt.Errorf("stream %s: %w", stream, err)
@@ -172,6 +116,6 @@ func (s *Service) storeUnacked(stage, stream string, adv maxDeliveriesAdvisory, 
 	default:
 		f.Subject, f.Data, f.Header = raw.Subject, raw.Data, raw.Header
 	}
-	dup, err := StoreDeadLetter(ctx, s.JS, stage, f, reason, s.NC.MaxPayload(), 10*time.Second)
+	dup, err := deadletter.Store(ctx, s.JS, stage, f, reason, s.NC.MaxPayload(), 10*time.Second)
 	return dup, msgFields(f.Data), err
 }

@@ -1,4 +1,4 @@
-package bus_test
+package bus
 
 import (
 	"context"
@@ -14,8 +14,8 @@ import (
 	"go.uber.org/zap/zaptest"
 	"go.uber.org/zap/zaptest/observer"
 
-	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/events"
 )
 
@@ -52,21 +52,21 @@ func TestMaxDeliveriesAdvisory(t *testing.T) {
 	srv := bustest.Server(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
-	conf := bus.NATSConfig{URL: srv.ClientURL(), Replicas: 1}
-	var svcs []*bus.Service
-	var stats []*bus.Stats
+	conf := NATSConfig{URL: srv.ClientURL(), Replicas: 1}
+	var svcs []*Service
+	var stats []*Stats
 	var logs []*observer.ObservedLogs
 	for i := range 2 {
 		core, observed := observer.New(zap.WarnLevel)
 		logs = append(logs, observed)
 		log := zap.New(zapcore.NewTee(zaptest.NewLogger(t).Core(), core))
-		svc, err := bus.Start(ctx, conf, fmt.Sprintf("watcher-%d", i), log)
+		svc, err := Start(ctx, conf, fmt.Sprintf("watcher-%d", i), log)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer svc.Close()
-		st := &bus.Stats{}
-		stop, err := svc.WatchMaxDeliveries("crashy", events.StreamParagraphs, "crashy", st)
+		st := &Stats{}
+		stop, err := svc.watchMaxDeliveries("crashy", events.StreamParagraphs, "crashy", st)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,7 +74,7 @@ func TestMaxDeliveriesAdvisory(t *testing.T) {
 		svcs, stats = append(svcs, svc), append(stats, st)
 	}
 	js := svcs[0].JS
-	cons, err := bus.EnsureConsumer(ctx, js, bus.ConsumerConfig{Stream: events.StreamParagraphs, Durable: "crashy",
+	cons, err := ensureConsumer(ctx, js, consumerConfig{Stream: events.StreamParagraphs, Durable: "crashy",
 		Filter: events.SubjectParagraphs, MaxDeliver: 2, AckWait: time.Second, MaxAckPending: 10})
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +108,7 @@ func TestMaxDeliveriesAdvisory(t *testing.T) {
 	// were not deduplicated, is stored) once each has also handled an
 	// unreadable one sent after it: a subscription's messages are handled
 	// one at a time, in order.
-	if err := svcs[0].NC.Publish(bus.MaxDeliveriesAdvisorySubject(events.StreamParagraphs, "crashy"), []byte("{}")); err != nil {
+	if err := svcs[0].NC.Publish(maxDeliveriesAdvisorySubject(events.StreamParagraphs, "crashy"), []byte("{}")); err != nil {
 		t.Fatal(err)
 	}
 	bustest.WaitFor(t, func() bool {
@@ -144,13 +144,13 @@ func TestTransientRetries(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
-	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 2, MaxDeliver: 3})
+	svc, cfg := startTestService(t, ctx, StageConfig{Workers: 2, MaxDeliver: 3})
 
 	var mu sync.Mutex
 	seen := map[string][]time.Time{}
-	handler := func(ctx context.Context, b *bus.Batch) error {
+	handler := func(ctx context.Context, b *message.Batch) error {
 		for i, m := range b.Msgs {
-			body := string(m.Data())
+			body := string(m.Data)
 			mu.Lock()
 			seen[body] = append(seen[body], time.Now())
 			n := len(seen[body])
@@ -159,19 +159,19 @@ func TestTransientRetries(t *testing.T) {
 				b.Fail(i, errors.New("store unavailable"))
 				continue
 			}
-			b.Emit(i, bus.Out{Subject: events.SubjectEnriched, Data: m.Data(), MsgID: body})
+			b.Emit(i, message.Out{Subject: events.SubjectEnriched, Data: m.Data, MsgID: body})
 		}
 		return nil
 	}
-	if err := bus.Publish(ctx, svc.JS, []bus.Out{{Subject: events.SubjectParagraphs, Data: []byte("flaky")},
+	if err := Publish(ctx, svc.JS, []message.Out{{Subject: events.SubjectParagraphs, Data: []byte("flaky")},
 		{Subject: events.SubjectParagraphs, Data: []byte("doomed")}}, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	stats := &bus.Stats{}
+	stats := &Stats{}
 	go func() {
-		done <- svc.RunStage(runCtx, cfg, bus.Stage{Name: "retry", Stream: events.StreamParagraphs,
+		done <- svc.RunStage(runCtx, cfg, Stage{Name: "retry", Stream: events.StreamParagraphs,
 			Durable: "retry", Filter: events.SubjectParagraphs, Handler: handler, Stats: stats})
 	}()
 	bustest.WaitFor(t, func() bool { return stats.Processed.Load() == 1 && stats.DeadLettered.Load() == 1 })
@@ -187,7 +187,7 @@ func TestTransientRetries(t *testing.T) {
 			t.Fatalf("%s delivered %d times, want %d", body, len(seen[body]), n)
 		}
 	}
-	// Backoff: 1s before the second delivery, 2s before the third.
+	// backoff: 1s before the second delivery, 2s before the third.
 	at := seen["flaky"]
 	first, second := at[1].Sub(at[0]), at[2].Sub(at[1])
 	t.Logf("flaky redelivered after %v, then %v", first.Round(time.Millisecond), second.Round(time.Millisecond))

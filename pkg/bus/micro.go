@@ -8,6 +8,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/micro"
+
+	"github.com/warta-news/warta/pkg/events"
 )
 
 // Endpoint is a request-reply endpoint a stage adds to its micro service,
@@ -18,24 +20,15 @@ type Endpoint struct {
 	Handler micro.Handler
 }
 
-// MicroName is the NATS micro service name of a stage: "warta-ingest",
-// "warta-enrich", "warta-index". Every process of a stage registers an
-// instance of it, so "nats micro ls" lists each one.
-func MicroName(stage string) string { return "warta-" + stage }
-
-// StatsSubject is the subject of a stage's stats endpoint: a request there
-// gets one instance's Snapshot as JSON ("nats micro stats" gets every one's).
-func StatsSubject(stage string) string { return "warta." + stage + ".stats" }
-
-// AddMicro registers the stage as a NATS micro service named MicroName, with
-// its stream and consumer as metadata, a stats endpoint (StatsSubject)
+// addMicro registers the stage as a NATS micro service named events.MicroName, with
+// its stream and consumer as metadata, a stats endpoint (events.StatsSubject)
 // answering the stage's Snapshot, and the stage's own endpoints. The
 // Snapshot is also the data of the stats endpoint in the $SRV.STATS answer.
 // Stop the returned service before closing the connection.
-func AddMicro(nc *nats.Conn, st Stage, stats *Stats) (micro.Service, error) {
+func addMicro(nc *nats.Conn, st Stage, stats *Stats) (micro.Service, error) {
 	svc, err := micro.AddService(nc, micro.Config{
-		Name:        MicroName(st.Name),
-		Version:     MicroVersion(st.Version),
+		Name:        events.MicroName(st.Name),
+		Version:     microVersion(st.Version),
 		Description: st.Description,
 		Metadata:    map[string]string{"stage": st.Name, "stream": st.Stream, "consumer": st.Durable},
 		StatsHandler: func(e *micro.Endpoint) any {
@@ -46,11 +39,11 @@ func AddMicro(nc *nats.Conn, st Stage, stats *Stats) (micro.Service, error) {
 		},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("register micro service %s: %w", MicroName(st.Name), err)
+		return nil, fmt.Errorf("register micro service %s: %w", events.MicroName(st.Name), err)
 	}
 	err = svc.AddEndpoint("stats", micro.HandlerFunc(func(r micro.Request) {
 		_ = r.RespondJSON(stats.Snapshot())
-	}), micro.WithEndpointSubject(StatsSubject(st.Name)))
+	}), micro.WithEndpointSubject(events.StatsSubject(st.Name)))
 	for _, e := range st.Endpoints {
 		if err != nil {
 			break
@@ -58,7 +51,7 @@ func AddMicro(nc *nats.Conn, st Stage, stats *Stats) (micro.Service, error) {
 		err = svc.AddEndpoint(e.Name, e.Handler, micro.WithEndpointSubject(e.Subject))
 	}
 	if err != nil {
-		return nil, errors.Join(fmt.Errorf("add endpoint to micro service %s: %w", MicroName(st.Name), err), svc.Stop())
+		return nil, errors.Join(fmt.Errorf("add endpoint to micro service %s: %w", events.MicroName(st.Name), err), svc.Stop())
 	}
 	return svc, nil
 }
@@ -66,10 +59,10 @@ func AddMicro(nc *nats.Conn, st Stage, stats *Stats) (micro.Service, error) {
 // semVer is the form micro accepts for a version (semver.org's regular expression).
 var semVer = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
 
-// MicroVersion turns a build's version into the SemVer that micro requires:
+// microVersion turns a build's version into the SemVer that micro requires:
 // "v1.2.3" and "1.2.3" give "1.2.3"; anything else, such as "dev" or a
 // commit hash, becomes build metadata of 0.0.0 ("0.0.0+dev").
-func MicroVersion(v string) string {
+func microVersion(v string) string {
 	if t := strings.TrimPrefix(v, "v"); semVer.MatchString(t) {
 		return t
 	}

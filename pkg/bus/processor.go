@@ -12,63 +12,20 @@ import (
 	"github.com/segmentio/encoding/json"
 	"go.uber.org/zap"
 
+	"github.com/warta-news/warta/pkg/bus/deadletter"
+	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/events"
 )
 
-// Out is a message a handler wants published before its input is acked.
-type Out struct {
-	Subject string
-	Data    []byte
-	// MsgID is the Nats-Msg-Id: the same for every redelivery of the same
-	// input, so JetStream drops the duplicates.
-	MsgID string
-}
-
-// Batch is the group of messages handed to a Handler at once. For each
-// message the handler either emits what it produces (Emit) or marks it
-// failed (Fail). A message is acked once JetStream has stored everything it
-// emitted; a message's failure, or the failure to publish one of its
-// outputs, fails that message only.
-type Batch struct {
-	Msgs []jetstream.Msg
-	errs []error
-	outs [][]Out
-}
-
-// NewBatch returns a batch of msgs, for a Handler.
-func NewBatch(msgs []jetstream.Msg) *Batch {
-	return &Batch{Msgs: msgs, errs: make([]error, len(msgs)), outs: make([][]Out, len(msgs))}
-}
-
-// Fail marks message i as failed with err. An err matching events.ErrInvalid
-// is permanent: the message is dead-lettered at once. Any other error is
-// retried with back-off until the consumer's MaxDeliver, then dead-lettered.
-func (b *Batch) Fail(i int, err error) { b.errs[i] = err }
-
-// Emit adds outs to what message i produces.
-func (b *Batch) Emit(i int, outs ...Out) { b.outs[i] = append(b.outs[i], outs...) }
-
-// Err returns the error message i was failed with, or nil.
-func (b *Batch) Err(i int) error { return b.errs[i] }
-
-// Outs returns what message i emitted.
-func (b *Batch) Outs(i int) []Out { return b.outs[i] }
-
-// Handler processes a batch: it emits each message's output or fails it. A
-// returned error fails every message of the batch not already failed, and
-// nothing is published (a fault of the whole batch, such as the index
-// being unwritable).
-type Handler func(ctx context.Context, b *Batch) error
-
-// Processor runs a stage: it pulls messages from a durable consumer, hands
+// processor runs a stage: it pulls messages from a durable consumer, hands
 // them to its Handler in batches on a pool of workers, publishes the output,
 // and only then acks the input (at-least-once end to end). Failures are
 // retried with exponential back-off (NakWithDelay) or dead-lettered.
-type Processor struct {
+type processor struct {
 	JS       jetstream.Publisher
 	Consumer jetstream.Consumer
 	Stage    string
-	Handler  Handler
+	Handler  message.Handler
 	// Workers is how many batches are processed at once (default 1).
 	Workers int
 	// BatchSize is the most messages per batch (default 1).
@@ -91,7 +48,7 @@ type Processor struct {
 	AckWait time.Duration
 	// ProcessingTimeout bounds the work on one batch (handler, publishes,
 	// dead letters): its context ends then, and the batch stops being kept
-	// in progress. 0 means DefaultProcessingTimeout.
+	// in progress. 0 means defaultProcessingTimeout.
 	ProcessingTimeout time.Duration
 	Log               *zap.Logger
 	Stats             *Stats
@@ -108,7 +65,7 @@ type Processor struct {
 //
 // Run returns an error when the consumer is gone (deleted by an operator,
 // say): the process then exits, and its restart creates the consumer again.
-func (p *Processor) Run(ctx context.Context) error {
+func (p *processor) Run(ctx context.Context) error {
 	p.defaults()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -136,7 +93,7 @@ const idleWait = 500 * time.Millisecond
 // work fetches batches and processes them until ctx ends. Fetch errors are
 // retried with growing pauses (up to 5 s), except a consumer that no longer
 // exists, which ends the work with an error.
-func (p *Processor) work(ctx context.Context) error {
+func (p *processor) work(ctx context.Context) error {
 	// Work carries on after ctx ends, so the batch in hand is finished.
 	work := context.WithoutCancel(ctx)
 	failures := 0
@@ -172,7 +129,7 @@ func (p *Processor) work(ctx context.Context) error {
 // fetch pulls up to n messages, waiting up to wait for them (0: only those
 // waiting now), and returns every message it received, even when the fetch
 // ends in an error.
-func (p *Processor) fetch(n int, wait time.Duration) ([]jetstream.Msg, error) {
+func (p *processor) fetch(n int, wait time.Duration) ([]jetstream.Msg, error) {
 	var b jetstream.MessageBatch
 	var err error
 	if wait > 0 {
@@ -190,7 +147,7 @@ func (p *Processor) fetch(n int, wait time.Duration) ([]jetstream.Msg, error) {
 	return msgs, b.Error()
 }
 
-func (p *Processor) defaults() {
+func (p *processor) defaults() {
 	p.Workers = max(p.Workers, 1)
 	p.BatchSize = max(p.BatchSize, 1)
 	p.FlushInterval = max(p.FlushInterval, 0)
@@ -201,20 +158,20 @@ func (p *Processor) defaults() {
 		p.PublishTimeout = 10 * time.Second
 	}
 	if p.ProcessingTimeout <= 0 {
-		p.ProcessingTimeout = DefaultProcessingTimeout
+		p.ProcessingTimeout = defaultProcessingTimeout
 	}
 	if p.Stats == nil {
 		p.Stats = &Stats{}
 	}
 }
 
-func (p *Processor) process(ctx context.Context, msgs []jetstream.Msg) {
+func (p *processor) process(ctx context.Context, msgs []jetstream.Msg) {
 	start := time.Now()
 	p.Stats.InFlight.Add(int64(len(msgs)))
 	defer p.Stats.InFlight.Add(-int64(len(msgs)))
-	b := NewBatch(msgs)
-	for _, m := range msgs {
-		if md, err := m.Metadata(); err == nil && md.NumDelivered > 1 {
+	b := message.NewBatch(views(msgs)...)
+	for _, m := range b.Msgs {
+		if m.Delivered > 1 {
 			p.Stats.Redelivered.Add(1)
 		}
 	}
@@ -231,7 +188,7 @@ func (p *Processor) process(ctx context.Context, msgs []jetstream.Msg) {
 	// A batch past its deadline still records its failures.
 	failCtx := context.WithoutCancel(ctx)
 	for i, m := range msgs {
-		e := b.errs[i]
+		e := b.Err(i)
 		if e == nil {
 			e = err
 		}
@@ -247,16 +204,16 @@ func (p *Processor) process(ctx context.Context, msgs []jetstream.Msg) {
 	p.Stats.observe(time.Since(start))
 }
 
-// DefaultProcessingTimeout is how long a batch may take unless a stage sets
-// its own (Processor.ProcessingTimeout).
-const DefaultProcessingTimeout = 5 * time.Minute
+// defaultProcessingTimeout is how long a batch may take unless a stage sets
+// its own (processor.ProcessingTimeout).
+const defaultProcessingTimeout = 5 * time.Minute
 
 // keepAlive sends InProgress for msgs every AckWait/3 until the returned
 // function is called or ctx, which carries the processing deadline, ends:
 // a batch being worked on is never redelivered to another process however
 // long it takes, and one past its deadline is left to redelivery (and, at
 // MaxDeliver, to the dead-letter stream).
-func (p *Processor) keepAlive(ctx context.Context, msgs []jetstream.Msg) (stop func()) {
+func (p *processor) keepAlive(ctx context.Context, msgs []jetstream.Msg) (stop func()) {
 	if p.AckWait <= 0 {
 		return func() {}
 	}
@@ -292,37 +249,49 @@ func (p *Processor) keepAlive(ctx context.Context, msgs []jetstream.Msg) (stop f
 // and waits up to timeout until JetStream has stored it. A message whose
 // output cannot be published is failed (the others are not): permanently
 // when no retry could succeed (see publishError).
-func publishBatch(ctx context.Context, js jetstream.Publisher, b *Batch, timeout time.Duration) {
+func publishBatch(ctx context.Context, js jetstream.Publisher, b *message.Batch, timeout time.Duration) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var n int
 	for i := range b.Msgs {
-		if b.errs[i] == nil {
-			n += len(b.outs[i])
+		if b.Err(i) == nil {
+			n += len(b.Outs(i))
 		}
 	}
-	outs := make([]Out, 0, n)
+	outs := make([]message.Out, 0, n)
 	owners := make([]int, 0, n)
 	for i := range b.Msgs {
-		if b.errs[i] != nil {
+		if b.Err(i) != nil {
 			continue
 		}
-		for _, o := range b.outs[i] {
+		for _, o := range b.Outs(i) {
 			outs = append(outs, o)
 			owners = append(owners, i)
 		}
 	}
 	publishOuts(ctx, js, outs, timeout, func(k int, err error) {
-		if i := owners[k]; b.errs[i] == nil {
-			b.errs[i] = err
+		if i := owners[k]; b.Err(i) == nil {
+			b.Fail(i, err)
 		}
 	})
+}
+
+// views turns JetStream messages into what a handler sees of them.
+func views(msgs []jetstream.Msg) []message.Msg {
+	vs := make([]message.Msg, len(msgs))
+	for i, m := range msgs {
+		vs[i].Data = m.Data()
+		if md, err := m.Metadata(); err == nil {
+			vs[i].Stored, vs[i].Delivered, vs[i].StreamSeq = md.Timestamp, md.NumDelivered, md.Sequence.Stream
+		}
+	}
+	return vs
 }
 
 // Publish publishes outs asynchronously with their message ids and waits,
 // up to timeout, until JetStream has acknowledged every one. It returns the
 // first error.
-func Publish(ctx context.Context, js jetstream.Publisher, outs []Out, timeout time.Duration) error {
+func Publish(ctx context.Context, js jetstream.Publisher, outs []message.Out, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var first error
@@ -337,7 +306,7 @@ func Publish(ctx context.Context, js jetstream.Publisher, outs []Out, timeout ti
 // publishOuts publishes outs, a window at a time, and calls failed with the
 // index in outs and the error of each that JetStream did not store before
 // ctx ended. timeout is ctx's, for the message.
-func publishOuts(ctx context.Context, js jetstream.Publisher, outs []Out, timeout time.Duration, failed func(k int, err error)) {
+func publishOuts(ctx context.Context, js jetstream.Publisher, outs []message.Out, timeout time.Duration, failed func(k int, err error)) {
 	// A window of publishes at a time: an article of thousands of paragraphs
 	// must not overrun the connection's PublishAsyncMaxPending, which it
 	// shares with every other worker of the process.
@@ -381,7 +350,7 @@ func publishOuts(ctx context.Context, js jetstream.Publisher, outs []Out, timeou
 // produced o is dead-lettered at once instead of being retried for minutes:
 // an invalid subject (an article id that is no subject token), and a message
 // larger than the server or the stream takes.
-func publishError(o Out, err error) error {
+func publishError(o message.Out, err error) error {
 	var jsErr jetstream.JetStreamError
 	switch {
 	case errors.Is(err, nats.ErrBadSubject):
@@ -398,7 +367,7 @@ const publishWindow = 256
 
 // fail retries a failed message later or, when the error is permanent or
 // retries are exhausted, moves it to the dead-letter stream.
-func (p *Processor) fail(ctx context.Context, m jetstream.Msg, cause error) {
+func (p *processor) fail(ctx context.Context, m jetstream.Msg, cause error) {
 	p.Stats.Failed.Add(1)
 	var deliveries uint64 = 1
 	var seq uint64
@@ -409,7 +378,7 @@ func (p *Processor) fail(ctx context.Context, m jetstream.Msg, cause error) {
 	log := p.Log.With(append(msgFields(m.Data()), zap.String("stage", p.Stage), zap.Uint64("stream_seq", seq),
 		zap.Uint64("deliveries", deliveries))...)
 	if !permanent && deliveries < uint64(p.MaxDeliver) {
-		delay := Backoff(deliveries)
+		delay := backoff(deliveries)
 		log.Warn("processing failed; will retry", zap.Duration("retry_in", delay), zap.Error(cause))
 		_ = m.NakWithDelay(delay)
 		return
@@ -418,9 +387,9 @@ func (p *Processor) fail(ctx context.Context, m jetstream.Msg, cause error) {
 	if !permanent {
 		reason = fmt.Sprintf("gave up after %d deliveries: %s", deliveries, reason)
 	}
-	if err := DeadLetter(ctx, p.JS, p.Stage, m, reason, p.MaxPayload, p.PublishTimeout); err != nil {
+	if err := deadLetter(ctx, p.JS, p.Stage, m, reason, p.MaxPayload, p.PublishTimeout); err != nil {
 		log.Error("dead letter not stored; will retry", zap.Error(err))
-		_ = m.NakWithDelay(Backoff(deliveries))
+		_ = m.NakWithDelay(backoff(deliveries))
 		return
 	}
 	p.Stats.DeadLettered.Add(1)
@@ -428,14 +397,14 @@ func (p *Processor) fail(ctx context.Context, m jetstream.Msg, cause error) {
 	_ = m.TermWithReason(truncate(reason, 200))
 }
 
-// DeadLetter stores m in the dead-letter stream with the stage and reason
-// (see StoreDeadLetter).
-func DeadLetter(ctx context.Context, js jetstream.Publisher, stage string, m jetstream.Msg, reason string, maxPayload int64, timeout time.Duration) error {
-	f := Failed{Subject: m.Subject(), Data: m.Data(), Header: m.Headers(), Deliveries: 1}
+// deadLetter stores m in the dead-letter stream with the stage and reason
+// (see deadletter.Store).
+func deadLetter(ctx context.Context, js jetstream.Publisher, stage string, m jetstream.Msg, reason string, maxPayload int64, timeout time.Duration) error {
+	f := deadletter.Failed{Subject: m.Subject(), Data: m.Data(), Header: m.Headers(), Deliveries: 1}
 	if md, err := m.Metadata(); err == nil {
 		f.Deliveries, f.Stream, f.StreamSeq = md.NumDelivered, md.Stream, md.Sequence.Stream
 	}
-	_, err := StoreDeadLetter(ctx, js, stage, f, reason, maxPayload, timeout)
+	_, err := deadletter.Store(ctx, js, stage, f, reason, maxPayload, timeout)
 	return err
 }
 
@@ -461,8 +430,8 @@ func msgFields(data []byte) []zap.Field {
 	return nil
 }
 
-// Backoff is the delay before the n-th redelivery: 1s, 2s, 4s, … up to 1 min.
-func Backoff(deliveries uint64) time.Duration {
+// backoff is the delay before the n-th redelivery: 1s, 2s, 4s, … up to 1 min.
+func backoff(deliveries uint64) time.Duration {
 	deliveries = max(deliveries, 1)
 	d := time.Second << min(deliveries-1, 6)
 	return min(d, time.Minute)

@@ -1,4 +1,4 @@
-package bus_test
+package bus
 
 import (
 	"context"
@@ -11,8 +11,9 @@ import (
 
 	"go.uber.org/zap/zaptest"
 
-	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/bus/message"
+	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/pkg/events"
 )
 
@@ -22,34 +23,34 @@ import (
 func TestStage(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 4, BatchSize: 5, MaxDeliver: 5})
+	svc, cfg := startTestService(t, ctx, StageConfig{Workers: 4, BatchSize: 5, MaxDeliver: 5})
 
 	var flaky atomic.Int32
-	handler := func(ctx context.Context, b *bus.Batch) error {
+	handler := func(ctx context.Context, b *message.Batch) error {
 		for i, m := range b.Msgs {
-			body := string(m.Data())
+			body := string(m.Data)
 			switch {
 			case strings.HasPrefix(body, "bad"):
 				b.Fail(i, fmt.Errorf("%w: %s is bad", events.ErrInvalid, body))
 			case body == "flaky" && flaky.Add(1) == 1:
 				b.Fail(i, errors.New("store unavailable"))
 			default:
-				b.Emit(i, bus.Out{Subject: events.SubjectEnriched, Data: m.Data(), MsgID: body})
+				b.Emit(i, message.Out{Subject: events.SubjectEnriched, Data: m.Data, MsgID: body})
 			}
 		}
 		return nil
 	}
-	var sent []bus.Out
+	var sent []message.Out
 	for i := range 20 {
-		sent = append(sent, bus.Out{Subject: events.SubjectParagraphs, Data: fmt.Appendf(nil, "ok-%d", i)})
+		sent = append(sent, message.Out{Subject: events.SubjectParagraphs, Data: fmt.Appendf(nil, "ok-%d", i)})
 	}
-	sent = append(sent, bus.Out{Subject: events.SubjectParagraphs, Data: []byte("bad-1")},
-		bus.Out{Subject: events.SubjectParagraphs, Data: []byte("flaky")})
-	if err := bus.Publish(ctx, svc.JS, sent, 5*time.Second); err != nil {
+	sent = append(sent, message.Out{Subject: events.SubjectParagraphs, Data: []byte("bad-1")},
+		message.Out{Subject: events.SubjectParagraphs, Data: []byte("flaky")})
+	if err := Publish(ctx, svc.JS, sent, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
 
-	stats := runStage(t, ctx, svc, cfg, handler, func(st *bus.Stats) bool {
+	stats := runStage(t, ctx, svc, cfg, handler, func(st *Stats) bool {
 		return st.Processed.Load() == 21 && st.DeadLettered.Load() == 1
 	})
 
@@ -82,23 +83,23 @@ func TestBackoff(t *testing.T) {
 		n    uint64
 		want time.Duration
 	}{{0, time.Second}, {1, time.Second}, {2, 2 * time.Second}, {4, 8 * time.Second}, {7, time.Minute}, {70, time.Minute}} {
-		if got := bus.Backoff(tc.n); got != tc.want {
-			t.Errorf("Backoff(%d) = %v, want %v", tc.n, got, tc.want)
+		if got := backoff(tc.n); got != tc.want {
+			t.Errorf("backoff(%d) = %v, want %v", tc.n, got, tc.want)
 		}
 	}
 }
 
 func TestFlagsEnvFallback(t *testing.T) {
 	env := map[string]string{"NATS_URL": "nats://env:4222", "WORKERS": "7", "MAX_DELIVER": "x"}
-	var c bus.StageConfig
-	f := bus.NewFlags("t", func(k string) string { return env[k] }, &strings.Builder{})
+	var c StageConfig
+	f := proc.NewFlags("t", func(k string) string { return env[k] }, &strings.Builder{})
 	c.Register(f, 1, 1)
 	err := f.Parse([]string{"--workers", "3"})
 	if err == nil || !strings.Contains(err.Error(), "MAX_DELIVER") {
 		t.Fatalf("bad env value not reported by name: %v", err)
 	}
 	delete(env, "MAX_DELIVER")
-	f = bus.NewFlags("t", func(k string) string { return env[k] }, &strings.Builder{})
+	f = proc.NewFlags("t", func(k string) string { return env[k] }, &strings.Builder{})
 	c.Register(f, 1, 1)
 	if err := f.Parse([]string{"--workers", "3"}); err != nil {
 		t.Fatal(err)
@@ -106,7 +107,7 @@ func TestFlagsEnvFallback(t *testing.T) {
 	if c.NATS.URL != "nats://env:4222" || c.Workers != 3 {
 		t.Errorf("url %q workers %d: want env URL and flag workers", c.NATS.URL, c.Workers)
 	}
-	if got := bus.MaskURL("nats://u:secret@h:4222,nats://tok@h2"); got != "nats://u:***@h:4222,nats://***@h2" {
+	if got := proc.MaskURL("nats://u:secret@h:4222,nats://tok@h2"); got != "nats://u:***@h:4222,nats://***@h2" {
 		t.Errorf("MaskURL = %q", got)
 	}
 }
@@ -116,11 +117,11 @@ func TestFlagsEnvFallback(t *testing.T) {
 func TestConsumerDeleted(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 2, MaxDeliver: 5})
+	svc, cfg := startTestService(t, ctx, StageConfig{Workers: 2, MaxDeliver: 5})
 	done := make(chan error, 1)
 	go func() {
-		done <- svc.RunStage(ctx, cfg, bus.Stage{Name: "test", Stream: events.StreamParagraphs, Durable: "test",
-			Filter: events.SubjectParagraphs, Handler: func(context.Context, *bus.Batch) error { return nil }})
+		done <- svc.RunStage(ctx, cfg, Stage{Name: "test", Stream: events.StreamParagraphs, Durable: "test",
+			Filter: events.SubjectParagraphs, Handler: func(context.Context, *message.Batch) error { return nil }})
 	}()
 	bustest.WaitFor(t, func() bool { _, err := svc.JS.Consumer(ctx, events.StreamParagraphs, "test"); return err == nil })
 	// The workers are fetching: the consumer has their pull requests.
@@ -148,12 +149,12 @@ func TestConsumerDeleted(t *testing.T) {
 // startTestService starts a NATS server for the test and connects a service
 // to it. cfg gives the workers and MaxDeliver; the server URL, an AckWait of
 // 5 s and MaxAckPending 100 are filled in. The service closes with the test.
-func startTestService(t *testing.T, ctx context.Context, cfg bus.StageConfig) (*bus.Service, bus.StageConfig) {
+func startTestService(t *testing.T, ctx context.Context, cfg StageConfig) (*Service, StageConfig) {
 	t.Helper()
 	srv := bustest.Server(t)
-	cfg.NATS = bus.NATSConfig{URL: srv.ClientURL(), Replicas: 1}
+	cfg.NATS = NATSConfig{URL: srv.ClientURL(), Replicas: 1}
 	cfg.AckWait, cfg.MaxAckPending = 5*time.Second, 100
-	svc, err := bus.Start(ctx, cfg.NATS, "test", zaptest.NewLogger(t))
+	svc, err := Start(ctx, cfg.NATS, "test", zaptest.NewLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,10 +171,10 @@ func TestSlowBatchKeptInProgress(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 2, BatchSize: 5, MaxDeliver: 2})
+	svc, cfg := startTestService(t, ctx, StageConfig{Workers: 2, BatchSize: 5, MaxDeliver: 2})
 	cfg.AckWait = time.Second
 	var calls atomic.Int32
-	handler := func(ctx context.Context, b *bus.Batch) error {
+	handler := func(ctx context.Context, b *message.Batch) error {
 		calls.Add(int32(len(b.Msgs)))
 		// Slow work: twice the consumer's MaxDeliver × AckWait.
 		select {
@@ -184,7 +185,7 @@ func TestSlowBatchKeptInProgress(t *testing.T) {
 		return nil
 	}
 	publishN(t, ctx, svc, 4)
-	stats := runStage(t, ctx, svc, cfg, handler, func(st *bus.Stats) bool { return st.Processed.Load() == 4 })
+	stats := runStage(t, ctx, svc, cfg, handler, func(st *Stats) bool { return st.Processed.Load() == 4 })
 	if n, r := calls.Load(), stats.Redelivered.Load(); n != 4 || r != 0 {
 		t.Errorf("handled %d times with %d redeliveries, want 4 and 0", n, r)
 	}
@@ -198,11 +199,11 @@ func TestProcessingTimeout(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 1, MaxDeliver: 5})
+	svc, cfg := startTestService(t, ctx, StageConfig{Workers: 1, MaxDeliver: 5})
 	cfg.AckWait, cfg.ProcessingTimeout = time.Second, 1500*time.Millisecond
 	var calls atomic.Int32
 	var firstErr atomic.Value
-	handler := func(ctx context.Context, b *bus.Batch) error {
+	handler := func(ctx context.Context, b *message.Batch) error {
 		if calls.Add(1) > 1 {
 			return nil
 		}
@@ -211,7 +212,7 @@ func TestProcessingTimeout(t *testing.T) {
 		return ctx.Err()
 	}
 	publishN(t, ctx, svc, 1)
-	stats := runStage(t, ctx, svc, cfg, handler, func(st *bus.Stats) bool { return st.Processed.Load() == 1 })
+	stats := runStage(t, ctx, svc, cfg, handler, func(st *Stats) bool { return st.Processed.Load() == 1 })
 	if err, _ := firstErr.Load().(error); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("first handling ended with %v, want its deadline", err)
 	}
@@ -221,13 +222,13 @@ func TestProcessingTimeout(t *testing.T) {
 }
 
 // publishN publishes n paragraphs-subject messages "m-0" … for a test stage.
-func publishN(t *testing.T, ctx context.Context, svc *bus.Service, n int) {
+func publishN(t *testing.T, ctx context.Context, svc *Service, n int) {
 	t.Helper()
-	var outs []bus.Out
+	var outs []message.Out
 	for i := range n {
-		outs = append(outs, bus.Out{Subject: events.SubjectParagraphs, Data: fmt.Appendf(nil, "m-%d", i)})
+		outs = append(outs, message.Out{Subject: events.SubjectParagraphs, Data: fmt.Appendf(nil, "m-%d", i)})
 	}
-	if err := bus.Publish(ctx, svc.JS, outs, 5*time.Second); err != nil {
+	if err := Publish(ctx, svc.JS, outs, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -239,23 +240,23 @@ func publishN(t *testing.T, ctx context.Context, svc *bus.Service, n int) {
 func TestOutputFailureFailsItsMessageOnly(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	svc, cfg := startTestService(t, ctx, bus.StageConfig{Workers: 1, BatchSize: 20, MaxDeliver: 5})
+	svc, cfg := startTestService(t, ctx, StageConfig{Workers: 1, BatchSize: 20, MaxDeliver: 5})
 	huge := make([]byte, svc.NC.MaxPayload()+1)
-	handler := func(_ context.Context, b *bus.Batch) error {
+	handler := func(_ context.Context, b *message.Batch) error {
 		for i, m := range b.Msgs {
-			switch body := string(m.Data()); body {
+			switch body := string(m.Data); body {
 			case "m-3":
-				b.Emit(i, bus.Out{Subject: events.IndexedSubject("has space"), Data: m.Data()})
+				b.Emit(i, message.Out{Subject: events.IndexedSubject("has space"), Data: m.Data})
 			case "m-7":
-				b.Emit(i, bus.Out{Subject: events.SubjectEnriched, Data: huge})
+				b.Emit(i, message.Out{Subject: events.SubjectEnriched, Data: huge})
 			default:
-				b.Emit(i, bus.Out{Subject: events.SubjectEnriched, Data: m.Data(), MsgID: body})
+				b.Emit(i, message.Out{Subject: events.SubjectEnriched, Data: m.Data, MsgID: body})
 			}
 		}
 		return nil
 	}
 	publishN(t, ctx, svc, 10)
-	stats := runStage(t, ctx, svc, cfg, handler, func(st *bus.Stats) bool {
+	stats := runStage(t, ctx, svc, cfg, handler, func(st *Stats) bool {
 		return st.Processed.Load() == 8 && st.DeadLettered.Load() == 2
 	})
 	if r := stats.Redelivered.Load(); r != 0 {
@@ -282,13 +283,13 @@ func TestOutputFailureFailsItsMessageOnly(t *testing.T) {
 
 // runStage runs a test stage with handler until done holds of its stats,
 // then stops it and returns the stats.
-func runStage(t *testing.T, ctx context.Context, svc *bus.Service, cfg bus.StageConfig, handler bus.Handler, done func(*bus.Stats) bool) *bus.Stats {
+func runStage(t *testing.T, ctx context.Context, svc *Service, cfg StageConfig, handler message.Handler, done func(*Stats) bool) *Stats {
 	t.Helper()
-	stats := &bus.Stats{}
+	stats := &Stats{}
 	runCtx, stop := context.WithCancel(ctx)
 	ended := make(chan error, 1)
 	go func() {
-		ended <- svc.RunStage(runCtx, cfg, bus.Stage{Name: "test", Stream: events.StreamParagraphs,
+		ended <- svc.RunStage(runCtx, cfg, Stage{Name: "test", Stream: events.StreamParagraphs,
 			Durable: "test", Filter: events.SubjectParagraphs, Handler: handler, Stats: stats})
 	}()
 	bustest.WaitFor(t, func() bool { return done(stats) })

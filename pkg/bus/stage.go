@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -12,12 +11,16 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
+
+	"github.com/warta-news/warta/pkg/bus/message"
+	"github.com/warta-news/warta/pkg/bus/proc"
 )
 
 // StageConfig holds the settings every consuming service shares.
 type StageConfig struct {
 	NATS NATSConfig
-	Log  LogConfig
+	// Config is the process's log, ops endpoint and GC settings.
+	proc.Config
 	// Workers is how many batches a process handles at once.
 	Workers int
 	// BatchSize is the most messages a worker takes at once: fewer round
@@ -32,28 +35,17 @@ type StageConfig struct {
 	ProcessingTimeout time.Duration
 	// MaxAckPending bounds unacked messages across all processes of the stage.
 	MaxAckPending int
-	// SummaryInterval is how often the summary line is logged (0 = only at exit).
+	// SummaryInterval is how often the stage is looked at for a summary
+	// line: one is logged when something changed since the last, or once a
+	// minute when idle (0 = only at exit).
 	SummaryInterval time.Duration
-	// MetricsAddr is where /metrics, /healthz and /readyz are served
-	// (host:port); empty serves none.
-	MetricsAddr string
-	// Pprof serves Go's profiler on MetricsAddr under /debug/pprof/.
-	Pprof bool
-	// GCPercent is the garbage collector's target (GOGC) when the
-	// environment sets none; 0 means 200 (see NewBoot). Not a flag: each
-	// service picks it for its memory profile.
-	GCPercent int
-	// MemoryLimit is the runtime's soft memory limit (GOMEMLIMIT) in bytes
-	// when the environment sets none; 0 means 128 MiB (see NewBoot), less
-	// than 0 none. Not a flag either.
-	MemoryLimit int64
 }
 
 // Register adds the shared flags with their variables; workers and batch
 // are the stage's default worker count and batch size.
-func (c *StageConfig) Register(f *Flags, workers, batch int) {
+func (c *StageConfig) Register(f *proc.Flags, workers, batch int) {
 	c.NATS.Register(f)
-	c.Log.Register(f)
+	c.Config.Register(f)
 	f.IntVar(&c.Workers, "workers", workers, "batches processed concurrently by this process")
 	f.Env("workers", "WORKERS")
 	f.IntVar(&c.BatchSize, "batch-size", batch, "most messages a worker takes at once")
@@ -62,16 +54,13 @@ func (c *StageConfig) Register(f *Flags, workers, batch int) {
 	f.Env("max-deliver", "MAX_DELIVER")
 	f.DurationVar(&c.AckWait, "ack-wait", 30*time.Second, "time JetStream waits for an ack before redelivering")
 	f.Env("ack-wait", "ACK_WAIT")
-	f.DurationVar(&c.ProcessingTimeout, "processing-timeout", DefaultProcessingTimeout,
+	f.DurationVar(&c.ProcessingTimeout, "processing-timeout", defaultProcessingTimeout,
 		"longest time a batch may take; until then a batch being worked on is not redelivered, however long it takes")
 	f.Env("processing-timeout", "PROCESSING_TIMEOUT")
 	f.IntVar(&c.MaxAckPending, "max-ack-pending", 1000, "unacked messages allowed across all processes of this stage")
 	f.Env("max-ack-pending", "MAX_ACK_PENDING")
-	f.DurationVar(&c.SummaryInterval, "summary-interval", 30*time.Second, "how often to log a summary line (0 = only at exit)")
+	f.DurationVar(&c.SummaryInterval, "summary-interval", 30*time.Second, "how often to look for a summary line, logged when something changed or once a minute when idle (0 = only at exit)")
 	f.Env("summary-interval", "SUMMARY_INTERVAL")
-	f.StringVar(&c.MetricsAddr, "metrics-addr", "METRICS_ADDR", "", "address (host:port) serving /metrics, /healthz and /readyz (empty = none)")
-	f.BoolVar(&c.Pprof, "pprof", false, "also serve Go's profiler under /debug/pprof/ on the metrics address (the index: on its HTTP address); for profiling, off in production")
-	f.Env("pprof", "PPROF")
 }
 
 // Validate checks the settings, naming the bad one and what to use instead.
@@ -95,17 +84,12 @@ func (c *StageConfig) Validate() error {
 	case c.SummaryInterval < 0:
 		return fmt.Errorf("summary-interval %v: use 0 (only at exit) or a positive duration", c.SummaryInterval)
 	}
-	if c.MetricsAddr != "" {
-		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
-			return fmt.Errorf("metrics-addr %q: use host:port, e.g. :9090 or 127.0.0.1:9090, or empty for none", c.MetricsAddr)
-		}
-	}
-	return nil
+	return c.Config.Validate()
 }
 
 // LogFields describes the configuration for the start-up log line, secrets masked.
 func (c *StageConfig) LogFields() []zap.Field {
-	return append(c.NATS.LogFields(),
+	return append(append(c.NATS.LogFields(),
 		zap.Int("workers", c.Workers),
 		zap.Int("batch_size", c.BatchSize),
 		zap.Int("max_deliver", c.MaxDeliver),
@@ -113,9 +97,7 @@ func (c *StageConfig) LogFields() []zap.Field {
 		zap.Duration("processing_timeout", c.ProcessingTimeout),
 		zap.Int("max_ack_pending", c.MaxAckPending),
 		zap.Duration("summary_interval", c.SummaryInterval),
-		zap.String("metrics_addr", c.MetricsAddr),
-		zap.Bool("pprof", c.Pprof),
-	)
+	), c.Config.LogFields()...)
 }
 
 // Service is a process connected to NATS with the pipeline's streams in place.
@@ -157,9 +139,9 @@ func Start(ctx context.Context, c NATSConfig, name string, log *zap.Logger, stre
 // Stage describes one consuming stage for RunStage.
 type Stage struct {
 	Name, Stream, Durable, Filter string
-	Handler                       Handler
+	Handler                       message.Handler
 	// FlushInterval is how long a worker waits to fill its batch once it
-	// has a first message; 0 takes only what is waiting (see Processor).
+	// has a first message; 0 takes only what is waiting (see processor).
 	FlushInterval time.Duration
 	Stats         *Stats
 	// Version and Description describe the stage's NATS micro service.
@@ -167,18 +149,18 @@ type Stage struct {
 	// Endpoints are request-reply endpoints added to the micro service.
 	Endpoints []Endpoint
 	// Ops, if set, gets the stage's metrics and readiness.
-	Ops *Ops
+	Ops Ops
 }
 
 // RunStage binds to the stage's durable consumer and processes its messages
 // until ctx ends; then it finishes the messages in hand, logs a final
 // summary and returns. Messages JetStream stops delivering after MaxDeliver
-// deliveries without an ack are dead-lettered (see WatchMaxDeliveries).
+// deliveries without an ack are dead-lettered (see watchMaxDeliveries).
 //
-// While it runs, the stage is a NATS micro service (see AddMicro) and, with
+// While it runs, the stage is a NATS micro service (see addMicro) and, with
 // st.Ops, reports its metrics and readiness there.
 func (s *Service) RunStage(ctx context.Context, c StageConfig, st Stage) error {
-	cons, err := EnsureConsumer(ctx, s.JS, ConsumerConfig{
+	cons, err := ensureConsumer(ctx, s.JS, consumerConfig{
 		Stream: st.Stream, Durable: st.Durable, Filter: st.Filter,
 		MaxDeliver: c.MaxDeliver, AckWait: c.AckWait,
 		MaxAckPending: max(c.MaxAckPending, c.Workers*max(c.BatchSize, 1)),
@@ -190,19 +172,19 @@ func (s *Service) RunStage(ctx context.Context, c StageConfig, st Stage) error {
 		st.Stats = &Stats{}
 	}
 	st.Stats.setConsumer(cons)
-	stopWatch, err := s.WatchMaxDeliveries(st.Name, st.Stream, st.Durable, st.Stats)
+	stopWatch, err := s.watchMaxDeliveries(st.Name, st.Stream, st.Durable, st.Stats)
 	if err != nil {
 		return err
 	}
 	defer stopWatch()
 	if st.Ops != nil {
-		if err := st.Ops.RegisterStage(st.Name, st.Stats); err != nil {
+		if err := st.Ops.Register(newStatsCollector(st.Name, st.Stats)); err != nil {
 			return fmt.Errorf("register metrics of stage %s: %w", st.Name, err)
 		}
 		st.Ops.SetReady(s.Ready)
 		defer st.Ops.SetStopped()
 	}
-	msvc, err := AddMicro(s.NC, st, st.Stats)
+	msvc, err := addMicro(s.NC, st, st.Stats)
 	if err != nil {
 		return err
 	}
@@ -211,7 +193,7 @@ func (s *Service) RunStage(ctx context.Context, c StageConfig, st Stage) error {
 			s.Log.Warn("stop micro service", zap.String("stage", st.Name), zap.Error(err))
 		}
 	}()
-	p := &Processor{
+	p := &processor{
 		JS: s.JS, Consumer: cons, Stage: st.Name, Handler: st.Handler,
 		Workers: c.Workers, BatchSize: c.BatchSize, FlushInterval: st.FlushInterval,
 		MaxDeliver: c.MaxDeliver, Log: s.Log, Stats: st.Stats, MaxPayload: s.NC.MaxPayload(), AckWait: c.AckWait,
@@ -221,7 +203,7 @@ func (s *Service) RunStage(ctx context.Context, c StageConfig, st Stage) error {
 	summaryDone := make(chan struct{})
 	go func() {
 		defer close(summaryDone)
-		Summarize(sumCtx, s.Log, st.Stats, cons, c.SummaryInterval)
+		summarize(sumCtx, s.Log, st.Stats, cons, c.SummaryInterval)
 	}()
 	s.Log.Info("consuming", zap.String("stage", st.Name), zap.String("stream", st.Stream),
 		zap.String("consumer", st.Durable), zap.Int("workers", p.Workers), zap.Int("batch_size", p.BatchSize))

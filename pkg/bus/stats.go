@@ -72,11 +72,11 @@ func (s *Stats) setConsumer(c jetstream.Consumer) {
 	s.mu.Unlock()
 }
 
-// RefreshLag asks the server for the consumer's lag (messages not yet
+// refreshLag asks the server for the consumer's lag (messages not yet
 // delivered plus delivered and not yet acked) and returns it; ok is false
 // when it is not known, as before the stage consumes or when the server does
 // not answer, in which case the last known lag is kept for /metrics.
-func (s *Stats) RefreshLag(ctx context.Context) (lag uint64, ok bool) {
+func (s *Stats) refreshLag(ctx context.Context) (lag uint64, ok bool) {
 	s.mu.Lock()
 	c := s.cons
 	s.mu.Unlock()
@@ -96,7 +96,7 @@ func (s *Stats) RefreshLag(ctx context.Context) (lag uint64, ok bool) {
 	return lag, true
 }
 
-// lastLag is the lag found by the last RefreshLag that succeeded.
+// lastLag is the lag found by the last refreshLag that succeeded.
 func (s *Stats) lastLag() (uint64, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -143,52 +143,101 @@ func (s *Stats) takeP99() time.Duration {
 	return l[(len(l)*99)/100]
 }
 
-// Summarize logs one summary line every interval until ctx ends, and a final
-// one then: processed, failed, redelivered, dead-lettered, the rate since the
-// last line, the 99th percentile processing time and the consumer's lag
-// (messages not yet delivered plus delivered and not yet acked), and the
-// messages in hand. With an interval of 0 only the final line is logged.
-func Summarize(ctx context.Context, log *zap.Logger, s *Stats, cons jetstream.Consumer, interval time.Duration) {
+// idleSummaryEvery is how often an idle stage logs its summary line: one
+// whose counters, messages in hand and lag have not changed since its last
+// line says nothing new, so it is logged only this often, to show the stage
+// is alive.
+const idleSummaryEvery = time.Minute
+
+// summarize looks at the stage every interval until ctx ends, and logs a
+// summary line when something changed since the last one (or at least every
+// idleSummaryEvery), and a final one when ctx ends: processed, failed,
+// redelivered, dead-lettered, the rate since the last line, the 99th
+// percentile processing time and the consumer's lag (messages not yet
+// delivered plus delivered and not yet acked), and the messages in hand.
+// With an interval of 0 only the final line is logged.
+func summarize(ctx context.Context, log *zap.Logger, s *Stats, cons jetstream.Consumer, interval time.Duration) {
 	var tick <-chan time.Time
 	if interval > 0 {
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		tick = t.C
 	}
-	last, lastAt := s.Processed.Load(), time.Now()
-	line := func(msg string) {
-		now := time.Now()
-		processed := s.Processed.Load()
+	if cons != nil {
+		s.setConsumer(cons)
+	}
+	gate := summaryGate{idle: idleSummaryEvery}
+	gate.logged(s.state(ctx, false), time.Now())
+	line := func(msg string, st summaryState, now time.Time) {
+		last, lastAt := gate.last, gate.lastAt
 		fields := []zap.Field{
-			zap.Uint64("processed", processed),
-			zap.Uint64("failed", s.Failed.Load()),
-			zap.Uint64("redelivered", s.Redelivered.Load()),
-			zap.Uint64("dead_lettered", s.DeadLettered.Load()),
-			zap.Float64("rate_per_s", round1(float64(processed-last)/now.Sub(lastAt).Seconds())),
+			zap.Uint64("processed", st.processed),
+			zap.Uint64("failed", st.failed),
+			zap.Uint64("redelivered", st.redelivered),
+			zap.Uint64("dead_lettered", st.deadLettered),
+			zap.Float64("rate_per_s", round1(float64(st.processed-last.processed)/now.Sub(lastAt).Seconds())),
 			zap.Float64("p99_ms", float64(s.takeP99().Microseconds())/1000),
-			zap.Int64("in_flight", s.InFlight.Load()),
+			zap.Int64("in_flight", st.inFlight),
 		}
-		if cons != nil {
-			s.setConsumer(cons)
-			if lag, ok := s.RefreshLag(ctx); ok {
-				fields = append(fields, zap.Uint64("lag", lag))
-			}
+		if st.lagKnown {
+			fields = append(fields, zap.Uint64("lag", st.lag))
 		}
 		if s.Summary != nil {
 			fields = append(fields, s.Summary()...)
 		}
 		log.Info(msg, fields...)
-		last, lastAt = processed, now
+		gate.logged(st, now)
 	}
 	for {
 		select {
 		case <-ctx.Done():
-			line("final summary")
+			line("final summary", s.state(ctx, cons != nil), time.Now())
 			return
-		case <-tick:
-			line("summary")
+		case now := <-tick:
+			if st := s.state(ctx, cons != nil); gate.due(st, now) {
+				line("summary", st, now)
+			}
 		}
 	}
 }
+
+// summaryState is what a summary line reports that can change.
+type summaryState struct {
+	processed, failed, redelivered, deadLettered uint64
+	inFlight                                     int64
+	lag                                          uint64
+	lagKnown                                     bool
+}
+
+// state reads the counters and, with withLag, asks the server for the lag.
+func (s *Stats) state(ctx context.Context, withLag bool) summaryState {
+	st := summaryState{
+		processed:    s.Processed.Load(),
+		failed:       s.Failed.Load(),
+		redelivered:  s.Redelivered.Load(),
+		deadLettered: s.DeadLettered.Load(),
+		inFlight:     s.InFlight.Load(),
+	}
+	if withLag {
+		st.lag, st.lagKnown = s.refreshLag(ctx)
+	}
+	return st
+}
+
+// summaryGate decides when a periodic summary line is worth logging: when
+// its state differs from the last line's, or idle has passed since it.
+type summaryGate struct {
+	idle   time.Duration
+	last   summaryState
+	lastAt time.Time
+}
+
+// due reports whether a line with st, at now, is to be logged.
+func (g *summaryGate) due(st summaryState, now time.Time) bool {
+	return st != g.last || now.Sub(g.lastAt) >= g.idle
+}
+
+// logged records the line just logged (or, at start, the state to compare with).
+func (g *summaryGate) logged(st summaryState, now time.Time) { g.last, g.lastAt = st, now }
 
 func round1(f float64) float64 { return float64(int64(f*10+0.5)) / 10 }

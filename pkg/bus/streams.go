@@ -13,24 +13,24 @@ import (
 	"github.com/warta-news/warta/pkg/events"
 )
 
-// DuplicateWindow is how long JetStream remembers Nats-Msg-Id values to drop
-// duplicate publishes, such as the republish that follows a redelivery.
-const DuplicateWindow = 10 * time.Minute
-
-// StreamConfig returns the configuration the pipeline wants for stream
-// spec: file storage, limits retention, c's replicas and age, the
-// duplicate window (the spec's own, if it has one); INDEXED keeps one message per article, DEADLETTER keeps
-// its messages until they are replayed.
+// StreamConfig returns the configuration of stream spec (see
+// events.StreamSpec): file storage, limits retention (the oldest messages
+// go first), c's replicas and age unless the spec keeps its messages
+// forever, and the spec's duplicate window and per-subject limit.
 func StreamConfig(spec events.StreamSpec, c NATSConfig) jetstream.StreamConfig {
 	cfg := jetstream.StreamConfig{
-		Name:       spec.Name,
-		Subjects:   spec.Subjects,
-		Storage:    jetstream.FileStorage,
-		Retention:  jetstream.LimitsPolicy,
-		Replicas:   c.Replicas,
-		MaxAge:     c.StreamMaxAge,
-		Duplicates: DuplicateWindow,
-		Discard:    jetstream.DiscardOld,
+		Name:              spec.Name,
+		Subjects:          spec.Subjects,
+		Storage:           jetstream.FileStorage,
+		Retention:         jetstream.LimitsPolicy,
+		Replicas:          c.Replicas,
+		MaxAge:            c.StreamMaxAge,
+		Duplicates:        events.DuplicateWindow,
+		Discard:           jetstream.DiscardOld,
+		MaxMsgsPerSubject: spec.MaxMsgsPerSubject,
+	}
+	if spec.KeepForever {
+		cfg.MaxAge = 0
 	}
 	if spec.Duplicates > 0 {
 		// The server refuses a duplicate window longer than the age.
@@ -38,15 +38,6 @@ func StreamConfig(spec events.StreamSpec, c NATSConfig) jetstream.StreamConfig {
 		if cfg.MaxAge > 0 {
 			cfg.Duplicates = min(cfg.Duplicates, cfg.MaxAge)
 		}
-	}
-	if spec.Name == events.StreamIndexed {
-		// One completion per article is all that --wait needs.
-		cfg.MaxMsgsPerSubject = 1
-	}
-	if spec.Name == events.StreamDeadLetter {
-		// Dead letters wait for a person: they do not expire, they are
-		// removed when replayed ("ingest deadletters replay").
-		cfg.MaxAge = 0
 	}
 	return cfg
 }
@@ -62,7 +53,7 @@ func StreamConfig(spec events.StreamSpec, c NATSConfig) jetstream.StreamConfig {
 //
 // On a cluster, the server may not answer, or may find no peers to place a
 // replicated stream on, while the cluster is still forming: such errors are
-// retried with back-off for up to EnsureRetryWindow (or until ctx ends).
+// retried with back-off for up to ensureRetryWindow (or until ctx ends).
 func EnsureStreams(ctx context.Context, js jetstream.StreamManager, c NATSConfig, log *zap.Logger, names ...string) error {
 	for _, spec := range events.Streams {
 		if len(names) > 0 && !slices.Contains(names, spec.Name) {
@@ -123,14 +114,14 @@ func streamDrift(have, want jetstream.StreamConfig) []string {
 	return out
 }
 
-// EnsureRetryWindow bounds how long EnsureStreams and EnsureConsumer retry
+// ensureRetryWindow bounds how long EnsureStreams and ensureConsumer retry
 // a transient error.
-const EnsureRetryWindow = 30 * time.Second
+const ensureRetryWindow = 30 * time.Second
 
 // retryTransient calls f, with a few seconds for each try, until it succeeds,
-// fails for good, ctx ends or EnsureRetryWindow has passed.
+// fails for good, ctx ends or ensureRetryWindow has passed.
 func retryTransient(ctx context.Context, f func(context.Context) error) error {
-	deadline := time.Now().Add(EnsureRetryWindow)
+	deadline := time.Now().Add(ensureRetryWindow)
 	wait := 250 * time.Millisecond
 	for {
 		actx, cancel := context.WithTimeout(ctx, 3*time.Second)
@@ -160,8 +151,8 @@ func transientAPIError(err error) bool {
 	return errors.Is(err, context.DeadlineExceeded)
 }
 
-// ConsumerConfig tunes a stage's durable pull consumer.
-type ConsumerConfig struct {
+// consumerConfig tunes a stage's durable pull consumer.
+type consumerConfig struct {
 	Stream, Durable, Filter string
 	// MaxDeliver is how often a message is tried before it is dead-lettered.
 	MaxDeliver int
@@ -172,11 +163,11 @@ type ConsumerConfig struct {
 	MaxAckPending int
 }
 
-// EnsureConsumer creates the durable pull consumer or updates it. Every
+// ensureConsumer creates the durable pull consumer or updates it. Every
 // process of a stage calls it with the same settings and binds to the same
 // consumer, so they share its messages. Transient errors of a cluster are
 // retried as in EnsureStreams.
-func EnsureConsumer(ctx context.Context, js jetstream.StreamConsumerManager, c ConsumerConfig) (jetstream.Consumer, error) {
+func ensureConsumer(ctx context.Context, js jetstream.StreamConsumerManager, c consumerConfig) (jetstream.Consumer, error) {
 	cfg := jetstream.ConsumerConfig{
 		Durable:       c.Durable,
 		Description:   "warta " + c.Durable + " stage",

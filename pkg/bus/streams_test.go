@@ -1,4 +1,4 @@
-package bus_test
+package bus
 
 import (
 	"context"
@@ -11,8 +11,8 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
-	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/pkg/events"
 )
 
@@ -32,8 +32,8 @@ func TestEnsureStreamsLeavesExisting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := bus.NATSConfig{Replicas: 1, StreamMaxAge: 7 * 24 * time.Hour}
-	if err := bus.EnsureStreams(ctx, js, first, zap.NewNop(), events.StreamArticles); err != nil {
+	first := NATSConfig{Replicas: 1, StreamMaxAge: 7 * 24 * time.Hour}
+	if err := EnsureStreams(ctx, js, first, zap.NewNop(), events.StreamArticles); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := js.Stream(ctx, events.StreamParagraphs); err == nil {
@@ -41,8 +41,8 @@ func TestEnsureStreamsLeavesExisting(t *testing.T) {
 	}
 
 	core, logs := observer.New(zap.WarnLevel)
-	other := bus.NATSConfig{Replicas: 1, StreamMaxAge: time.Hour}
-	if err := bus.EnsureStreams(ctx, js, other, zap.New(core), events.StreamArticles, events.StreamParagraphs); err != nil {
+	other := NATSConfig{Replicas: 1, StreamMaxAge: time.Hour}
+	if err := EnsureStreams(ctx, js, other, zap.New(core), events.StreamArticles, events.StreamParagraphs); err != nil {
 		t.Fatal(err)
 	}
 	for name, want := range map[string]time.Duration{events.StreamArticles: first.StreamMaxAge, events.StreamParagraphs: time.Hour} {
@@ -82,17 +82,17 @@ func TestStoppedEarly(t *testing.T) {
 	srv := bustest.Server(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := bus.Start(ctx, bus.NATSConfig{URL: srv.ClientURL(), Replicas: 1}, "test", zap.NewNop(), events.StreamArticles)
+	_, err := Start(ctx, NATSConfig{URL: srv.ClientURL(), Replicas: 1}, "test", zap.NewNop(), events.StreamArticles)
 	if err == nil {
 		t.Fatal("Start with its context ended: no error")
 	}
-	if !bus.StoppedEarly(ctx, err) {
+	if !proc.StoppedEarly(ctx, err) {
 		t.Errorf("StoppedEarly(%v) = false, want true", err)
 	}
 	live, stop := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer stop()
-	_, err = bus.Start(live, bus.NATSConfig{URL: "nats://127.0.0.1:1", Replicas: 1}, "test", zap.NewNop())
-	if err == nil || bus.StoppedEarly(live, err) {
-		t.Errorf("Start against no server: err %v, StoppedEarly %v; want a failure", err, bus.StoppedEarly(live, err))
+	_, err = Start(live, NATSConfig{URL: "nats://127.0.0.1:1", Replicas: 1}, "test", zap.NewNop())
+	if err == nil || proc.StoppedEarly(live, err) {
+		t.Errorf("Start against no server: err %v, StoppedEarly %v; want a failure", err, proc.StoppedEarly(live, err))
 	}
 }

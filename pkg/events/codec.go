@@ -140,6 +140,23 @@ func IndexedMsgID(a *ArticleIndexed) string {
 	return "indexed:" + a.ArticleID + ":" + strconv.FormatUint(a.ArticleSeq, 10) + ":" + a.Version
 }
 
+// DeadLetterMsgID is the Nats-Msg-Id of the dead letter of the message at
+// seq in stream, failed in stage: "dl:<stage>:<stream>:<seq>". Every path
+// that dead-letters a message (the stage's processor, and every process
+// that hears the max-deliveries advisory) uses it, so the dead letter is
+// stored once.
+func DeadLetterMsgID(stage, stream string, seq uint64) string {
+	return "dl:" + stage + ":" + stream + ":" + strconv.FormatUint(seq, 10)
+}
+
+// ReplayMsgID is the Nats-Msg-Id of the replay of the dead letter at seq in
+// DEADLETTER, at a time: "replay:<seq>:<unix nanoseconds>". It is new for
+// every replay, so the duplicate window does not drop a replay of a message
+// whose first publication it still remembers.
+func ReplayMsgID(seq uint64, at time.Time) string {
+	return "replay:" + strconv.FormatUint(seq, 10) + ":" + strconv.FormatInt(at.UnixNano(), 10)
+}
+
 // MaxVersionBytes is the longest Version: ingest writes 16 hex digits.
 const MaxVersionBytes = 64
 

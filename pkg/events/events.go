@@ -52,14 +52,28 @@ const (
 	StageIndex  = "index"
 )
 
-// StreamSpec describes one stream: its name and the subjects it captures.
+// StreamSpec describes one stream: its name, the subjects it captures and
+// how it keeps them. Every stream is stored on file, keeps messages up to
+// its limits (the oldest go first) and is replicated and aged as the
+// services' --stream-replicas and --stream-max-age say, except where its
+// spec says otherwise.
 type StreamSpec struct {
 	Name     string
 	Subjects []string
-	// Duplicates, when set, is the stream's duplicate window; else the
-	// pipeline's default.
+	// Duplicates is the stream's duplicate window: how long JetStream
+	// remembers Nats-Msg-Id values to drop duplicate publishes, such as the
+	// republish that follows a redelivery. 0 means DuplicateWindow.
 	Duplicates time.Duration
+	// MaxMsgsPerSubject, when above 0, keeps only the newest messages of
+	// each subject.
+	MaxMsgsPerSubject int64
+	// KeepForever exempts the stream from --stream-max-age: its messages
+	// stay until someone removes them.
+	KeepForever bool
 }
+
+// DuplicateWindow is a stream's duplicate window unless its spec sets another.
+const DuplicateWindow = 10 * time.Minute
 
 // Streams lists every stream of the pipeline. Services create the ones they
 // use at start-up when missing; the list lives here so that all agree.
@@ -67,10 +81,39 @@ var Streams = []StreamSpec{
 	{Name: StreamArticles, Subjects: []string{SubjectArticlesNew}},
 	{Name: StreamParagraphs, Subjects: []string{SubjectParagraphs}},
 	{Name: StreamEnriched, Subjects: []string{SubjectEnriched}},
-	{Name: StreamIndexed, Subjects: []string{SubjectIndexedPrefix + ">"}},
-	{Name: StreamDeadLetter, Subjects: []string{SubjectDeadLetterPrefix + ">"}},
+	// One completion per article is all that "ingest publish --wait" needs.
+	{Name: StreamIndexed, Subjects: []string{SubjectIndexedPrefix + ">"}, MaxMsgsPerSubject: 1},
+	// Dead letters wait for a person: they do not expire, they are removed
+	// when replayed ("ingest deadletters replay").
+	{Name: StreamDeadLetter, Subjects: []string{SubjectDeadLetterPrefix + ">"}, KeepForever: true},
 	{Name: StreamAlerts, Subjects: []string{SubjectAlertsPrefix + ">"}, Duplicates: AlertDuplicateWindow},
 }
+
+// The services' NATS micro services: every process of a stage registers an
+// instance of MicroName(stage) ("nats micro ls" lists each one), with its
+// request-reply endpoints on ServiceSubject(stage, endpoint).
+const (
+	// SubjectServicePrefix prefixes every endpoint of the services' micro
+	// services: "warta.<stage>.<endpoint>".
+	SubjectServicePrefix = "warta."
+	// SubjectSearch is the index's search endpoint: a JSON search request
+	// in, the answer of GET /search out.
+	SubjectSearch = SubjectServicePrefix + StageIndex + ".search"
+)
+
+// MicroName is the NATS micro service name of a stage: "warta-ingest",
+// "warta-enrich", "warta-index".
+func MicroName(stage string) string { return "warta-" + stage }
+
+// ServiceSubject returns the subject of a stage's micro service endpoint:
+// "warta.<stage>.<endpoint>".
+func ServiceSubject(stage, endpoint string) string {
+	return SubjectServicePrefix + stage + "." + endpoint
+}
+
+// StatsSubject is the subject of a stage's stats endpoint: a request there
+// gets one instance's counters as JSON ("nats micro stats" gets every one's).
+func StatsSubject(stage string) string { return ServiceSubject(stage, "stats") }
 
 // IndexedSubject returns the subject of the ArticleIndexed event for an article.
 func IndexedSubject(articleID string) string { return SubjectIndexedPrefix + articleID }

@@ -3,6 +3,7 @@ package events_test
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/warta-news/warta/pkg/events"
 )
@@ -64,4 +65,28 @@ func ExampleNormalizeTime() {
 	// "2025-09-02T00:00:00Z" <nil>
 	// "2025-09-02T10:30:00+07:00" <nil>
 	// "" invalid event: unreadable date: "2 Sep 2025" (use RFC 3339, e.g. 2025-09-02T10:30:00+07:00, or 2025-09-02)
+}
+
+// Every message of the pipeline carries a Nats-Msg-Id built here, so that
+// JetStream stores a redelivered stage's output, or a retried publish,
+// once; the services' micro endpoints have their subjects here too.
+func ExampleMsgID() {
+	p := events.Paragraph{ArticleID: "a1b2", ArticleSeq: 7, Index: 3}
+	fmt.Println(events.ArticleMsgID("a1b2", "v1", "n0nce"))
+	fmt.Println(events.MsgID(events.StageIngest, &p))
+	fmt.Println(events.MsgID(events.StageEnrich, &p))
+	fmt.Println(events.IndexedMsgID(&events.ArticleIndexed{ArticleID: "a1b2", ArticleSeq: 7, Version: "v1"}))
+	fmt.Println(events.AlertMsgID("china-tariffs", "a1b2", 7, "v1"))
+	fmt.Println(events.DeadLetterMsgID(events.StageEnrich, events.StreamParagraphs, 42))
+	fmt.Println(events.ReplayMsgID(5, time.Unix(1764900000, 0)))
+	fmt.Println(events.StatsSubject(events.StageEnrich), events.SubjectSearch, events.MicroName(events.StageIndex))
+	// Output:
+	// article:a1b2:v1:n0nce
+	// ingest:a1b2:7:3
+	// enrich:a1b2:7:3
+	// indexed:a1b2:7:v1
+	// alert:china-tariffs:a1b2:7:v1
+	// dl:enrich:PARAGRAPHS:42
+	// replay:5:1764900000000000000
+	// warta.enrich.stats warta.index.search warta-index
 }

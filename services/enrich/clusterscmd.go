@@ -7,14 +7,14 @@ import (
 	"io"
 	"strings"
 
-	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/services/enrich/clusters"
 	"github.com/warta-news/warta/services/enrich/ner"
 )
 
 // runClusters learns word clusters: "enrich clusters --corpus DIR --out FILE".
 func runClusters(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	f := bus.NewFlags("enrich clusters", getenv, stderr)
+	f := proc.NewFlags("enrich clusters", getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, "Usage: enrich clusters --corpus DIR [--ner DIR] --out FILE\n\n"+
 			"Learns Brown-style word clusters from the unlabelled text under --corpus (every .txt or\n"+
@@ -32,7 +32,7 @@ func runClusters(args []string, getenv func(string) string, stdout, stderr io.Wr
 	minCount := f.Int("min-count", 0, "leave out words seen fewer times (0: the shipped file's)")
 	verbose := f.Bool("v", false, "print progress")
 	if err := f.Parse(args); err != nil {
-		if bus.IsHelp(err) {
+		if proc.IsHelp(err) {
 			return nil
 		}
 		return err

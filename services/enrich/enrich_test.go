@@ -13,6 +13,7 @@ import (
 
 	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/events"
 )
 
@@ -55,7 +56,7 @@ func TestEnrichService(t *testing.T) {
 	big := events.Paragraph{V: 1, ID: "big-0", ArticleID: "big", Version: "v", Count: 1, Lang: "id",
 		Title: "t", Text: strings.Repeat("Putin dan Xi. ", 25000)}
 	bigData, _ := events.Marshal(&big)
-	if err := bus.Publish(ctx, js, []bus.Out{{Subject: events.SubjectParagraphs, Data: data}, {Subject: events.SubjectParagraphs, Data: []byte("garbage")},
+	if err := bus.Publish(ctx, js, []message.Out{{Subject: events.SubjectParagraphs, Data: data}, {Subject: events.SubjectParagraphs, Data: []byte("garbage")},
 		{Subject: events.SubjectParagraphs, Data: bigData}}, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}

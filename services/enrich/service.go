@@ -8,13 +8,14 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/pkg/events"
 	"github.com/warta-news/warta/services/enrich/tag"
 )
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (bus.StageConfig, error) {
 	var c bus.StageConfig
-	f := bus.NewFlags("enrich", getenv, stderr)
+	f := proc.NewFlags("enrich", getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, usage, "\nFlags of the service:\n")
 		f.PrintDefaults()
@@ -31,57 +32,24 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (b
 
 func runService(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c, err := parseConfig(args, getenv, stderr)
-	if bus.IsHelp(err) {
+	if proc.IsHelp(err) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	tagger := tag.New()
-	boot, err := bus.NewBoot("enrich", version, c, stdout,
-		zap.String("tagger_id", tagger.Name("id")), zap.String("tagger_en", tagger.Name("en")))
-	if err != nil {
-		return err
-	}
-	defer boot.Close()
-	log, ops := boot.Log, boot.Ops
-	svc, err := bus.Start(ctx, c.NATS, "enrich", log, events.StreamParagraphs, events.StreamEnriched, events.StreamDeadLetter)
-	if err != nil {
-		return err
-	}
-	defer svc.Close()
-	h := &handler{tagger: tagger, log: log}
-	return svc.RunStage(ctx, c, bus.Stage{
-		Name: events.StageEnrich, Stream: events.StreamParagraphs, Durable: events.ConsumerEnrich,
-		Filter: events.SubjectParagraphs, Handler: h.handle,
-		Version: version, Description: "tags paragraphs with named entities and normalised dates", Ops: ops,
-	})
-}
-
-// handler enriches paragraph events.
-type handler struct {
-	tagger *tag.Tagger
-	log    *zap.Logger
-}
-
-func (h *handler) handle(_ context.Context, b *bus.Batch) error {
-	for i, m := range b.Msgs {
-		p, err := events.DecodeParagraph(m.Data())
-		if err != nil {
-			b.Fail(i, err)
-			continue
-		}
-		e := h.tagger.Enrich(p)
-		data, err := events.Marshal(&e)
-		if err != nil {
-			b.Fail(i, err)
-			continue
-		}
-		b.Emit(i, bus.Out{Subject: events.SubjectEnriched, Data: data, MsgID: events.MsgID(events.StageEnrich, &p)})
-		if ce := h.log.Check(zap.DebugLevel, "paragraph enriched"); ce != nil { // skip the fields' cost unless logged
-			ce.Write(zap.String("article_id", p.ArticleID), zap.Int("paragraph", p.Index),
-				zap.Int("entities", len(e.Entities)), zap.Int("dates", len(e.Dates)), bus.LatencyMS(bus.Stored(m)))
-		}
-	}
-	return nil
+	return bus.Main{
+		Name: "enrich", Version: version, Config: c,
+		Fields:  []zap.Field{zap.String("tagger_id", tagger.Name("id")), zap.String("tagger_en", tagger.Name("en"))},
+		Streams: []string{events.StreamParagraphs, events.StreamEnriched, events.StreamDeadLetter},
+		Stage: func(_ *bus.Service, log *zap.Logger) (bus.Stage, error) {
+			h := &tag.Stage{Tagger: tagger, Log: log}
+			return bus.Stage{
+				Name: events.StageEnrich, Stream: events.StreamParagraphs, Durable: events.ConsumerEnrich,
+				Filter: events.SubjectParagraphs, Handler: h.Handle,
+				Description: "tags paragraphs with named entities and normalised dates",
+			}, nil
+		},
+	}.Run(ctx, getenv, stdout)
 }

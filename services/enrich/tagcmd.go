@@ -8,7 +8,7 @@ import (
 	"os"
 
 	"github.com/warta-news/warta/pkg/article"
-	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/pkg/events"
 	"github.com/warta-news/warta/services/enrich/tag"
 )
@@ -16,7 +16,7 @@ import (
 // runTag tags one article offline, exactly as the pipeline would: ingest's
 // parsing and splitting, then enrich's tagging, printed as JSON lines.
 func runTag(args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	f := bus.NewFlags("enrich tag", getenv, stderr)
+	f := proc.NewFlags("enrich tag", getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, "Usage: enrich tag [--lang L] [--published DATE] [FILE]\n\n"+
 			"Reads one article (plain text or JSON; standard input without FILE) and prints its\n"+
@@ -27,7 +27,7 @@ func runTag(args []string, getenv func(string) string, stdin io.Reader, stdout, 
 	published := f.String("published", "", "publication date, RFC 3339 or 2006-01-02 (default: as in the article)")
 	maxBytes := f.Int("max-article-bytes", 512<<10, "largest article accepted, in bytes")
 	if err := f.Parse(args); err != nil {
-		if bus.IsHelp(err) {
+		if proc.IsHelp(err) {
 			return nil
 		}
 		return err

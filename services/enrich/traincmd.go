@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/warta-news/warta/pkg/article"
-	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/services/enrich/clusters"
 	"github.com/warta-news/warta/services/enrich/entities"
 	"github.com/warta-news/warta/services/enrich/ner"
@@ -19,7 +19,7 @@ import (
 
 // runTrain trains the entity model: "enrich train --corpus DIR --out FILE".
 func runTrain(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	f := bus.NewFlags("enrich train", getenv, stderr)
+	f := proc.NewFlags("enrich train", getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, "Usage: enrich train --corpus DIR --out FILE\n\n"+
 			"Trains the entity tagger's model on the train splits of the corpora under DIR (laid\n"+
@@ -39,7 +39,7 @@ func runTrain(args []string, getenv func(string) string, stdout, stderr io.Write
 	noClusters := f.Bool("no-clusters", false, "train without word clusters, for measurements")
 	verbose := f.Bool("v", false, "print progress")
 	if err := f.Parse(args); err != nil {
-		if bus.IsHelp(err) {
+		if proc.IsHelp(err) {
 			return nil
 		}
 		return err
@@ -90,7 +90,7 @@ func runTrain(args []string, getenv func(string) string, stdout, stderr io.Write
 
 // runEval evaluates the tagger: "enrich eval --corpus DIR".
 func runEval(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	f := bus.NewFlags("enrich eval", getenv, stderr)
+	f := proc.NewFlags("enrich eval", getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, "Usage: enrich eval --corpus DIR [--model FILE] [--rules | --model-only] [--errors NAME]\n\n"+
 			"Prints per-type and overall precision, recall and F1 (exact span and type, as seqeval\n"+
@@ -106,7 +106,7 @@ func runEval(args []string, getenv func(string) string, stdout, stderr io.Writer
 	errs := f.String("errors", "", "print the missed and wrong entities of this corpus (\"nergrit\")")
 	clustersFile := f.String("clusters", "", "word clusters the --model was trained with, if not the shipped ones")
 	if err := f.Parse(args); err != nil {
-		if bus.IsHelp(err) {
+		if proc.IsHelp(err) {
 			return nil
 		}
 		return err

@@ -16,6 +16,7 @@ import (
 
 	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/events"
 )
 
@@ -45,7 +46,7 @@ func request(t *testing.T, method, url, body string) (int, string) {
 
 // floodArticle returns the enriched paragraphs of a revision of an
 // article about floods in Semarang; other makes it about something else.
-func floodArticle(t *testing.T, id string, seq uint64, other bool) []bus.Out {
+func floodArticle(t *testing.T, id string, seq uint64, other bool) []message.Out {
 	t.Helper()
 	texts := []string{
 		"Banjir besar melanda Semarang sejak Senin malam.",
@@ -57,7 +58,7 @@ func floodArticle(t *testing.T, id string, seq uint64, other bool) []bus.Out {
 		title = "Harga beras naik"
 	}
 	version := fmt.Sprintf("v%d", seq)
-	var outs []bus.Out
+	var outs []message.Out
 	for i, text := range texts {
 		e := events.EnrichedParagraph{Paragraph: events.Paragraph{V: 1, ID: events.ParagraphID(id, i), ArticleID: id,
 			Version: version, ArticleSeq: seq, Index: i, Count: len(texts), Title: title, Lang: "id", PublishedAt: "2025-12-01", Text: text},
@@ -71,7 +72,7 @@ func floodArticle(t *testing.T, id string, seq uint64, other bool) []bus.Out {
 		if err != nil {
 			t.Fatal(err)
 		}
-		outs = append(outs, bus.Out{Subject: events.SubjectEnriched, Data: data, MsgID: events.MsgID("enrich", &e.Paragraph)})
+		outs = append(outs, message.Out{Subject: events.SubjectEnriched, Data: data, MsgID: events.MsgID("enrich", &e.Paragraph)})
 	}
 	return outs
 }
@@ -198,7 +199,7 @@ func TestAlerts(t *testing.T) {
 		bustest.WaitDrained(t, ctx, js, events.StreamEnriched, events.ConsumerIndex)
 		bustest.WaitDrained(t, ctx, js, events.StreamEnriched, "index-b")
 	}
-	publish := func(outs []bus.Out) {
+	publish := func(outs []message.Out) {
 		t.Helper()
 		if err := bus.Publish(ctx, js, outs, 5*time.Second); err != nil {
 			t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/pkg/events"
 	"github.com/warta-news/warta/services/index/alerts"
 )
@@ -61,8 +62,8 @@ func runAlerts(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 // alertsFlags returns the flags of an alerts command with the index's URL.
-func alertsFlags(cmd, usage string, getenv func(string) string, stderr io.Writer) (*bus.Flags, *string) {
-	f := bus.NewFlags("index alerts "+cmd, getenv, stderr)
+func alertsFlags(cmd, usage string, getenv func(string) string, stderr io.Writer) (*proc.Flags, *string) {
+	f := proc.NewFlags("index alerts "+cmd, getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, usage, "\nFlags:\n")
 		f.PrintDefaults()
@@ -84,7 +85,7 @@ func alertsAdd(ctx context.Context, args []string, getenv func(string) string, s
 	filters := matchFlags(f)
 	words, err := parseInterspersed(f, args)
 	if err != nil {
-		if bus.IsHelp(err) {
+		if proc.IsHelp(err) {
 			return nil
 		}
 		return err
@@ -142,7 +143,7 @@ func alertsList(ctx context.Context, args []string, getenv func(string) string, 
 	f, base := alertsFlags("ls", "Usage: index alerts ls [--json]\n\nLists the standing searches, one a line: NAME and what it asks for.\n", getenv, stderr)
 	asJSON := f.Bool("json", false, "print the API's JSON answer as it is")
 	if err := f.Parse(args); err != nil {
-		if bus.IsHelp(err) {
+		if proc.IsHelp(err) {
 			return nil
 		}
 		return err
@@ -173,7 +174,7 @@ func alertsRemove(ctx context.Context, args []string, getenv func(string) string
 	f, base := alertsFlags("rm", "Usage: index alerts rm NAME\n\nDeletes the standing search NAME: no alert of it is published after this returns.\n", getenv, stderr)
 	names, err := parseInterspersed(f, args)
 	if err != nil {
-		if bus.IsHelp(err) {
+		if proc.IsHelp(err) {
 			return nil
 		}
 		return err
@@ -191,7 +192,7 @@ func alertsRemove(ctx context.Context, args []string, getenv func(string) string
 }
 
 func alertsFollow(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	f := bus.NewFlags("index alerts follow", getenv, stderr)
+	f := proc.NewFlags("index alerts follow", getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, "Usage: index alerts follow [NAME] [--since DURATION] [--count N]\n\n"+
 			"Prints the alerts of the standing search NAME (of every one without NAME) as JSON\n"+
@@ -205,7 +206,7 @@ func alertsFollow(ctx context.Context, args []string, getenv func(string) string
 	count := f.Int("count", 0, "stop after this many alerts (0: follow until interrupted)")
 	names, err := parseInterspersed(f, args)
 	if err != nil {
-		if bus.IsHelp(err) {
+		if proc.IsHelp(err) {
 			return nil
 		}
 		return err

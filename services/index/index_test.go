@@ -11,6 +11,7 @@ import (
 
 	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/events"
 )
 
@@ -46,7 +47,7 @@ func TestIndexService(t *testing.T) {
 		"Presiden Tiongkok Xi Jinping telah menyambut rekannya Rusia Vladimir Putin di Beijing.",
 		"Putin memuji hubungan Moskow dengan Beijing pada hari Selasa.",
 	}
-	var outs []bus.Out
+	var outs []message.Out
 	for i, text := range texts {
 		e := events.EnrichedParagraph{Paragraph: events.Paragraph{V: 1, ID: events.ParagraphID("art1", i), ArticleID: "art1",
 			Version: "v1", Index: i, Count: len(texts), Title: "Xi menyambut Putin", Lang: "id", PublishedAt: "2025-09-02", Text: text}}
@@ -58,14 +59,14 @@ func TestIndexService(t *testing.T) {
 		}
 		e.Dates = []events.Date{}
 		data, _ := events.Marshal(&e)
-		outs = append(outs, bus.Out{Subject: events.SubjectEnriched, Data: data})
+		outs = append(outs, message.Out{Subject: events.SubjectEnriched, Data: data})
 	}
 	outs = append(outs, outs...) // a replay: every paragraph twice
 	// Two invalid events in the same batch: each is dead-lettered alone,
 	// and the others go through. An article id with a space cannot be a
 	// subject token (articles.indexed.<id>).
-	outs = append(outs, bus.Out{Subject: events.SubjectEnriched, Data: []byte(`{"v":1,"id":"x-0"}`)},
-		bus.Out{Subject: events.SubjectEnriched, Data: []byte(`{"v":1,"id":"bad id-0","article_id":"bad id","version":"v1",` +
+	outs = append(outs, message.Out{Subject: events.SubjectEnriched, Data: []byte(`{"v":1,"id":"x-0"}`)},
+		message.Out{Subject: events.SubjectEnriched, Data: []byte(`{"v":1,"id":"bad id-0","article_id":"bad id","version":"v1",` +
 			`"index":0,"count":1,"title":"T","lang":"en","text":"Forged.","entities":[],"dates":[]}`)})
 	if err := bus.Publish(ctx, js, outs, 5*time.Second); err != nil {
 		t.Fatal(err)

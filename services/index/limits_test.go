@@ -16,8 +16,8 @@ import (
 
 	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/events"
-	"github.com/warta-news/warta/services/index/api"
 )
 
 // TestRequestsBounded runs the real service with MAX_REQUESTS=1 and
@@ -50,7 +50,7 @@ func TestRequestsBounded(t *testing.T) {
 	// in all: far more than the kernel buffers of a connection hold, so its
 	// writer blocks on a client that does not read.
 	const paragraphs = 400
-	var outs []bus.Out
+	var outs []message.Out
 	for i := range paragraphs {
 		text := fmt.Sprintf("Paragraf %d. ", i) + strings.Repeat("kata yang panjang sekali ", (events.MaxParagraphBytes-100)/25)
 		e := events.EnrichedParagraph{Paragraph: events.Paragraph{V: 1, ID: events.ParagraphID("big", i), ArticleID: "big",
@@ -60,7 +60,7 @@ func TestRequestsBounded(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		outs = append(outs, bus.Out{Subject: events.SubjectEnriched, Data: data})
+		outs = append(outs, message.Out{Subject: events.SubjectEnriched, Data: data})
 	}
 	if err := bus.Publish(ctx, js, outs, 10*time.Second); err != nil {
 		t.Fatal(err)
@@ -105,7 +105,7 @@ func TestRequestsBounded(t *testing.T) {
 	if ra := busy.Header.Get("Retry-After"); ra == "" {
 		t.Errorf("503 without Retry-After: %v", busy.Header)
 	}
-	msg, err := nc.Request(api.SearchSubject, []byte(`{"q": "kata"}`), 5*time.Second)
+	msg, err := nc.Request(events.SubjectSearch, []byte(`{"q": "kata"}`), 5*time.Second)
 	switch {
 	case err != nil:
 		t.Errorf("search over NATS while busy: %v", err)

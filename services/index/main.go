@@ -13,7 +13,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/proc"
 )
 
 // version is the build's version, set with -ldflags "-X main.version=…"; it
@@ -23,7 +23,7 @@ var version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil && !bus.StoppedEarly(ctx, err) {
+	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil && !proc.StoppedEarly(ctx, err) {
 		fmt.Fprintln(os.Stderr, "index:", err)
 		os.Exit(1)
 	}
@@ -63,7 +63,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		case "alerts":
 			return runAlerts(ctx, args[2:], getenv, stdout, stderr)
 		case "healthcheck":
-			return bus.RunHealthcheck(ctx, "index", "HTTP_ADDR", args[2:], getenv, stdout, stderr)
+			return proc.RunHealthcheck(ctx, "index", "HTTP_ADDR", args[2:], getenv, stdout, stderr)
 		case "help":
 			fmt.Fprint(stdout, usage)
 			return nil

@@ -15,8 +15,8 @@ import (
 
 	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/events"
-	"github.com/warta-news/warta/services/index/api"
 	"github.com/warta-news/warta/services/index/store"
 )
 
@@ -65,7 +65,7 @@ func TestIndexOps(t *testing.T) {
 		Version: "v1", Index: 0, Count: 1, Title: "Putin di Beijing", Lang: "id", PublishedAt: "2025-09-02",
 		Text: "Vladimir Putin tiba di Beijing."}, Entities: []events.Entity{}, Dates: []events.Date{}}
 	data, _ := events.Marshal(&e)
-	if err := bus.Publish(ctx, js, []bus.Out{{Subject: events.SubjectEnriched, Data: data}}, 5*time.Second); err != nil {
+	if err := bus.Publish(ctx, js, []message.Out{{Subject: events.SubjectEnriched, Data: data}}, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	bustest.WaitFor(t, func() bool { return strings.Contains(logs.String(), `"article indexed"`) })
@@ -74,7 +74,7 @@ func TestIndexOps(t *testing.T) {
 	}
 
 	// Search over NATS, as a micro client would.
-	msg, err := nc.Request(api.SearchSubject, []byte(`{"q": "Putin", "size": 5}`), 5*time.Second)
+	msg, err := nc.Request(events.SubjectSearch, []byte(`{"q": "Putin", "size": 5}`), 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestIndexOps(t *testing.T) {
 		t.Errorf("search over NATS: %s (%v)", msg.Data, err)
 	}
 	for _, bad := range []string{`{"size": 1000}`, `not json`} {
-		msg, err = nc.Request(api.SearchSubject, []byte(bad), 5*time.Second)
+		msg, err = nc.Request(events.SubjectSearch, []byte(bad), 5*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +104,7 @@ func TestIndexOps(t *testing.T) {
 	for _, ep := range info.Endpoints {
 		subjects[ep.Subject] = true
 	}
-	if !subjects[api.SearchSubject] || !subjects[bus.StatsSubject("index")] || info.Metadata["consumer"] != events.ConsumerIndex {
+	if !subjects[events.SubjectSearch] || !subjects[events.StatsSubject(events.StageIndex)] || info.Metadata["consumer"] != events.ConsumerIndex {
 		t.Errorf("$SRV.INFO.warta-index: %s", msg.Data)
 	}
 

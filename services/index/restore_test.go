@@ -11,6 +11,7 @@ import (
 
 	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/events"
 )
 
@@ -39,7 +40,7 @@ func TestRestoreFromCopy(t *testing.T) {
 		base, _, stop := startService(ctx, t, env)
 		return indexInstance{url: base}, stop
 	}
-	publish := func(consumer string, outs ...[]bus.Out) {
+	publish := func(consumer string, outs ...[]message.Out) {
 		t.Helper()
 		for _, o := range outs {
 			if err := bus.Publish(ctx, js, o, 5*time.Second); err != nil {

@@ -16,13 +16,13 @@ import (
 
 	"github.com/segmentio/encoding/json"
 
-	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/services/index/store"
 )
 
 // runSearch asks a running index's HTTP API and prints the hits for people.
 func runSearch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	f := bus.NewFlags("index search", getenv, stderr)
+	f := proc.NewFlags("index search", getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, "Usage: index search [flags] QUERY...\n\n"+
 			"Searches a running index and prints the matching articles (or paragraphs, with\n"+
@@ -42,7 +42,7 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 	asJSON := f.Bool("json", false, "print the API's JSON answer as it is")
 	words, err := parseInterspersed(f, args)
 	if err != nil {
-		if bus.IsHelp(err) {
+		if proc.IsHelp(err) {
 			return nil
 		}
 		return err
@@ -89,7 +89,7 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 // search" and "index alerts add" share; the function it returns gives
 // their values by the API's names (entity, type, lang, from, to,
 // mentioned_from, mentioned_to).
-func matchFlags(f *bus.Flags) func() map[string]string {
+func matchFlags(f *proc.Flags) func() map[string]string {
 	entity := f.String("entity", "", "only articles mentioning this entity, as written or its canonical name (comma-separated: all of them)")
 	typ := f.String("type", "", "only articles with an entity of this type: PERSON, ORGANIZATION, LOCATION, EVENT, MISC")
 	lang := f.String("lang", "", "only articles in this language (id, en, …)")
@@ -106,7 +106,7 @@ func matchFlags(f *bus.Flags) func() map[string]string {
 // parseInterspersed parses args with f, flags anywhere among the words of
 // the query: a word that starts with "-" but names no flag ("-Trump") is a
 // word of the query, and everything after "--" is too.
-func parseInterspersed(f *bus.Flags, args []string) ([]string, error) {
+func parseInterspersed(f *proc.Flags, args []string) ([]string, error) {
 	var flags, words []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]

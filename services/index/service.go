@@ -10,14 +10,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/pkg/events"
 	"github.com/warta-news/warta/services/index/alerts"
 	"github.com/warta-news/warta/services/index/api"
+	"github.com/warta-news/warta/services/index/indexer"
 	"github.com/warta-news/warta/services/index/store"
 )
 
@@ -49,7 +50,7 @@ type config struct {
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
 	var c config
-	f := bus.NewFlags("index", getenv, stderr)
+	f := proc.NewFlags("index", getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, usage, "\nFlags of the service:\n")
 		f.PrintDefaults()
@@ -112,7 +113,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 
 func runService(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c, err := parseConfig(args, getenv, stderr)
-	if bus.IsHelp(err) {
+	if proc.IsHelp(err) {
 		return nil
 	}
 	if err != nil {
@@ -128,7 +129,7 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	// collector racing to stay under a fixed one would slow them; GOGC 100
 	// keeps it small enough.
 	c.MemoryLimit = -1
-	boot, err := bus.NewBoot("index", version, c.StageConfig, stdout, zap.String("data_dir", c.DataDir),
+	boot, err := proc.NewBoot("index", version, c.Config, getenv, stdout, c.StageConfig.LogFields(), zap.String("data_dir", c.DataDir),
 		zap.String("http_addr", c.HTTPAddr), zap.Duration("flush_interval", c.FlushInterval),
 		zap.String("consumer", c.Consumer), zap.Int("max_paragraphs", c.MaxParagraphs), zap.Duration("write_delay", c.WriteDelay), zap.Duration("alert_delay", c.AlertDelay),
 		zap.Int("max_requests", c.Limits.Concurrent), zap.Duration("request_timeout", c.Limits.Timeout), zap.Bool("alerts", c.Alerts))
@@ -153,7 +154,11 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 			log.Error("close index", zap.Error(err))
 		}
 	}()
-	m, err := newMetrics(ops)
+	im, err := indexer.NewMetrics(ops.Registry)
+	if err != nil {
+		return err
+	}
+	searchMetrics, err := api.NewMetrics(ops.Registry)
 	if err != nil {
 		return err
 	}
@@ -178,7 +183,7 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	standing := alerts.NewHandler(reg, log)
-	srv := api.Server(api.NewHandler(st, log, api.WithMetrics(m.search), api.WithLimiter(lim),
+	srv := api.Server(api.NewHandler(st, log, api.WithMetrics(searchMetrics), api.WithLimiter(lim),
 		api.WithRoute("/alerts", standing), api.WithRoute("/alerts/{name}", standing),
 		api.WithRoute("GET /metrics", ops.MetricsHandler()), api.WithRoute("GET /readyz", ops.ReadyHandler()),
 		api.WithRoute("/debug/pprof/", ops.ProfilingHandler())))
@@ -221,9 +226,9 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		return errors.Join(gctx.Err(), g.Wait())
 	}
 
-	h := &handler{store: st, log: log, writeDelay: c.WriteDelay, alertDelay: c.AlertDelay, metrics: m}
+	h := &indexer.Handler{Store: st, Log: log, WriteDelay: c.WriteDelay, AlertDelay: c.AlertDelay, Metrics: im}
 	if c.Alerts {
-		h.alerter = &alerts.Alerter{Engine: &alerts.Engine{Registry: reg, Articles: st, Log: log}, Reader: st,
+		h.Alerter = &alerts.Alerter{Engine: &alerts.Engine{Registry: reg, Articles: st, Log: log}, Reader: st,
 			JS: svc.JS, Metrics: am, Log: log, Timeout: 10 * time.Second}
 	}
 	g.Go(func() error {
@@ -234,10 +239,10 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		defer shutdownHTTP()
 		return svc.RunStage(gctx, c.StageConfig, bus.Stage{
 			Name: events.StageIndex, Stream: events.StreamEnriched, Durable: c.Consumer,
-			Filter: events.SubjectEnriched, Handler: h.handle, FlushInterval: c.FlushInterval,
+			Filter: events.SubjectEnriched, Handler: h.Handle, FlushInterval: c.FlushInterval,
 			Stats:   &bus.Stats{Summary: am.SummaryFields},
 			Version: version, Description: "indexes enriched paragraphs in Bleve and serves search", Ops: ops,
-			Endpoints: []bus.Endpoint{{Name: "search", Subject: api.SearchSubject, Handler: api.SearchHandler(st, lim, m.search, log)}},
+			Endpoints: []bus.Endpoint{{Name: "search", Subject: events.SubjectSearch, Handler: api.SearchHandler(st, lim, searchMetrics, log)}},
 		})
 	})
 	return g.Wait()
@@ -271,119 +276,4 @@ func purgeStalePending(ctx context.Context, svc *bus.Service, st *store.Store, l
 		case <-time.After(purgeInterval):
 		}
 	}
-}
-
-// handler writes batches of enriched paragraphs and announces complete articles.
-type handler struct {
-	store      *store.Store
-	log        *zap.Logger
-	writeDelay time.Duration
-	alertDelay time.Duration
-	metrics    *metrics
-	// alerter, when set, publishes the alerts of each completed article
-	// before the messages that completed it are acked.
-	alerter *alerts.Alerter
-}
-
-// metrics are the index's own metrics, next to its stage's.
-type metrics struct {
-	indexed prometheus.Counter
-	batch   prometheus.Histogram
-	search  *api.Metrics
-}
-
-func newMetrics(ops *bus.Ops) (*metrics, error) {
-	m := &metrics{
-		indexed: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "warta_indexed_articles_total",
-			Help: "Articles whose paragraphs are all indexed (each version counts once).",
-		}),
-		batch: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "warta_index_batch_seconds",
-			Help:    "Time to write one batch of paragraphs to the index.",
-			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
-		}),
-	}
-	for _, c := range []prometheus.Collector{m.indexed, m.batch} {
-		if err := ops.Registry.Register(c); err != nil {
-			return nil, err
-		}
-	}
-	var err error
-	m.search, err = api.NewMetrics(ops.Registry)
-	return m, err
-}
-
-func (h *handler) handle(ctx context.Context, b *bus.Batch) error {
-	ps := make([]events.EnrichedParagraph, 0, len(b.Msgs))
-	msgOf := make([]int, 0, len(b.Msgs)) // message index of each of ps
-	// The latency of an article is from when its oldest paragraph in the
-	// batch that completes it reached ENRICHED.
-	oldest := map[string]time.Time{}
-	// Its completion is emitted by its last message in the batch: if that
-	// cannot be published, that message is redelivered, and Apply reports
-	// the article complete again.
-	last := map[string]int{}
-	for i, m := range b.Msgs {
-		e, err := events.DecodeEnriched(m.Data())
-		if err != nil {
-			b.Fail(i, err)
-			continue
-		}
-		ps = append(ps, e)
-		msgOf = append(msgOf, i)
-		last[e.ArticleID] = i
-		stored := bus.Stored(m)
-		if t, ok := oldest[e.ArticleID]; !ok || stored.Before(t) {
-			oldest[e.ArticleID] = stored
-		}
-	}
-	if len(ps) == 0 {
-		return nil
-	}
-	if h.writeDelay > 0 {
-		select {
-		case <-time.After(h.writeDelay):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	start := time.Now()
-	res, err := h.store.Apply(ctx, ps)
-	if err != nil {
-		return fmt.Errorf("write index: %w", err)
-	}
-	for k, err := range res.Rejected {
-		b.Fail(msgOf[k], err)
-	}
-	if res.Stale > 0 {
-		h.log.Info("paragraphs of older revisions skipped", zap.Int("paragraphs", res.Stale))
-	}
-	if h.metrics != nil {
-		h.metrics.batch.Observe(time.Since(start).Seconds())
-		h.metrics.indexed.Add(float64(len(res.Indexed)))
-	}
-	if h.alerter != nil && h.alertDelay > 0 && len(res.Indexed) > 0 {
-		time.Sleep(h.alertDelay)
-	}
-	var alertErrs map[string]error
-	if h.alerter != nil {
-		alertErrs = h.alerter.Completed(ctx, res.Indexed)
-	}
-	for _, a := range res.Indexed {
-		if err := alertErrs[a.ArticleID]; err != nil {
-			b.Fail(last[a.ArticleID], fmt.Errorf("alerts of article %s: %w", a.ArticleID, err))
-			continue
-		}
-		data, err := events.Marshal(&a)
-		if err != nil {
-			b.Fail(last[a.ArticleID], err)
-			continue
-		}
-		b.Emit(last[a.ArticleID], bus.Out{Subject: events.IndexedSubject(a.ArticleID), Data: data, MsgID: events.IndexedMsgID(&a)})
-		h.log.Info("article indexed", zap.String("article_id", a.ArticleID), zap.String("version", a.Version),
-			zap.Uint64("article_seq", a.ArticleSeq), zap.String("title", a.Title), zap.Int("paragraphs", a.Paragraphs),
-			bus.LatencyMS(oldest[a.ArticleID]))
-	}
-	return nil
 }

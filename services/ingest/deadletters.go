@@ -17,6 +17,7 @@ import (
 
 	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/deadletter"
+	"github.com/warta-news/warta/pkg/bus/proc"
 )
 
 const deadlettersUsage = `Usage:
@@ -55,7 +56,7 @@ func runDeadlettersList(ctx context.Context, args []string, getenv func(string) 
 	var conf bus.NATSConfig
 	var f deadletter.Filter
 	var asJSON bool
-	fs := bus.NewFlags("ingest deadletters list", getenv, stderr)
+	fs := proc.NewFlags("ingest deadletters list", getenv, stderr)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: ingest deadletters list [flags]\n\n"+
 			"Lists the most recent dead letters, oldest first: SEQ (the number to replay), when,\n"+
@@ -67,7 +68,7 @@ func runDeadlettersList(ctx context.Context, args []string, getenv func(string) 
 	fs.IntVar(&f.Limit, "limit", 100, "show the most recent N (0 = all)")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON object per line, with the whole payload (base64)")
 	if err := fs.Parse(args); err != nil {
-		if bus.IsHelp(err) {
+		if proc.IsHelp(err) {
 			return nil
 		}
 		return err
@@ -132,7 +133,7 @@ func runDeadlettersReplay(ctx context.Context, args []string, getenv func(string
 	var conf bus.NATSConfig
 	var stage string
 	var all, keep bool
-	fs := bus.NewFlags("ingest deadletters replay", getenv, stderr)
+	fs := proc.NewFlags("ingest deadletters replay", getenv, stderr)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: ingest deadletters replay [flags] SEQ... | --all\n\n"+
 			"Publishes the payload of each dead letter again to its original subject, with a fresh\n"+
@@ -146,7 +147,7 @@ func runDeadlettersReplay(ctx context.Context, args []string, getenv func(string
 	fs.BoolVar(&all, "all", false, "replay every dead letter (of --stage, if given)")
 	fs.BoolVar(&keep, "keep", false, "keep the dead letters after replaying them")
 	if err := fs.Parse(args); err != nil {
-		if bus.IsHelp(err) {
+		if proc.IsHelp(err) {
 			return nil
 		}
 		return err

@@ -72,8 +72,8 @@ func TestIngestOps(t *testing.T) {
 	if code, body := bustest.Get(t, base+"/readyz"); code != http.StatusServiceUnavailable {
 		t.Errorf("readyz without NATS: %d %q, want 503", code, body)
 	}
-	if code, _ := bustest.Get(t, base+"/healthz"); code != http.StatusOK {
-		t.Errorf("healthz without NATS: %d, want 200", code)
+	if code, body := bustest.Get(t, base+"/healthz"); code != http.StatusOK || body != `{"status":"ok"}`+"\n" {
+		t.Errorf("healthz without NATS: %d %q, want 200 {\"status\":\"ok\"} (the index's shape)", code, body)
 	}
 	start := firstLogs.String()
 	if !strings.Contains(start, `"version":"dev"`) || !strings.Contains(start, `"nats_password":"***"`) ||

@@ -16,7 +16,9 @@ import (
 
 	"github.com/warta-news/warta/pkg/article"
 	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/services/ingest/split"
 )
 
 // publishConfig is the configuration of "ingest publish".
@@ -33,7 +35,7 @@ type publishConfig struct {
 
 func runPublish(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var c publishConfig
-	f := bus.NewFlags("ingest publish", getenv, stderr)
+	f := proc.NewFlags("ingest publish", getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, "Usage: ingest publish [flags] FILE...\n\n"+
 			"Drops each FILE (plain text or JSON; - reads standard input) on articles.new and\n"+
@@ -47,7 +49,7 @@ func runPublish(ctx context.Context, args []string, getenv func(string) string, 
 	f.Env("max-article-bytes", "MAX_ARTICLE_BYTES")
 	f.StringVar(&c.DefaultLang, "default-lang", "DEFAULT_LANG", "", "language assumed when detection is unsure, as the service's setting")
 	if err := f.Parse(args); err != nil {
-		if bus.IsHelp(err) {
+		if proc.IsHelp(err) {
 			return nil
 		}
 		return err
@@ -96,11 +98,11 @@ func publishFile(ctx context.Context, js jetstream.JetStream, c publishConfig, m
 	if err != nil {
 		return err
 	}
-	if limit := maxPayload - headerRoom; int64(len(data)) > limit {
+	if limit := maxPayload - split.HeaderRoom; int64(len(data)) > limit {
 		return fmt.Errorf("%w: the article is %d bytes and the NATS server takes messages of at most %d bytes "+
 			"(its max_payload of %d, less %d for headers); split the article, or raise max_payload in the "+
 			"server's configuration (and MAX_ARTICLE_BYTES with it)",
-			events.ErrTooLarge, len(data), limit, maxPayload, headerRoom)
+			events.ErrTooLarge, len(data), limit, maxPayload, split.HeaderRoom)
 	}
 	// Reading the article here as ingest will tells its id, and rejects bad
 	// input before it travels.
@@ -133,9 +135,17 @@ func publishFile(ctx context.Context, js jetstream.JetStream, c publishConfig, m
 			a.ID, a.Title, done.ArticleSeq, done.Version, time.Since(start).Round(time.Millisecond))
 		return nil
 	}
-	fmt.Fprintf(stdout, "indexed %s %q: %d paragraphs searchable after %v\n", a.ID, a.Title,
-		done.Paragraphs, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "indexed %s %q: %s searchable after %v\n", a.ID, a.Title,
+		paragraphs(done.Paragraphs), time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// paragraphs counts paragraphs in English: "1 paragraph", "17 paragraphs".
+func paragraphs(n int) string {
+	if n == 1 {
+		return "1 paragraph"
+	}
+	return fmt.Sprintf("%d paragraphs", n)
 }
 
 // publishArticle publishes data, an article, on articles.new under msgID,

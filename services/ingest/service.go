@@ -9,7 +9,9 @@ import (
 
 	"github.com/warta-news/warta/pkg/article"
 	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/proc"
 	"github.com/warta-news/warta/pkg/events"
+	"github.com/warta-news/warta/services/ingest/split"
 )
 
 // config is the ingest service's configuration.
@@ -20,14 +22,9 @@ type config struct {
 	DefaultLang     string
 }
 
-// headerRoom is the part of the server's max_payload kept free for a
-// message's headers: the Nats-Msg-Id of an article or a paragraph event is
-// well under 200 bytes.
-const headerRoom = 4 << 10
-
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
 	var c config
-	f := bus.NewFlags("ingest", getenv, stderr)
+	f := proc.NewFlags("ingest", getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, usage, "\nFlags of the service:\n")
 		f.PrintDefaults()
@@ -65,115 +62,33 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 
 func runService(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	c, err := parseConfig(args, getenv, stderr)
-	if bus.IsHelp(err) {
+	if proc.IsHelp(err) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	boot, err := bus.NewBoot("ingest", version, c.StageConfig, stdout, zap.Int("max_article_bytes", c.MaxArticleBytes),
-		zap.Int("max_paragraphs", c.MaxParagraphs), zap.String("default_lang", c.DefaultLang))
-	if err != nil {
-		return err
-	}
-	defer boot.Close()
-	log, ops := boot.Log, boot.Ops
-	svc, err := bus.Start(ctx, c.NATS, "ingest", log, events.StreamArticles, events.StreamParagraphs, events.StreamDeadLetter)
-	if err != nil {
-		return err
-	}
-	defer svc.Close()
-	maxPayload := svc.NC.MaxPayload()
-	if int64(c.MaxArticleBytes) > maxPayload {
-		log.Warn("max-article-bytes is above the NATS server's max_payload: larger articles cannot be published at all",
-			zap.Int("max_article_bytes", c.MaxArticleBytes), zap.Int64("max_payload", maxPayload))
-	}
-	h := &handler{
-		opts:       article.Options{MaxBytes: c.MaxArticleBytes, MaxParagraphs: c.MaxParagraphs, DefaultLang: c.DefaultLang},
-		maxPayload: maxPayload,
-		log:        log,
-	}
-	return svc.RunStage(ctx, c.StageConfig, bus.Stage{
-		Name: events.StageIngest, Stream: events.StreamArticles, Durable: events.ConsumerIngest,
-		Filter: events.SubjectArticlesNew, Handler: h.handle,
-		Version: version, Description: "validates, normalises and splits articles into paragraphs", Ops: ops,
-	})
-}
-
-// handler turns one raw article into its paragraph events.
-type handler struct {
-	opts article.Options
-	// maxPayload is the server's largest message: a paragraph event must
-	// fit in it, headers included.
-	maxPayload int64
-	log        *zap.Logger
-}
-
-// handle parses each article of the batch and returns its paragraph events.
-// An article that cannot become events (bad input, or a paragraph too large
-// for one NATS message) is failed with an events.ErrInvalid error, so it is
-// dead-lettered at once and none of its paragraphs are published.
-func (h *handler) handle(_ context.Context, b *bus.Batch) error {
-	for i, m := range b.Msgs {
-		a, err := article.Parse(m.Data(), h.opts)
-		if err != nil {
-			b.Fail(i, err)
-			continue
-		}
-		md, err := m.Metadata()
-		if err != nil {
-			b.Fail(i, fmt.Errorf("read the message's stream sequence: %w", err))
-			continue
-		}
-		ps := article.Split(a)
-		for j := range ps {
-			// The article's place in ARTICLES orders its revisions.
-			ps[j].ArticleSeq = md.Sequence.Stream
-		}
-		evs, err := h.events(a, ps)
-		if err != nil {
-			b.Fail(i, err)
-			continue
-		}
-		b.Emit(i, evs...)
-		h.log.Info("article ingested", zap.String("article_id", a.ID), zap.String("version", a.Version),
-			zap.Uint64("article_seq", md.Sequence.Stream),
-			zap.String("title", a.Title), zap.String("lang", a.Lang), zap.String("published_at", a.PublishedAt),
-			zap.Int("paragraphs", len(ps)), bus.LatencyMS(bus.Stored(m)))
-	}
-	return nil
-}
-
-// events encodes the paragraphs of a as messages. A paragraph whose event
-// would not fit in a NATS message is an error matching events.ErrTooLarge:
-// the server would reject it on every delivery, so it is not worth retrying.
-func (h *handler) events(a events.Article, ps []events.Paragraph) ([]bus.Out, error) {
-	limit := int(h.maxPayload) - headerRoom
-	outs := make([]bus.Out, 0, len(ps))
-	for j := range ps {
-		data, err := events.Marshal(&ps[j])
-		if err != nil {
-			return nil, err
-		}
-		if h.maxPayload > 0 && len(data) > limit {
-			return nil, fmt.Errorf("%w: paragraph %d of %d (index %d, starting %q) of article %s %q is %d bytes "+
-				"as an event, and a NATS message can hold %d (the server's max_payload %d, less %d for headers); "+
-				"break that paragraph into shorter ones (one per line), or raise max_payload on the NATS server",
-				events.ErrTooLarge, j+1, len(ps), j, clipText(ps[j].Text, 40), a.ID, clipText(a.Title, 60), len(data),
-				limit, h.maxPayload, headerRoom)
-		}
-		outs = append(outs, bus.Out{Subject: events.SubjectParagraphs, Data: data, MsgID: events.MsgID(events.StageIngest, &ps[j])})
-	}
-	return outs, nil
-}
-
-// clipText shortens s to at most n runes for a message.
-func clipText(s string, n int) string {
-	for i := range s {
-		if n == 0 {
-			return s[:i] + "…"
-		}
-		n--
-	}
-	return s
+	return bus.Main{
+		Name: "ingest", Version: version, Config: c.StageConfig,
+		Fields: []zap.Field{zap.Int("max_article_bytes", c.MaxArticleBytes),
+			zap.Int("max_paragraphs", c.MaxParagraphs), zap.String("default_lang", c.DefaultLang)},
+		Streams: []string{events.StreamArticles, events.StreamParagraphs, events.StreamDeadLetter},
+		Stage: func(svc *bus.Service, log *zap.Logger) (bus.Stage, error) {
+			maxPayload := svc.NC.MaxPayload()
+			if int64(c.MaxArticleBytes) > maxPayload {
+				log.Warn("max-article-bytes is above the NATS server's max_payload: larger articles cannot be published at all",
+					zap.Int("max_article_bytes", c.MaxArticleBytes), zap.Int64("max_payload", maxPayload))
+			}
+			h := &split.Stage{
+				Options:    article.Options{MaxBytes: c.MaxArticleBytes, MaxParagraphs: c.MaxParagraphs, DefaultLang: c.DefaultLang},
+				MaxPayload: maxPayload,
+				Log:        log,
+			}
+			return bus.Stage{
+				Name: events.StageIngest, Stream: events.StreamArticles, Durable: events.ConsumerIngest,
+				Filter: events.SubjectArticlesNew, Handler: h.Handle,
+				Description: "validates, normalises and splits articles into paragraphs",
+			}, nil
+		},
+	}.Run(ctx, getenv, stdout)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/warta-news/warta/deploy/local/stack"
 	"github.com/warta-news/warta/pkg/bus"
+	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/events"
 )
 
@@ -38,10 +39,10 @@ func sampleParagraphs(t *testing.T) []string {
 // buildArticles returns articles first to first+n-1, each titled "Laporan i"
 // with 2+i%6 of the sample's paragraphs, and how many paragraphs they hold
 // in all. Each carries a message id, so publishing it again is a no-op.
-func buildArticles(t *testing.T, first, n int) ([]bus.Out, int) {
+func buildArticles(t *testing.T, first, n int) ([]message.Out, int) {
 	t.Helper()
 	lines := sampleParagraphs(t)
-	outs := make([]bus.Out, 0, n)
+	outs := make([]message.Out, 0, n)
 	paragraphs := 0
 	for i := first; i < first+n; i++ {
 		k := 2 + i%6
@@ -55,7 +56,7 @@ func buildArticles(t *testing.T, first, n int) ([]bus.Out, int) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		outs = append(outs, bus.Out{Subject: events.SubjectArticlesNew, Data: data, MsgID: "test-article-" + strconv.Itoa(i)})
+		outs = append(outs, message.Out{Subject: events.SubjectArticlesNew, Data: data, MsgID: "test-article-" + strconv.Itoa(i)})
 	}
 	return outs, paragraphs
 }

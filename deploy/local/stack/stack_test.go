@@ -22,6 +22,7 @@ import (
 	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/access"
 	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/bus/message"
 	"github.com/warta-news/warta/pkg/events"
 )
 
@@ -197,9 +198,9 @@ func TestEnrichersShareTheWork(t *testing.T) {
 	start := time.Now()
 	want := publishArticles(t, ctx, js, 0, articles)
 	bad := []string{`{"title":"t","body":""}`, `{"title": `, "Judul\n\nIsi \xff artikel", "Judul\n\n" + strings.Repeat("x ", 300_000)}
-	var outs []bus.Out
+	var outs []message.Out
 	for _, b := range bad {
-		outs = append(outs, bus.Out{Subject: events.SubjectArticlesNew, Data: []byte(b)})
+		outs = append(outs, message.Out{Subject: events.SubjectArticlesNew, Data: []byte(b)})
 	}
 	if err := bus.Publish(ctx, js, outs, 30*time.Second); err != nil {
 		t.Fatal(err)

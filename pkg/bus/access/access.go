@@ -111,7 +111,7 @@ func For(r Role) Permissions {
 				api("STREAM.INFO", events.StreamArticles), api("STREAM.MSG.GET", events.StreamArticles),
 				api("STREAM.INFO", events.StreamIndexed), api("STREAM.MSG.GET", events.StreamIndexed),
 				// The services' micro endpoints and discovery (nats micro ls).
-				"warta.>", "$SRV.>",
+				events.SubjectServicePrefix + ">", "$SRV.>",
 			},
 			// The alerts of standing searches, live ("nats sub 'alerts.>'")
 			// or from the stream ("index alerts follow").
@@ -146,7 +146,7 @@ func For(r Role) Permissions {
 		Subscribe: []string{"_INBOX.>",
 			"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + consumer,
 			// Its micro service: discovery and its endpoints.
-			"$SRV.>", "warta." + st.name + ".>"},
+			"$SRV.>", events.ServiceSubject(st.name, ">")},
 		Responses: true,
 	}
 }

@@ -20,6 +20,10 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/warta-news/warta/pkg/bus/natsd"
 	"github.com/warta-news/warta/pkg/events"
@@ -92,6 +96,26 @@ func ServedURL(t testing.TB, logs *LogBuffer, msg string) string {
 		return base != ""
 	})
 	return base
+}
+
+// ServeOps calls serve (an ops endpoint's Serve) on a port the kernel picks
+// and returns the base URL, read from the "serving metrics" line it logs,
+// and the function that stops it.
+func ServeOps(t testing.TB, serve func(addr string, log *zap.Logger) (func(), error)) (string, func()) {
+	t.Helper()
+	core, logs := observer.New(zap.InfoLevel)
+	stop, err := serve("127.0.0.1:0", zap.New(zapcore.NewTee(zaptest.NewLogger(t).Core(), core)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range logs.FilterMessage("serving metrics").All() {
+		if u, ok := e.ContextMap()["url"].(string); ok {
+			return strings.TrimSuffix(u, "/metrics"), stop
+		}
+	}
+	stop()
+	t.Fatal(`Serve logged no "serving metrics" line with its url`)
+	return "", nil
 }
 
 // FlagsWithoutEnv returns the flags in a flag set's usage output (as

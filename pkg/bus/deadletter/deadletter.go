@@ -1,13 +1,13 @@
-// Package deadletter reads the DEADLETTER stream for people: it lists the
-// dead letters with their reasons, and replays chosen ones (republishes their
-// original payload to its original subject) once the cause is fixed.
+// Package deadletter is the DEADLETTER stream: the stages store their dead
+// letters with Store; people list them with their reasons, and replay
+// chosen ones (republish their original payload to its original subject)
+// once the cause is fixed.
 package deadletter
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -15,6 +15,55 @@ import (
 
 	"github.com/warta-news/warta/pkg/events"
 )
+
+// Failed is a message a stage gave up on: what its dead letter records
+// (see Store).
+type Failed struct {
+	Subject string
+	Data    []byte
+	Header  nats.Header
+	// Stream and StreamSeq locate the original message.
+	Stream    string
+	StreamSeq uint64
+	// Deliveries is how often it was delivered.
+	Deliveries uint64
+}
+
+// Store stores f in the dead-letter stream with the stage and
+// reason, under events.DeadLetterMsgID, and reports whether JetStream had already
+// stored it (a duplicate). A payload that would not fit in maxPayload bytes
+// once base64-encoded is truncated (and marked so); 0 means 1 MiB. It returns
+// the publish error if JetStream did not store it within timeout.
+func Store(ctx context.Context, js jetstream.Publisher, stage string, f Failed, reason string, maxPayload int64, timeout time.Duration) (duplicate bool, err error) {
+	if maxPayload <= 0 {
+		maxPayload = 1 << 20
+	}
+	payload := f.Data
+	dl := events.DeadLetter{V: events.Version, Stage: stage, Reason: reason, Subject: f.Subject,
+		Deliveries: f.Deliveries, Stream: f.Stream, StreamSeq: f.StreamSeq,
+		PayloadBytes: len(payload), FailedAt: time.Now().UTC()}
+	if room := int((maxPayload - 16<<10) / 4 * 3); len(payload) > room {
+		payload, dl.PayloadTruncated = payload[:max(room, 0)], true
+	}
+	dl.Payload = payload
+	if f.Header != nil {
+		dl.MsgID = f.Header.Get(jetstream.MsgIDHeader)
+	}
+	data, err := events.Marshal(dl)
+	if err != nil {
+		return false, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	msg := nats.NewMsg(events.DeadLetterSubject(stage))
+	msg.Data = data
+	msg.Header.Set(jetstream.MsgIDHeader, events.DeadLetterMsgID(stage, f.Stream, f.StreamSeq))
+	ack, err := js.PublishMsg(ctx, msg)
+	if err != nil {
+		return false, fmt.Errorf("publish dead letter to %s: %w", msg.Subject, err)
+	}
+	return ack.Duplicate, nil
+}
 
 // ErrTruncated says a dead letter holds only the start of its payload and the
 // original is no longer in its stream, so it cannot be replayed.
@@ -134,7 +183,7 @@ type Replayed struct {
 }
 
 // Replay republishes the payload of the dead letter e to its original
-// subject, with a fresh Nats-Msg-Id ("replay:<seq>:<unix nanoseconds>") so
+// subject, with a fresh Nats-Msg-Id (events.ReplayMsgID) so
 // JetStream's duplicate window does not drop it, then deletes the dead
 // letter unless o.Keep. A truncated payload is replayed from the original
 // message if its stream still has it, else the error is ErrTruncated.
@@ -156,7 +205,7 @@ func Replay(ctx context.Context, js JetStream, e Entry, o Options) (Replayed, er
 	}
 	msg := nats.NewMsg(e.Subject)
 	msg.Data = payload
-	msg.Header.Set(jetstream.MsgIDHeader, "replay:"+strconv.FormatUint(e.Seq, 10)+":"+strconv.FormatInt(o.Now().UnixNano(), 10))
+	msg.Header.Set(jetstream.MsgIDHeader, events.ReplayMsgID(e.Seq, o.Now()))
 	ack, err := js.PublishMsg(ctx, msg)
 	if err != nil {
 		return r, fmt.Errorf("replay dead letter %d to %s: %w", e.Seq, e.Subject, err)

@@ -47,20 +47,20 @@ func TestListAndReplay(t *testing.T) {
 	if err := articles.DeleteMsg(ctx, seqs[2]); err != nil {
 		t.Fatal(err)
 	}
-	store := func(stage string, f bus.Failed, reason string, maxPayload int64) {
+	store := func(stage string, f deadletter.Failed, reason string, maxPayload int64) {
 		t.Helper()
-		if _, err := bus.StoreDeadLetter(ctx, js, stage, f, reason, maxPayload, 5*time.Second); err != nil {
+		if _, err := deadletter.Store(ctx, js, stage, f, reason, maxPayload, 5*time.Second); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// A payload of big's size is truncated with a max payload of 20 KiB.
-	store(events.StageIngest, bus.Failed{Subject: events.SubjectArticlesNew, Data: []byte("Judul\n\nIsi."),
+	store(events.StageIngest, deadletter.Failed{Subject: events.SubjectArticlesNew, Data: []byte("Judul\n\nIsi."),
 		Stream: events.StreamArticles, StreamSeq: seqs[0], Deliveries: 1}, "empty body", 0)
-	store(events.StageEnrich, bus.Failed{Subject: events.SubjectParagraphs, Data: []byte(`{"v":1}`),
+	store(events.StageEnrich, deadletter.Failed{Subject: events.SubjectParagraphs, Data: []byte(`{"v":1}`),
 		Stream: events.StreamParagraphs, StreamSeq: 7, Deliveries: 5}, "gave up after 5 deliveries: timeout", 0)
-	store(events.StageIngest, bus.Failed{Subject: events.SubjectArticlesNew, Data: big,
+	store(events.StageIngest, deadletter.Failed{Subject: events.SubjectArticlesNew, Data: big,
 		Stream: events.StreamArticles, StreamSeq: seqs[1], Deliveries: 1}, "too large", 20<<10)
-	store(events.StageIngest, bus.Failed{Subject: events.SubjectArticlesNew, Data: big,
+	store(events.StageIngest, deadletter.Failed{Subject: events.SubjectArticlesNew, Data: big,
 		Stream: events.StreamArticles, StreamSeq: seqs[2], Deliveries: 1}, "too large", 20<<10)
 
 	all, err := deadletter.List(ctx, js, deadletter.Filter{})

@@ -161,7 +161,7 @@ func TestSearchOverNATSFits(t *testing.T) {
 	req := map[string]any{"q": "kukis", "size": 100, "group": "paragraph"}
 	for range 100 {
 		body, _ := json.Marshal(req)
-		msg, err := nc.Request(api.SearchSubject, body, 10*time.Second)
+		msg, err := nc.Request(events.SubjectSearch, body, 10*time.Second)
 		if err != nil {
 			t.Fatalf("search over NATS: %v", err)
 		}

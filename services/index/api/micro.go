@@ -14,13 +14,11 @@ import (
 	"github.com/segmentio/encoding/json"
 	"go.uber.org/zap"
 
+	"github.com/warta-news/warta/pkg/events"
 	"github.com/warta-news/warta/services/index/store"
 )
 
-// SearchSubject is the NATS subject of the index's search endpoint.
-const SearchSubject = "warta.index.search"
-
-// SearchRequest is the JSON body of a request on SearchSubject. Its fields
+// SearchRequest is the JSON body of a request on events.SubjectSearch. Its fields
 // are the HTTP search parameters (see store.Query), with entity and type as
 // lists: {"q": "Putin", "entity": ["Moscow"], "size": 5}. As over HTTP, a
 // field that is not one of them, and a size or facets of 0, are refused.
@@ -51,7 +49,7 @@ func (r SearchRequest) Query() store.Query {
 }
 
 // SearchHandler answers search requests over NATS (the index's micro
-// endpoint on SearchSubject) with the store.Result JSON that GET /search
+// endpoint on events.SubjectSearch) with the store.Result JSON that GET /search
 // answers, within the same bounds: lim (shared with the HTTP handler; nil
 // means default Limits) admits the request or turns it away with a micro
 // error 503 and a Retry-After header, its timeout bounds the request, and
@@ -87,7 +85,7 @@ func decodeSearch(data []byte) (SearchRequest, error) {
 	if err := json.Unmarshal(data, &fields); err != nil {
 		return req, notSearch(err)
 	}
-	if err := checkNames(SearchSubject, slices.Collect(maps.Keys(fields)), searchParams); err != nil {
+	if err := checkNames(events.SubjectSearch, slices.Collect(maps.Keys(fields)), searchParams); err != nil {
 		return req, err
 	}
 	if err := json.Unmarshal(data, &req); err != nil {

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/warta-news/warta/pkg/bus/bustest"
+	"github.com/warta-news/warta/pkg/events"
 	"github.com/warta-news/warta/services/index/api"
 	"github.com/warta-news/warta/services/index/store"
 )
@@ -35,7 +36,7 @@ func TestSearchOverNATSChecksLikeHTTP(t *testing.T) {
 		{"not an object", `["Beijing"]`, "400", "not a JSON search object"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			msg, err := nc.Request(api.SearchSubject, []byte(tc.body), 10*time.Second)
+			msg, err := nc.Request(events.SubjectSearch, []byte(tc.body), 10*time.Second)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,7 +69,7 @@ func searchOverNATS(t *testing.T, s *store.Store) *nats.Conn {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = svc.Stop() })
-	if err := svc.AddEndpoint("search", api.SearchHandler(s, nil, nil, zaptest.NewLogger(t)), micro.WithEndpointSubject(api.SearchSubject)); err != nil {
+	if err := svc.AddEndpoint("search", api.SearchHandler(s, nil, nil, zaptest.NewLogger(t)), micro.WithEndpointSubject(events.SubjectSearch)); err != nil {
 		t.Fatal(err)
 	}
 	return nc

@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/warta-news/warta/deploy/local/stack"
-	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/access"
+	"github.com/warta-news/warta/pkg/bus/proc"
 )
 
 func main() {
@@ -38,7 +38,7 @@ type config struct {
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var c config
-	f := bus.NewFlags("warta", getenv, stderr)
+	f := proc.NewFlags("warta", getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, "Usage: warta [flags]\n\nRuns the pipeline on this machine: NATS with JetStream on 127.0.0.1, ingest,\n"+
 			"enrichers and index. Drops the sample article in, prints what was indexed, then\n"+
@@ -56,10 +56,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	f.StringVar(&c.Sample, "sample", "WARTA_SAMPLE", "samples/xi-putin-beijing.id.txt", "article to drop in at start (empty: none)")
 	f.StringVar(&c.LogFormat, "log-format", "LOG_FORMAT", "console", "services' log format: console or json")
 	f.StringVar(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "services' log level")
-	f.DurationVar(&c.SummaryInterval, "summary-interval", 15*time.Second, "how often each service logs a summary line")
+	f.DurationVar(&c.SummaryInterval, "summary-interval", 15*time.Second, "how often each service looks for a summary line (logged when something changed, or once a minute when idle)")
 	f.Env("summary-interval", "SUMMARY_INTERVAL")
 	if err := f.Parse(args[1:]); err != nil {
-		if bus.IsHelp(err) {
+		if proc.IsHelp(err) {
 			return nil
 		}
 		return err

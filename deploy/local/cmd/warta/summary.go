@@ -76,7 +76,11 @@ func printSummary(ctx context.Context, w io.Writer, base, id string) error {
 			dates = append(dates, fmt.Sprintf("%q → %s", d.Text, v))
 		}
 	}
-	fmt.Fprintf(w, "warta: article %s %q (%s, published %s): %d paragraphs indexed\n", a.ID, a.Title, a.Lang, a.Published, len(a.Paragraphs))
+	paragraphs := fmt.Sprintf("%d paragraphs", len(a.Paragraphs))
+	if len(a.Paragraphs) == 1 {
+		paragraphs = "1 paragraph"
+	}
+	fmt.Fprintf(w, "warta: article %s %q (%s, published %s): %s indexed\n", a.ID, a.Title, a.Lang, a.Published, paragraphs)
 	for _, t := range events.EntityTypes {
 		if len(counts[t]) == 0 {
 			continue

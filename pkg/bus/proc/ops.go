@@ -1,4 +1,4 @@
-package bus
+package proc
 
 import (
 	"context"
@@ -21,7 +21,7 @@ import (
 // service, never the global default one) and the handlers of
 //
 //	GET /metrics  metrics in the Prometheus text format
-//	GET /healthz  200 while the service runs, 503 once its stage has stopped
+//	GET /healthz  200 {"status":"ok"} while the service runs, 503 once its stage has stopped
 //	GET /readyz   200 while connected to NATS and consuming, 503 otherwise
 //	GET /debug/pprof/…  Go's profiler, only when turned on (--pprof)
 //
@@ -53,14 +53,10 @@ func NewOps(service, version string, profiling bool) *Ops {
 	return &Ops{Registry: r, profiling: profiling}
 }
 
-// RegisterStage adds the metrics of a stage, read from its Stats at each
-// scrape: warta_processed_total, warta_failed_total, warta_redelivered_total,
-// warta_dead_lettered_total, warta_processing_seconds, warta_in_flight and
-// warta_consumer_lag, each labelled with the stage. It returns an error if
-// the stage is registered already.
-func (o *Ops) RegisterStage(stage string, s *Stats) error {
-	return o.Registry.Register(newStatsCollector(stage, s))
-}
+// Register adds c's metrics to the registry, as a stage adds its own
+// (see bus.Stage). It returns the registry's error, such as for metrics
+// registered already.
+func (o *Ops) Register(c prometheus.Collector) error { return o.Registry.Register(c) }
 
 // SetReady sets the check behind /readyz: nil means ready. Until it is set,
 // /readyz answers 503.
@@ -74,14 +70,19 @@ func (o *Ops) MetricsHandler() http.Handler {
 	return promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{Registry: o.Registry})
 }
 
-// HealthHandler serves /healthz: 200 "ok" while the service runs.
+// HealthHandler serves /healthz: 200 {"status":"ok"} while the service
+// runs, 503 {"status":"stopped"} once it has stopped. The index's API
+// answers its /healthz in the same shape.
 func (o *Ops) HealthHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		if o.stopped.Load() {
-			http.Error(w, "stopped", http.StatusServiceUnavailable)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, `{"status":"stopped"}`)
 			return
 		}
-		fmt.Fprintln(w, "ok")
+		fmt.Fprintln(w, `{"status":"ok"}`)
 	})
 }
 
@@ -152,53 +153,4 @@ func (o *Ops) Serve(addr string, log *zap.Logger) (stop func(), err error) {
 		_ = srv.Shutdown(ctx)
 		wg.Wait()
 	}, nil
-}
-
-// statsCollector turns a stage's Stats into metrics at scrape time, so the
-// counters are kept once, in Stats.
-type statsCollector struct {
-	s *Stats
-	processed, failed, redelivered, deadLettered,
-	processing, inFlight, lag *prometheus.Desc
-}
-
-func newStatsCollector(stage string, s *Stats) *statsCollector {
-	l := prometheus.Labels{"stage": stage}
-	d := func(name, help string) *prometheus.Desc { return prometheus.NewDesc(name, help, nil, l) }
-	return &statsCollector{
-		s:            s,
-		processed:    d("warta_processed_total", "Messages processed and acked."),
-		failed:       d("warta_failed_total", "Message processing failures (each retry and each dead letter counts)."),
-		redelivered:  d("warta_redelivered_total", "Messages received again after an earlier delivery was not acked."),
-		deadLettered: d("warta_dead_lettered_total", "Messages moved to the DEADLETTER stream."),
-		processing:   d("warta_processing_seconds", "Time to process a batch of messages (up to the stage's BATCH_SIZE), publish its output and ack it."),
-		inFlight:     d("warta_in_flight", "Messages being processed by this process now."),
-		lag:          d("warta_consumer_lag", "Messages of the stage's durable consumer not yet acked (pending plus ack pending), across all its processes."),
-	}
-}
-
-func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.processed, c.failed, c.redelivered, c.deadLettered, c.processing, c.inFlight, c.lag} {
-		ch <- d
-	}
-}
-
-func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
-	counter := func(d *prometheus.Desc, v uint64) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v))
-	}
-	counter(c.processed, c.s.Processed.Load())
-	counter(c.failed, c.s.Failed.Load())
-	counter(c.redelivered, c.s.Redelivered.Load())
-	counter(c.deadLettered, c.s.DeadLettered.Load())
-	count, sum, buckets := c.s.histogram()
-	ch <- prometheus.MustNewConstHistogram(c.processing, count, sum, buckets)
-	ch <- prometheus.MustNewConstMetric(c.inFlight, prometheus.GaugeValue, float64(c.s.InFlight.Load()))
-	lag, ok := c.s.RefreshLag(context.Background())
-	if !ok {
-		lag, ok = c.s.lastLag()
-	}
-	if ok {
-		ch <- prometheus.MustNewConstMetric(c.lag, prometheus.GaugeValue, float64(lag))
-	}
 }

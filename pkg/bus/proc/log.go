@@ -1,7 +1,6 @@
-package bus
+package proc
 
 import (
-	"fmt"
 	"io"
 	"sync"
 	"time"
@@ -24,16 +23,17 @@ func (c *LogConfig) Register(f *Flags) {
 	f.StringVar(&c.Level, "log-level", "LOG_LEVEL", "info", "log level: debug, info, warn or error")
 }
 
-// NewLogger builds a zap logger writing to w, every line tagged with the
+// newLogger builds a zap logger writing to w, every line tagged with the
 // service name. Repeated lines are sampled so a flood of errors cannot flood
 // the logs: of each kind of line, the first 10 in a second are written, then
 // one in 100 (see newSampler for what makes a kind). Errors name the bad
 // setting.
-func NewLogger(c LogConfig, service string, w io.Writer) (*zap.Logger, error) {
-	var lvl zapcore.Level
-	if err := lvl.Set(c.Level); err != nil {
-		return nil, fmt.Errorf("log level %q: use debug, info, warn or error", c.Level)
+func newLogger(c LogConfig, service string, w io.Writer) (*zap.Logger, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
 	}
+	var lvl zapcore.Level
+	_ = lvl.Set(c.Level) // checked by Validate
 	var enc zapcore.Encoder
 	switch c.Format {
 	case "json", "":
@@ -46,8 +46,6 @@ func NewLogger(c LogConfig, service string, w io.Writer) (*zap.Logger, error) {
 		ec := zap.NewDevelopmentEncoderConfig()
 		ec.EncodeTime = zapcore.TimeEncoderOfLayout("15:04:05.000")
 		enc = zapcore.NewConsoleEncoder(ec)
-	default:
-		return nil, fmt.Errorf("log format %q: use json or console", c.Format)
 	}
 	core := zapcore.NewCore(enc, zapcore.AddSync(w), lvl)
 	core = newSampler(core, time.Second, 10, 100)

@@ -1,4 +1,4 @@
-package bus_test
+package proc
 
 import (
 	"errors"
@@ -8,7 +8,6 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/warta-news/warta/pkg/bus"
 	"github.com/warta-news/warta/pkg/bus/bustest"
 )
 
@@ -18,7 +17,7 @@ import (
 // lines of other messages.
 func TestLogSampling(t *testing.T) {
 	var out bustest.LogBuffer
-	log, err := bus.NewLogger(bus.LogConfig{Format: "json", Level: "info"}, "test", &out)
+	log, err := newLogger(LogConfig{Format: "json", Level: "info"}, "test", &out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,52 +63,5 @@ func TestLogSampling(t *testing.T) {
 	}
 	if !strings.Contains(lines[0], `"service":"test"`) || !strings.Contains(lines[0], `"stage":"ingest"`) {
 		t.Errorf("line without its fields: %s", lines[0])
-	}
-}
-
-// TestStageConfigBadEnv sets each numeric or duration variable of the shared
-// configuration to a value that does not parse, then to one out of range:
-// either way the error names the setting.
-func TestStageConfigBadEnv(t *testing.T) {
-	for _, tc := range []struct{ env, bad, outOfRange, name string }{
-		{"WORKERS", "four", "0", "workers"},
-		{"MAX_DELIVER", "5x", "0", "max-deliver"},
-		{"ACK_WAIT", "30", "10ms", "ack-wait"},
-		{"MAX_ACK_PENDING", "many", "-1", "max-ack-pending"},
-		{"SUMMARY_INTERVAL", "often", "-1s", "summary-interval"},
-		{"STREAM_REPLICAS", "three", "7", "stream-replicas"},
-		{"STREAM_MAX_AGE", "7d", "-1h", "stream-max-age"},
-		{"METRICS_ADDR", "", "9090", "metrics-addr"},
-		{"LOG_LEVEL", "", "loud", "log level"},
-		{"LOG_FORMAT", "", "xml", "log format"},
-	} {
-		t.Run(tc.env, func(t *testing.T) {
-			parse := func(v string) error {
-				var c bus.StageConfig
-				f := bus.NewFlags("t", func(k string) string {
-					if k == tc.env {
-						return v
-					}
-					return ""
-				}, &strings.Builder{})
-				c.Register(f, 1, 1)
-				if err := f.Parse(nil); err != nil {
-					return err
-				}
-				if err := c.Validate(); err != nil {
-					return err
-				}
-				_, err := bus.NewLogger(c.Log, "t", &strings.Builder{})
-				return err
-			}
-			if tc.bad != "" {
-				if err := parse(tc.bad); err == nil || !strings.Contains(err.Error(), tc.env) {
-					t.Errorf("%s=%q: %v, want an error naming %s", tc.env, tc.bad, err, tc.env)
-				}
-			}
-			if err := parse(tc.outOfRange); err == nil || !strings.Contains(err.Error(), tc.name) {
-				t.Errorf("%s=%q: %v, want an error naming %s", tc.env, tc.outOfRange, err, tc.name)
-			}
-		})
 	}
 }

@@ -1,4 +1,9 @@
-package bus
+// Package proc sets up a service's process, before and beside NATS:
+// flags that fall back to environment variables, the zap logger (sampled),
+// the ops endpoint (/metrics, /healthz, /readyz, /debug/pprof/), the
+// "healthcheck" command of container images, and the garbage collector's
+// tuning. It knows nothing of NATS: package bus does the plumbing.
+package proc
 
 import (
 	"context"
@@ -6,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"runtime/debug"
 
 	"go.uber.org/zap"
@@ -21,20 +25,22 @@ type Boot struct {
 	stopOps func()
 }
 
-// NewBoot builds the logger, logs "starting" with the configuration and the
-// service's own fields, and serves the ops endpoint. Errors name the bad
-// setting (log format or level, metrics address).
-func NewBoot(service, version string, c StageConfig, stdout io.Writer, fields ...zap.Field) (*Boot, error) {
-	log, err := NewLogger(c.Log, service, stdout)
+// NewBoot builds the logger, tunes the garbage collector (GOGC and
+// GOMEMLIMIT, read through getenv, win over c), logs "starting" with the
+// settings, the version and the service's own fields, and serves the ops
+// endpoint. Errors name the bad setting (log format or level, metrics
+// address).
+func NewBoot(service, version string, c Config, getenv func(string) string, stdout io.Writer, settings []zap.Field, fields ...zap.Field) (*Boot, error) {
+	log, err := newLogger(c.Log, service, stdout)
 	if err != nil {
 		return nil, err
 	}
-	gc, limit := tuneGC(c.GCPercent, c.MemoryLimit)
+	gc, limit := tuneGC(c.GCPercent, c.MemoryLimit, getenv)
 	memLimit := zap.String("gomemlimit", "off")
 	if limit < math.MaxInt64 {
 		memLimit = zap.String("gomemlimit", fmt.Sprintf("%dMiB", limit>>20))
 	}
-	log.Info("starting", append(append(c.LogFields(), zap.String("version", version), zap.Int("gogc", gc), memLimit), fields...)...)
+	log.Info("starting", append(append(settings, zap.String("version", version), zap.Int("gogc", gc), memLimit), fields...)...)
 	ops := NewOps(service, version, c.Pprof)
 	stop, err := ops.Serve(c.MetricsAddr, log)
 	if err != nil {
@@ -67,16 +73,15 @@ const defaultGOGC = 200
 // it grows, with the collector's CPU capped.
 const defaultMemLimit = 128 << 20
 
-// tuneGC sets the collector's target to pct (0: defaultGOGC) unless GOGC is
-// set in the environment, and the soft memory limit to limit (0:
-// defaultMemLimit, below 0: none) unless GOMEMLIMIT is (the runtime has
-// applied those then). It returns the target and the limit in force
+// tuneGC sets the collector's target to pct (0: defaultGOGC) unless getenv
+// has GOGC, and the soft memory limit to limit (0: defaultMemLimit, below 0:
+// none) unless getenv has GOMEMLIMIT (the runtime has applied those then). It returns the target and the limit in force
 // (math.MaxInt64: none).
-func tuneGC(pct int, limit int64) (int, int64) {
+func tuneGC(pct int, limit int64, getenv func(string) string) (int, int64) {
 	if pct == 0 {
 		pct = defaultGOGC
 	}
-	if _, ok := os.LookupEnv("GOGC"); !ok {
+	if getenv("GOGC") == "" {
 		debug.SetGCPercent(pct)
 	}
 	switch {
@@ -85,7 +90,7 @@ func tuneGC(pct int, limit int64) (int, int64) {
 	case limit < 0:
 		limit = math.MaxInt64
 	}
-	if _, ok := os.LookupEnv("GOMEMLIMIT"); !ok {
+	if getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(limit)
 	}
 	inForce := debug.SetGCPercent(-1)

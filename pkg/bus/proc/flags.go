@@ -1,4 +1,4 @@
-package bus
+package proc
 
 import (
 	"errors"
@@ -30,7 +30,7 @@ func NewFlags(name string, getenv func(string) string, w io.Writer) *Flags {
 func (f *Flags) Env(name, variable string) {
 	fl := f.Lookup(name)
 	if fl == nil {
-		panic("bus: Env on unknown flag " + name)
+		panic("proc: Env on unknown flag " + name)
 	}
 	f.env[name] = variable
 	fl.Usage += " [$" + variable + "]"
