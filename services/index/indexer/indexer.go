@@ -77,9 +77,10 @@ func (h *Handler) Handle(ctx context.Context, b *message.Batch) error {
 	// The latency of an article is from when its oldest paragraph in the
 	// batch that completes it reached ENRICHED.
 	oldest := map[string]time.Time{}
-	// Its completion is emitted by its last message in the batch: if that
-	// cannot be published, that message is redelivered, and Apply reports
-	// the article complete again.
+	// Its completion is emitted by its last message in the batch that the
+	// store keeps: if that cannot be published, that message is
+	// redelivered, and Apply reports the article complete again. (A
+	// rejected message is dead-lettered, and what it emits with it.)
 	last := map[string]int{}
 	for i, m := range b.Msgs {
 		e, err := events.DecodeEnriched(m.Data)
@@ -89,7 +90,6 @@ func (h *Handler) Handle(ctx context.Context, b *message.Batch) error {
 		}
 		ps = append(ps, e)
 		msgOf = append(msgOf, i)
-		last[e.ArticleID] = i
 		stored := m.Stored
 		if t, ok := oldest[e.ArticleID]; !ok || stored.Before(t) {
 			oldest[e.ArticleID] = stored
@@ -113,6 +113,11 @@ func (h *Handler) Handle(ctx context.Context, b *message.Batch) error {
 	for k, err := range res.Rejected {
 		b.Fail(msgOf[k], err)
 	}
+	for k, p := range ps {
+		if _, rejected := res.Rejected[k]; !rejected {
+			last[p.ArticleID] = msgOf[k]
+		}
+	}
 	if res.Stale > 0 {
 		h.Log.Info("paragraphs of older revisions skipped", zap.Int("paragraphs", res.Stale))
 	}
@@ -128,6 +133,13 @@ func (h *Handler) Handle(ctx context.Context, b *message.Batch) error {
 		alertErrs = h.Alerter.Completed(ctx, res.Indexed)
 	}
 	for _, a := range res.Indexed {
+		if _, ok := last[a.ArticleID]; !ok {
+			// Cannot be: an article completes by a paragraph this batch
+			// stored.
+			h.Log.Error("article completed by no message kept; its completion is not announced",
+				zap.String("article_id", a.ArticleID), zap.String("version", a.Version))
+			continue
+		}
 		if err := alertErrs[a.ArticleID]; err != nil {
 			b.Fail(last[a.ArticleID], fmt.Errorf("alerts of article %s: %w", a.ArticleID, err))
 			continue

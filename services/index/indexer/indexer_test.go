@@ -76,3 +76,40 @@ func TestHandle(t *testing.T) {
 		t.Errorf("store stats %+v, %v; want 1 article of 2 paragraphs", s, err)
 	}
 }
+
+// TestHandleCompletionBesideRejected: when the last message of an article
+// in a batch is one the store rejects, the article's completion is emitted
+// from its last message that was stored, not lost with the rejected one.
+func TestHandleCompletionBesideRejected(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "index"), store.WithMaxParagraphs(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	h := &indexer.Handler{Store: st, Log: zaptest.NewLogger(t)}
+	para := func(i, count int) message.Msg {
+		e := events.EnrichedParagraph{Paragraph: events.Paragraph{V: events.Version, ID: events.ParagraphID("a1", i),
+			ArticleID: "a1", Version: "v1", ArticleSeq: 5, Index: i, Count: count, Title: "Xi menyambut Putin",
+			Lang: "id", PublishedAt: "2025-09-02", Text: "Kedua pemimpin bertemu di Beijing."},
+			Entities: []events.Entity{}, Dates: []events.Date{}}
+		data, err := events.Marshal(&e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return message.Msg{Data: data, Stored: time.Now(), Delivered: 1}
+	}
+	// The third claims 20 paragraphs, more than the store takes: rejected.
+	b := message.NewBatch(para(0, 2), para(1, 2), para(5, 20))
+	if err := h.Handle(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Err(2); !errors.Is(err, events.ErrInvalid) {
+		t.Fatalf("third message: %v, want it rejected (ErrInvalid)", err)
+	}
+	if b.Err(1) != nil || len(b.Outs(1)) != 1 || b.Outs(1)[0].Subject != events.IndexedSubject("a1") {
+		t.Errorf("second message: %v, outputs %+v; want the article's completion", b.Err(1), b.Outs(1))
+	}
+	if len(b.Outs(2)) != 0 {
+		t.Errorf("the rejected message has outputs %+v", b.Outs(2))
+	}
+}
