@@ -280,16 +280,22 @@ func StreamData(t testing.TB, ctx context.Context, js jetstream.JetStream, strea
 	return out
 }
 
-// WaitDrained waits until the durable consumer on stream has nothing
-// pending and nothing unacked: everything published before was processed.
+// WaitDrained waits until the durable consumer on stream, which takes
+// every message of it, has acked everything the stream held when called:
+// everything published before was processed. The consumer's counts of
+// pending messages alone are not enough: the server updates them a moment
+// after a publish, and right after one they may read 0 and 0 with the new
+// messages not yet delivered (TestRestoreFromCopy read the index too early
+// so once).
 func WaitDrained(t testing.TB, ctx context.Context, js jetstream.JetStream, stream, consumer string) {
 	t.Helper()
+	last := StreamInfo(t, ctx, Stream(t, ctx, js, stream)).State.LastSeq
 	WaitFor(t, func() bool {
 		c, err := js.Consumer(ctx, stream, consumer)
 		if err != nil {
 			return false
 		}
 		info, err := c.Info(ctx)
-		return err == nil && info.NumPending == 0 && info.NumAckPending == 0
+		return err == nil && info.NumPending == 0 && info.NumAckPending == 0 && info.AckFloor.Stream >= last
 	})
 }
