@@ -183,8 +183,8 @@ func (h *highlighter) marks(term string, start, end int, key string) bool {
 		// The term's form in the paragraph's language is a word's form,
 		// or the word itself.
 		if toks := a.Analyze([]byte(term)); len(toks) == 1 {
-			st := string(toks[0].Term)
-			return h.stems[key][st] || h.words[st]
+			st := toks[0].Term
+			return h.stems[key][string(st)] || h.words[string(st)]
 		}
 	}
 	return false
