@@ -53,10 +53,12 @@ func runTag(args []string, getenv func(string) string, stdin io.Reader, stdout, 
 		a.Lang = *lang
 	}
 	if *published != "" {
-		if _, err := events.ParseTime(*published); err != nil {
+		// As ingest puts it on the bus: RFC 3339, a date at midnight UTC.
+		t, err := events.NormalizeTime(*published)
+		if err != nil {
 			return fmt.Errorf("--published: %w", err)
 		}
-		a.PublishedAt = *published
+		a.PublishedAt = t
 	}
 	t := tag.New()
 	w := bufio.NewWriter(stdout)

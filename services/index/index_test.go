@@ -111,3 +111,17 @@ func TestIndexService(t *testing.T) {
 		}
 	}
 }
+
+// TestHitPlace: the CLI shows a hit's id, language and date, leaving out
+// what is missing, and a date made from a dateline as the date.
+func TestHitPlace(t *testing.T) {
+	for _, tc := range []struct{ id, lang, published, want string }{
+		{"a1", "id", "2025-09-02T00:00:00Z", "a1, id, 2025-09-02"},
+		{"a1", "en", "", "a1, en"},
+		{"a1", "en", "2025-09-02T10:30:00+07:00", "a1, en, 2025-09-02T10:30:00+07:00"},
+	} {
+		if got := joinSet(tc.id, tc.lang, shortTime(tc.published)); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc, got, tc.want)
+		}
+	}
+}

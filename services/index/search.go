@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -235,7 +236,7 @@ func (p printer) result(res store.Result, offset int) {
 	}
 	fmt.Fprintf(w, "%d %s %s%s; showing %d–%d\n", res.Total, what, verb, more, offset+1, offset+res.NumHits())
 	for i, h := range res.Articles {
-		fmt.Fprintf(w, "\n%d. %s  [%s, %s, %s]\n", offset+i+1, h.Title, h.ArticleID, h.Lang, h.PublishedAt)
+		fmt.Fprintf(w, "\n%d. %s  [%s]\n", offset+i+1, h.Title, joinSet(h.ArticleID, h.Lang, shortTime(h.PublishedAt)))
 		for _, m := range h.Paragraphs {
 			fmt.Fprintf(w, "   ¶%d %s\n", m.Index, p.marked(m.Highlights))
 		}
@@ -248,7 +249,7 @@ func (p printer) result(res store.Result, offset int) {
 		}
 	}
 	for i, h := range res.Paragraphs {
-		fmt.Fprintf(w, "\n%d. %s  [%s ¶%d, %s, %s]\n", offset+i+1, h.Title, h.ArticleID, h.Index, h.Lang, h.PublishedAt)
+		fmt.Fprintf(w, "\n%d. %s  [%s]\n", offset+i+1, h.Title, joinSet(fmt.Sprintf("%s ¶%d", h.ArticleID, h.Index), h.Lang, shortTime(h.PublishedAt)))
 		text := h.Text
 		if h.Truncated {
 			text += fmt.Sprintf(" … [%d bytes in all]", h.TextBytes)
@@ -279,3 +280,13 @@ func (p printer) result(res store.Result, offset int) {
 		fmt.Fprintf(w, "\nnext page: --after %s\n", res.Next)
 	}
 }
+
+// joinSet joins the non-empty of parts with ", ": a hit without a
+// publication date shows none, not an empty place.
+func joinSet(parts ...string) string {
+	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), ", ")
+}
+
+// shortTime shows a publication time that is a date alone (midnight UTC,
+// as ingest makes a date) as the date.
+func shortTime(t string) string { return strings.TrimSuffix(t, "T00:00:00Z") }
