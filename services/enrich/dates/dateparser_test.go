@@ -1,7 +1,6 @@
 package dates
 
 import (
-	"slices"
 	"testing"
 	"time"
 )
@@ -11,10 +10,7 @@ import (
 // exact spans, TIMEX values against published (Tuesday 2 September 2025),
 // and no bare numbers, durations, day numbers without a month or clock times.
 func TestFindDateparserLanguages(t *testing.T) {
-	tests := []struct {
-		lang, in string
-		want     []string
-	}{
+	checkFind(t, []findCase{
 		// French.
 		{"fr", "Le président est arrivé le 2 septembre 2025 à Pékin, hier, pour un sommet.", []string{"2 septembre 2025=2025-09-02", "hier=2025-09-01"}},
 		{"fr", "Xi a reçu Putin mardi; les deux hommes s'étaient vus lundi.", []string{"mardi=2025-09-02", "lundi=2025-09-01"}},
@@ -81,16 +77,7 @@ func TestFindDateparserLanguages(t *testing.T) {
 		// No date at all: no window, no search.
 		{"fr", "Le gouvernement a présenté son projet devant les députés, qui en débattront longuement.", nil},
 		{"de", "Die Regierung hat die Reform vorgestellt, die Abgeordneten werden darüber beraten.", nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.lang+"/"+tt.in, func(t *testing.T) {
-			ds := Find(tt.in, tt.lang, published)
-			checkSpans(t, tt.in, ds)
-			if g := got(ds); !slices.Equal(g, tt.want) && len(g)+len(tt.want) > 0 {
-				t.Errorf("got %q, want %q", g, tt.want)
-			}
-		})
-	}
+	})
 }
 
 // TestFindDateparserNotDates checks that counts, measures and durations are

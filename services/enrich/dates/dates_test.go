@@ -130,10 +130,7 @@ func TestFindSampleSentences(t *testing.T) {
 
 // findCases are real sentences in both languages with the dates they hold,
 // resolved against published.
-var findCases = []struct {
-	lang, in string
-	want     []string
-}{
+var findCases = []findCase{
 	// Indonesian: explicit dates.
 	{"id", "Jakarta, Selasa, 2 September 2025 pukul 10.30 WIB — Presiden membuka sidang.", []string{"Selasa, 2 September 2025 pukul 10.30 WIB=2025-09-02T10:30"}},
 	{"id", "Proklamasi dibacakan pada tanggal 17 Agustus 1945 di Jakarta.", []string{"pada tanggal 17 Agustus 1945=1945-08-17"}},
@@ -215,9 +212,18 @@ var findCases = []struct {
 	{"en", "Some 80 years after World War II, 2000 people marched in 2,000 cities.", nil},
 }
 
-func TestFind(t *testing.T) {
-	tests := findCases
-	for _, tt := range tests {
+// findCase is a text in a language and the dates Find gives for it
+// against published, as "text=value".
+type findCase struct {
+	lang, in string
+	want     []string
+}
+
+// checkFind runs Find on each case, as a subtest: its spans must be the
+// text's and its dates the wanted ones.
+func checkFind(t *testing.T, cases []findCase) {
+	t.Helper()
+	for _, tt := range cases {
 		t.Run(tt.lang+"/"+tt.in, func(t *testing.T) {
 			ds := Find(tt.in, tt.lang, published)
 			checkSpans(t, tt.in, ds)
@@ -227,6 +233,8 @@ func TestFind(t *testing.T) {
 		})
 	}
 }
+
+func TestFind(t *testing.T) { checkFind(t, findCases) }
 
 // TestFindWithoutReference checks that without a publication time only
 // absolute dates come out.
