@@ -68,12 +68,20 @@ func (l *LogBuffer) String() string {
 // WaitFor polls cond until it holds, failing the test after 20 seconds.
 func WaitFor(t testing.TB, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(25 * time.Millisecond) {
+	WaitWithin(t, 20*time.Second, cond)
+}
+
+// WaitWithin polls cond until it holds, failing the test after d: for what
+// takes longer than WaitFor allows, such as indexing megabytes under the
+// race detector on a loaded machine.
+func WaitWithin(t testing.TB, d time.Duration, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(25 * time.Millisecond) {
 		if cond() {
 			return
 		}
 	}
-	t.Fatal("condition not met within 20s")
+	t.Fatalf("condition not met within %v", d)
 }
 
 // servedURL finds the "url" field of a JSON log line: where a service says
