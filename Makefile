@@ -133,13 +133,13 @@ clean: ## remove binaries and local data
 	rm -rf $(BIN) $(DATA)
 
 model: ## retrain the entity model from CORPORA into services/enrich/entities/model/ner.model (reproducible)
-	cd services/enrich && $(GO) run . train --corpus $(abspath $(CORPORA)) --out $(CURDIR)/$(MODEL_DIR)/ner.model
+	cd services/enrich && $(GO) run ./cmd/warta-train train --corpus $(abspath $(CORPORA)) --out $(CURDIR)/$(MODEL_DIR)/ner.model
 
 eval: ## score the entity tagger on the development splits of CORPORA (P/R/F1 per type, time per token)
-	cd services/enrich && $(GO) run . eval --corpus $(abspath $(CORPORA))
+	cd services/enrich && $(GO) run ./cmd/warta-train eval --corpus $(abspath $(CORPORA))
 
 clusters: ## learn the word clusters from TEXT into services/enrich/entities/clusters/clusters.txt (reproducible)
-	cd services/enrich && $(GO) run . clusters --corpus $(abspath $(TEXT)) --out $(CURDIR)/services/enrich/entities/clusters/clusters.txt
+	cd services/enrich && $(GO) run ./cmd/warta-train clusters --corpus $(abspath $(TEXT)) --out $(CURDIR)/services/enrich/entities/clusters/clusters.txt
 
 lexicon: ## count the Indonesian words of TEXT into services/index/analysis/lexicon/id.txt, the stemmer's lexicon
 	$(GO) run ./services/index/analysis/cmd/lexicon --corpus $(abspath $(TEXT)) --out $(CURDIR)/services/index/analysis/lexicon/id.txt

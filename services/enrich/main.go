@@ -2,10 +2,9 @@
 // named entities and dates and publishes the enriched paragraph. Run as many
 // as you need: they share one durable consumer.
 //
-// It also tags articles offline: "enrich tag [--lang id] [--published DATE] [FILE]",
-// trains the entity model ("enrich train --corpus DIR --out FILE"),
-// evaluates the tagger ("enrich eval --corpus DIR") and learns the word
-// clusters the model reads ("enrich clusters --corpus DIR --out FILE").
+// It also tags articles offline: "enrich tag [--lang id] [--published DATE] [FILE]".
+// The entity model and the word clusters it embeds are made by the
+// developer's command warta-train (cmd/warta-train: train, eval, clusters).
 package main
 
 import (
@@ -38,11 +37,11 @@ Usage:
   enrich [flags]                                      run the service: consume paragraphs, publish enriched ones
   enrich tag [--lang L] [--published DATE] [FILE]     tag one article offline (stdin without FILE) and print
                                                       its enriched paragraph events as JSON lines
-  enrich train --corpus DIR --out FILE                train the entity model on the corpora under DIR
-  enrich eval --corpus DIR                            score the entity tagger on the development splits
-  enrich clusters --corpus DIR --out FILE             learn word clusters from the unlabelled text under DIR
   enrich healthcheck                                  exit 0 if the enrich running here is ready (container health check)
   enrich help                                         show this help
+
+The entity model and word clusters enrich embeds are trained, evaluated and
+learnt by warta-train (make model, make eval, make clusters).
 
 Run "enrich --help" or "enrich tag --help" for the flags. Every flag can also
 be set by the environment variable shown in brackets.
@@ -53,12 +52,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		switch args[1] {
 		case "tag":
 			return runTag(args[2:], getenv, stdin, stdout, stderr)
-		case "train":
-			return runTrain(args[2:], getenv, stdout, stderr)
-		case "eval":
-			return runEval(args[2:], getenv, stdout, stderr)
-		case "clusters":
-			return runClusters(args[2:], getenv, stdout, stderr)
+		case "train", "eval", "clusters":
+			return fmt.Errorf("%q moved to warta-train: run \"warta-train %s\" (make model, make eval, make clusters)", "enrich "+args[1], args[1])
 		case "healthcheck":
 			return proc.RunHealthcheck(ctx, "enrich", "METRICS_ADDR", args[2:], getenv, stdout, stderr)
 		case "help":

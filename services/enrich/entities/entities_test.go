@@ -478,7 +478,7 @@ func BenchmarkNew(b *testing.B) {
 	}
 }
 
-// TestTagModel checks the model-only view that "enrich eval --model-only"
+// TestTagModel checks the model-only view that "warta-train eval --model-only"
 // measures: well-formed spans from the model, the gazetteer's additions left
 // out, and no model for a language without one.
 func TestTagModel(t *testing.T) {

@@ -12,14 +12,14 @@ import (
 	"github.com/warta-news/warta/services/enrich/ner"
 )
 
-// The trained model, model/ner.model, written by "enrich train" ("make
+// The trained model, model/ner.model, written by "warta-train train" ("make
 // model").
 //
 //go:embed model/ner.model
 var modelFile []byte
 
 // The word clusters the model reads, clusters/clusters.txt, written by
-// "enrich clusters".
+// "warta-train clusters".
 //
 //go:embed clusters/clusters.txt
 var clustersFile string

@@ -3,7 +3,7 @@
 // news.
 //
 // Tag is a hybrid. For Indonesian and English it runs a statistical model of
-// the language (package ner, trained by "enrich train" on the corpora of
+// the language (package ner, trained by "warta-train train" on the corpora of
 // ../shared/eval/ner and embedded from model/) over the paragraph, with what
 // the rules and gazetteers below say about each word as features of the
 // model. The model decides the spans and types; the gazetteer gives

@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-// Corpus describes one corpus of the folder that `enrich train` and `enrich
+// Corpus describes one corpus of the folder that `warta-train train` and `warta-train
 // eval` read (laid out like ../shared/eval/ner: LANG/NAME/FILE).
 type Corpus struct {
 	Lang, Name string

@@ -1,6 +1,6 @@
 // Package trainer trains the entity tagger's models on the named-entity
 // corpora and evaluates the tagger on their development splits: the work of
-// "enrich train" and "enrich eval".
+// "warta-train train" and "warta-train eval".
 package trainer
 
 import (

@@ -127,25 +127,26 @@ func TestTrainDeterministic(t *testing.T) {
 	}
 }
 
-// TestTrainReproducible trains the model on every corpus with "enrich
+// TestTrainReproducible trains the model on every corpus with "warta-train
 // train", as "make model" does, and compares it with the shipped one. It
-// runs the enrich binary that make test builds (WARTA_BIN_DIR), or builds
-// one: a build without the race detector trains in a fraction of the time.
+// runs the warta-train binary that make test builds (WARTA_BIN_DIR), or
+// builds one: a build without the race detector trains in a fraction of the
+// time.
 func TestTrainReproducible(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains two models")
 	}
 	dir := corpora(t)
-	bin := filepath.Join(os.Getenv("WARTA_BIN_DIR"), "enrich")
+	bin := filepath.Join(os.Getenv("WARTA_BIN_DIR"), "warta-train")
 	if os.Getenv("WARTA_BIN_DIR") == "" {
-		bin = filepath.Join(t.TempDir(), "enrich")
-		if out, err := exec.Command("go", "build", "-o", bin, "..").CombinedOutput(); err != nil {
+		bin = filepath.Join(t.TempDir(), "warta-train")
+		if out, err := exec.Command("go", "build", "-o", bin, "../cmd/warta-train").CombinedOutput(); err != nil {
 			t.Fatalf("go build: %v\n%s", err, out)
 		}
 	}
 	out := filepath.Join(t.TempDir(), "ner.model")
 	if msg, err := exec.Command(bin, "train", "--corpus", dir, "--out", out).CombinedOutput(); err != nil {
-		t.Fatalf("enrich train: %v\n%s", err, msg)
+		t.Fatalf("warta-train train: %v\n%s", err, msg)
 	}
 	got, err := os.ReadFile(out)
 	if err != nil {

@@ -17,11 +17,11 @@ import (
 	"github.com/warta-news/warta/services/enrich/trainer"
 )
 
-// runTrain trains the entity model: "enrich train --corpus DIR --out FILE".
+// runTrain trains the entity model: "warta-train train --corpus DIR --out FILE".
 func runTrain(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	f := proc.NewFlags("enrich train", getenv, stderr)
+	f := proc.NewFlags("warta-train train", getenv, stderr)
 	f.Usage = func() {
-		fmt.Fprint(stderr, "Usage: enrich train --corpus DIR --out FILE\n\n"+
+		fmt.Fprint(stderr, "Usage: warta-train train --corpus DIR --out FILE\n\n"+
 			"Trains the entity tagger's model on the train splits of the corpora under DIR (laid\n"+
 			"out like ../shared/eval/ner: LANG/NAME/train.txt, LANG one of "+strings.Join(entities.ModelLanguages(), ", ")+"): one model\n"+
 			"for all those languages, with the word clusters of entities/clusters/clusters.txt as\n"+
@@ -46,7 +46,7 @@ func runTrain(args []string, getenv func(string) string, stdout, stderr io.Write
 	}
 	if *corpus == "" || *out == "" || f.NArg() > 0 {
 		f.Usage()
-		return errors.New("enrich train needs --corpus and --out, and no arguments")
+		return errors.New("warta-train train needs --corpus and --out, and no arguments")
 	}
 	opts := trainer.Options{NoReplace: *noReplace, Seed: *seed, NoClusters: *noClusters}
 	if *clustersFile != "" {
@@ -88,11 +88,11 @@ func runTrain(args []string, getenv func(string) string, stdout, stderr io.Write
 	return nil
 }
 
-// runEval evaluates the tagger: "enrich eval --corpus DIR".
+// runEval evaluates the tagger: "warta-train eval --corpus DIR".
 func runEval(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	f := proc.NewFlags("enrich eval", getenv, stderr)
+	f := proc.NewFlags("warta-train eval", getenv, stderr)
 	f.Usage = func() {
-		fmt.Fprint(stderr, "Usage: enrich eval --corpus DIR [--model FILE] [--rules | --model-only] [--errors NAME]\n\n"+
+		fmt.Fprint(stderr, "Usage: warta-train eval --corpus DIR [--model FILE] [--rules | --model-only] [--errors NAME]\n\n"+
 			"Prints per-type and overall precision, recall and F1 (exact span and type, as seqeval\n"+
 			"counts them) of the entity tagger on every development split under DIR, and the time\n"+
 			"per token; then how often ingest's language detection, given one sentence of a split\n"+
@@ -113,7 +113,7 @@ func runEval(args []string, getenv func(string) string, stdout, stderr io.Writer
 	}
 	if *corpus == "" || f.NArg() > 0 {
 		f.Usage()
-		return errors.New("enrich eval needs --corpus, and no arguments")
+		return errors.New("warta-train eval needs --corpus, and no arguments")
 	}
 	t := entities.New()
 	if *model != "" {
@@ -137,7 +137,7 @@ func runEval(args []string, getenv func(string) string, stdout, stderr io.Writer
 	tag := t.Tag
 	switch {
 	case *rules && *modelOnly:
-		return errors.New("enrich eval: --rules and --model-only exclude each other")
+		return errors.New("warta-train eval: --rules and --model-only exclude each other")
 	case *rules:
 		tag = t.TagRules
 	case *modelOnly:
@@ -167,7 +167,7 @@ func runEval(args []string, getenv func(string) string, stdout, stderr io.Writer
 	return nil
 }
 
-// loadClusters reads a clusters file written by "enrich clusters".
+// loadClusters reads a clusters file written by "warta-train clusters".
 func loadClusters(path string) (*clusters.Table, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {

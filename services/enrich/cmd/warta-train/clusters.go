@@ -12,11 +12,11 @@ import (
 	"github.com/warta-news/warta/services/enrich/ner"
 )
 
-// runClusters learns word clusters: "enrich clusters --corpus DIR --out FILE".
+// runClusters learns word clusters: "warta-train clusters --corpus DIR --out FILE".
 func runClusters(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	f := proc.NewFlags("enrich clusters", getenv, stderr)
+	f := proc.NewFlags("warta-train clusters", getenv, stderr)
 	f.Usage = func() {
-		fmt.Fprint(stderr, "Usage: enrich clusters --corpus DIR [--ner DIR] --out FILE\n\n"+
+		fmt.Fprint(stderr, "Usage: warta-train clusters --corpus DIR [--ner DIR] --out FILE\n\n"+
 			"Learns Brown-style word clusters from the unlabelled text under --corpus (every .txt or\n"+
 			".txt.gz file, one sentence or paragraph a line, such as ../shared/corpora) and, with\n"+
 			"--ner, the sentences of the train splits of the labelled corpora there (laid out like\n"+
@@ -39,7 +39,7 @@ func runClusters(args []string, getenv func(string) string, stdout, stderr io.Wr
 	}
 	if *corpus == "" || *out == "" || f.NArg() > 0 {
 		f.Usage()
-		return errors.New("enrich clusters needs --corpus and --out, and no arguments")
+		return errors.New("warta-train clusters needs --corpus and --out, and no arguments")
 	}
 	opts := clusters.Options{Classes: *classes, MinCount: *minCount}
 	if *verbose {
