@@ -38,9 +38,10 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{n[NR] = $$1; d[NR] = $$2; if (length($$1) > w) w = length($$1)} \
 		END {for (i = 1; i <= NR; i++) printf "  %-" w "s  %s\n", n[i], d[i]}'
 
-build: ## build the services, the local runner and the benchmark into ./bin, stamped with VERSION
+build: ## build the services, the operator CLI wartactl, warta-train, the local runner and the benchmark into ./bin, stamped with VERSION
 	@mkdir -p $(BIN)
-	$(GO) build -ldflags '-X main.version=$(VERSION)' -o $(BIN)/ ./services/ingest ./services/enrich ./services/index ./deploy/local/cmd/warta ./bench
+	$(GO) build -ldflags '-X main.version=$(VERSION)' -o $(BIN)/ ./services/ingest ./services/enrich ./services/index \
+		./cmd/wartactl ./services/enrich/cmd/warta-train ./deploy/local/cmd/warta ./bench
 
 run: build ## run NATS + ingest + enrichers + index on this machine, ingest the sample, stay up until Ctrl-C
 	$(BIN)/warta --bin-dir $(BIN) --data-dir $(DATA) --nats-port $(NATS_PORT) \

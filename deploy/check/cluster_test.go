@@ -150,12 +150,12 @@ func runDeployment(t *testing.T, d deployment) {
 	// A person on the host publishes as the client user.
 	client := map[string]string{"NATS_URL": natsURL, "NATS_USER": string(access.Client), "NATS_PASSWORD": d.passwords[access.Client]}
 	checkEnvNames(t, "the client's environment", "publish", client)
-	pub := exec.CommandContext(ctx, filepath.Join(binDir, "ingest"), "publish", "--wait", "--timeout", "60s", filepath.Join(root, "samples", "xi-putin-beijing.id.txt"))
+	pub := exec.CommandContext(ctx, filepath.Join(binDir, "wartactl"), "publish", "--wait", "--timeout", "60s", filepath.Join(root, "samples", "xi-putin-beijing.id.txt"))
 	for k, v := range client {
 		pub.Env = append(pub.Env, k+"="+v)
 	}
 	if out, err := pub.CombinedOutput(); err != nil || !strings.Contains(string(out), "17 paragraphs searchable") {
-		t.Fatalf("ingest publish --wait as the client user: %v\n%s", err, out)
+		t.Fatalf("wartactl publish --wait as the client user: %v\n%s", err, out)
 	}
 	var stats struct{ Articles, Paragraphs int }
 	getJSON(t, ctx, api+"/stats", &stats)

@@ -22,13 +22,14 @@ var (
 	// binDir holds the service binaries, built as the images build them.
 	binDir string
 	// readEnv lists, per service, the environment variables the binary reads
-	// (from its --help); "publish" is ingest's client.
+	// (from its --help); "publish" is the client, wartactl publish.
 	readEnv map[string]map[string]bool
 )
 
 // TestMain builds each service as its Dockerfile does (its own module alone,
-// GOWORK=off, CGO_ENABLED=0, -trimpath, stripped, version stamped) and reads
-// the environment variables each one lists in --help.
+// GOWORK=off, CGO_ENABLED=0, -trimpath, stripped, version stamped), and the
+// client wartactl the same way, and reads the environment variables each one
+// lists in --help.
 func TestMain(m *testing.M) {
 	flag.Parse()
 	if testing.Short() {
@@ -42,13 +43,18 @@ func TestMain(m *testing.M) {
 	code := func() int {
 		defer os.RemoveAll(dir)
 		binDir = dir
+		// Each service's module, and the client's (wartactl, which has no image).
+		modules := map[string]string{"wartactl": filepath.Join(root, "cmd", "wartactl")}
 		for _, svc := range services {
-			cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=check", "-o", filepath.Join(dir, svc), ".")
-			cmd.Dir = filepath.Join(root, "services", svc)
+			modules[svc] = filepath.Join(root, "services", svc)
+		}
+		for name, module := range modules {
+			cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=check", "-o", filepath.Join(dir, name), ".")
+			cmd.Dir = module
 			cmd.Env = append(os.Environ(), "GOWORK=off", "CGO_ENABLED=0")
 			cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 			if err := cmd.Run(); err != nil {
-				fmt.Fprintf(os.Stderr, "build %s as its image does: %v\n", svc, err)
+				fmt.Fprintf(os.Stderr, "build %s as the images build the services: %v\n", name, err)
 				return 1
 			}
 		}
@@ -59,7 +65,7 @@ func TestMain(m *testing.M) {
 				return 1
 			}
 		}
-		if readEnv["publish"], err = check.HelpEnv(filepath.Join(dir, "ingest"), "publish"); err != nil {
+		if readEnv["publish"], err = check.HelpEnv(filepath.Join(dir, "wartactl"), "publish"); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}

@@ -21,7 +21,7 @@ import (
 const SubjectAlertsPrefix = "alerts."
 
 // StreamAlerts keeps the alerts, so that a follower can start from the past
-// ("index alerts follow NAME --since 1h").
+// ("wartactl alerts follow NAME --since 1h").
 const StreamAlerts = "ALERTS"
 
 // AlertDuplicateWindow is how long ALERTS remembers the Nats-Msg-Id of an

@@ -81,10 +81,10 @@ var Streams = []StreamSpec{
 	{Name: StreamArticles, Subjects: []string{SubjectArticlesNew}},
 	{Name: StreamParagraphs, Subjects: []string{SubjectParagraphs}},
 	{Name: StreamEnriched, Subjects: []string{SubjectEnriched}},
-	// One completion per article is all that "ingest publish --wait" needs.
+	// One completion per article is all that "wartactl publish --wait" needs.
 	{Name: StreamIndexed, Subjects: []string{SubjectIndexedPrefix + ">"}, MaxMsgsPerSubject: 1},
 	// Dead letters wait for a person: they do not expire, they are removed
-	// when replayed ("ingest deadletters replay").
+	// when replayed ("wartactl deadletters replay").
 	{Name: StreamDeadLetter, Subjects: []string{SubjectDeadLetterPrefix + ">"}, KeepForever: true},
 	{Name: StreamAlerts, Subjects: []string{SubjectAlertsPrefix + ">"}, Duplicates: AlertDuplicateWindow},
 }

@@ -2,7 +2,7 @@
 // to an on-disk Bleve index, announces each article once all its paragraphs
 // are in, and serves search over HTTP.
 //
-// It is also a search client for people: "index search QUERY".
+// The search client for people is wartactl: "wartactl search QUERY".
 package main
 
 import (
@@ -33,8 +33,6 @@ const usage = `index: the pipeline's search stage (Bleve index and HTTP search A
 
 Usage:
   index [flags]                  run the service: consume enriched paragraphs, serve the HTTP API
-  index search [flags] QUERY     search a running index and print the results for people
-  index alerts add|ls|rm|follow  manage standing searches and follow their alerts ("index alerts help")
   index healthcheck              exit 0 if the index running here is ready (container health check)
   index help                     show this help
 
@@ -47,21 +45,22 @@ HTTP API (default http://127.0.0.1:8080):
               standing searches: each article that completes is checked against them,
               and each match is published on alerts.<name> (stream ALERTS)
 
+Search for people with "wartactl search QUERY"; manage standing searches and
+follow their alerts with "wartactl alerts add|ls|rm|follow".
+
 Rebuild an index from the stream (ENRICHED replayed from its start) into a
 fresh folder, next to the running one:
   index --data-dir ./.data/index-new --consumer index-rebuild --http-addr 127.0.0.1:8081 --alerts=false
 
-Run "index --help" or "index search --help" for the flags. Every flag can also
-be set by the environment variable shown in brackets.
+Run "index --help" for the flags. Every flag can also be set by the
+environment variable shown in brackets.
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 1 {
 		switch args[1] {
-		case "search":
-			return runSearch(ctx, args[2:], getenv, stdout, stderr)
-		case "alerts":
-			return runAlerts(ctx, args[2:], getenv, stdout, stderr)
+		case "search", "alerts":
+			return fmt.Errorf("%q moved to wartactl: run \"wartactl %s\"", "index "+args[1], args[1])
 		case "healthcheck":
 			return proc.RunHealthcheck(ctx, "index", "HTTP_ADDR", args[2:], getenv, stdout, stderr)
 		case "help":

@@ -4,11 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -320,47 +316,6 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// TestPublishAboveMaxPayload drops an article larger than the server's
-// max_payload: "ingest publish" refuses it before sending, naming the
-// server's limit; a raw publish fails in the client; and nothing reaches the
-// stream.
-func TestPublishAboveMaxPayload(t *testing.T) {
-	h := startIngest(t, nil)
-	big := "Pidato panjang\n\n" + strings.Repeat("Warga berhamburan keluar rumah.\n", 50_000) // 1.6 MB
-	file := filepath.Join(t.TempDir(), "besar.txt")
-	if err := os.WriteFile(file, []byte(big), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	env := map[string]string{"NATS_URL": h.url, "MAX_ARTICLE_BYTES": strconv.Itoa(4 << 20)}
-	var out bytes.Buffer
-	err := run(h.ctx, []string{"ingest", "publish", file}, func(k string) string { return env[k] }, nil, &out, &out)
-	if err == nil {
-		t.Fatalf("publish of %d bytes succeeded; want it refused\n%s", len(big), out.String())
-	}
-	for _, w := range []string{file, "too large", fmt.Sprintf("article is %d bytes", len(big)), "max_payload of 1048576", "split the article"} {
-		if !strings.Contains(out.String(), w) {
-			t.Errorf("publish output does not say %q:\n%s", w, out.String())
-		}
-	}
-	if _, err := h.js.Publish(h.ctx, events.SubjectArticlesNew, []byte(big)); !errors.Is(err, nats.ErrMaxPayload) {
-		t.Errorf("raw publish of %d bytes: %v, want nats.ErrMaxPayload", len(big), err)
-	}
-	if n := h.streamMsgs(events.StreamArticles); n != 0 {
-		t.Errorf("ARTICLES has %d messages, want none", n)
-	}
-	// The same client still publishes an article that fits.
-	out.Reset()
-	if err := run(h.ctx, []string{"ingest", "publish", "-"}, func(k string) string { return env[k] },
-		strings.NewReader(goodArticle), &out, &out); err != nil {
-		t.Fatalf("publish of the good article: %v\n%s", err, out.String())
-	}
-	h.waitIdle()
-	if n := h.streamMsgs(events.StreamParagraphs); n != 2 {
-		t.Errorf("PARAGRAPHS has %d messages, want the good article's 2", n)
-	}
-	h.stop()
-}
-
 // ingestHarness is one ingest service running against its own server.
 type ingestHarness struct {
 	t      *testing.T
@@ -393,7 +348,7 @@ func startIngest(t *testing.T, env map[string]string) *ingestHarness {
 	runCtx, stopRun := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
-		done <- run(runCtx, []string{"ingest"}, func(k string) string { return e[k] }, nil, h.logs, h.logs)
+		done <- run(runCtx, []string{"ingest"}, func(k string) string { return e[k] }, h.logs, h.logs)
 	}()
 	var stopped bool
 	h.stop = func() {

@@ -33,7 +33,7 @@ func TestIngestService(t *testing.T) {
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
-		done <- run(runCtx, []string{"ingest"}, func(k string) string { return env[k] }, nil, logs, logs)
+		done <- run(runCtx, []string{"ingest"}, func(k string) string { return env[k] }, logs, logs)
 	}()
 
 	nc, err := nats.Connect(srv.ClientURL())
@@ -48,11 +48,10 @@ func TestIngestService(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	// The client drops the sample twice: one article, two revisions.
+	// The sample dropped twice: one article, two revisions.
 	for range 2 {
-		if err := run(ctx, []string{"ingest", "publish", "-"}, func(k string) string { return env[k] }, bytes.NewReader(sample), &out, &out); err != nil {
-			t.Fatalf("publish: %v\n%s", err, out.String())
+		if _, err := js.Publish(ctx, events.SubjectArticlesNew, sample); err != nil {
+			t.Fatalf("publish: %v", err)
 		}
 	}
 	bad := map[string]string{
@@ -138,56 +137,18 @@ func TestIngestService(t *testing.T) {
 
 func TestHelpAndBadConfig(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"ingest", "--help"}, func(string) string { return "" }, nil, &out, &out); err != nil {
+	if err := run(context.Background(), []string{"ingest", "--help"}, func(string) string { return "" }, &out, &out); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"ingest publish", "-nats-url", "NATS_URL", "MAX_ARTICLE_BYTES"} {
+	for _, want := range []string{"wartactl publish", "-nats-url", "NATS_URL", "MAX_ARTICLE_BYTES"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("--help lacks %q", want)
 		}
 	}
 	err := run(context.Background(), []string{"ingest"}, func(k string) string {
 		return map[string]string{"WORKERS": "0"}[k]
-	}, nil, &out, &out)
+	}, &out, &out)
 	if err == nil || !strings.Contains(err.Error(), "workers") {
 		t.Errorf("bad WORKERS not reported: %v", err)
-	}
-}
-
-// TestPublishIDTaken: when another message took the message id of an
-// article's publication, the article is published again without it (and
-// the note says so) rather than reported published and never ingested; a
-// retry of the same publication is stored once.
-func TestPublishIDTaken(t *testing.T) {
-	srv := bustest.Server(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	nc, err := nats.Connect(srv.ClientURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js := bustest.JetStream(t, nc)
-	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: events.StreamArticles, Subjects: []string{events.SubjectArticlesNew}}); err != nil {
-		t.Fatal(err)
-	}
-	id := events.ArticleMsgID("legit-1", "v", "n")
-	if _, err := js.Publish(ctx, events.SubjectArticlesNew, []byte("junk"), jetstream.WithMsgID(id)); err != nil {
-		t.Fatal(err)
-	}
-	article := []byte(`{"id":"legit-1","title":"Judul","body":"Isi."}`)
-	seq, note, err := publishArticle(ctx, js, article, id)
-	if err != nil || seq != 2 || !strings.Contains(note, "published again without it") {
-		t.Errorf("publish over a taken id = seq %d, note %q, %v; want sequence 2 and a note", seq, note, err)
-	}
-	// A retry of one publication (same id, same bytes) is stored once.
-	retry := events.ArticleMsgID("legit-1", "v", "m")
-	first, _, err := publishArticle(ctx, js, article, retry)
-	if err != nil {
-		t.Fatal(err)
-	}
-	again, note, err := publishArticle(ctx, js, article, retry)
-	if err != nil || again != first || note != "" {
-		t.Errorf("retry = seq %d (first %d), note %q, %v; want the first's sequence and no note", again, first, note, err)
 	}
 }

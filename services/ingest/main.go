@@ -2,7 +2,7 @@
 // articles.new (JSON or plain text), validates and normalises them, splits
 // them into paragraphs and publishes one paragraph event per paragraph.
 //
-// It is also the client that drops articles: "ingest publish [--wait] FILE...".
+// The client that drops articles is wartactl: "wartactl publish [--wait] FILE...".
 package main
 
 import (
@@ -23,7 +23,7 @@ var version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil && !proc.StoppedEarly(ctx, err) {
+	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil && !proc.StoppedEarly(ctx, err) {
 		fmt.Fprintln(os.Stderr, "ingest:", err)
 		os.Exit(1)
 	}
@@ -32,25 +32,22 @@ func main() {
 const usage = `ingest: the pipeline's first stage.
 
 Usage:
-  ingest [flags]                       run the service: consume articles.new, publish paragraphs
-  ingest publish [flags] FILE...       drop articles (plain text or JSON; - for stdin) on articles.new
-  ingest deadletters list [flags]      list dead letters (of every stage) with their reasons
-  ingest deadletters replay SEQ...     republish dead letters to their original subjects after a fix
-  ingest healthcheck                   exit 0 if the ingest running here is ready (container health check)
-  ingest help                          show this help
+  ingest [flags]          run the service: consume articles.new, publish paragraphs
+  ingest healthcheck      exit 0 if the ingest running here is ready (container health check)
+  ingest help             show this help
 
-Run "ingest --help", "ingest publish --help" or "ingest deadletters --help" for
-the flags. Every flag can also be set by the environment variable shown in
-brackets.
+Drop articles with "wartactl publish [--wait] FILE...", and list and replay the
+dead letters of every stage with "wartactl deadletters list|replay".
+
+Run "ingest --help" for the flags. Every flag can also be set by the
+environment variable shown in brackets.
 `
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 1 {
 		switch args[1] {
-		case "publish":
-			return runPublish(ctx, args[2:], getenv, stdin, stdout, stderr)
-		case "deadletters":
-			return runDeadletters(ctx, args[2:], getenv, stdout, stderr)
+		case "publish", "deadletters":
+			return fmt.Errorf("%q moved to wartactl: run \"wartactl %s\"", "ingest "+args[1], args[1])
 		case "healthcheck":
 			return proc.RunHealthcheck(ctx, "ingest", "METRICS_ADDR", args[2:], getenv, stdout, stderr)
 		case "help":

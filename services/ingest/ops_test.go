@@ -19,7 +19,7 @@ import (
 // TestEveryFlagHasEnv checks that --help names a variable for every flag.
 func TestEveryFlagHasEnv(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"ingest", "--help"}, func(string) string { return "" }, nil, &out, &out); err != nil {
+	if err := run(context.Background(), []string{"ingest", "--help"}, func(string) string { return "" }, &out, &out); err != nil {
 		t.Fatal(err)
 	}
 	if missing := bustest.FlagsWithoutEnv(out.String()); len(missing) > 0 {
@@ -37,7 +37,7 @@ func TestBadServiceEnv(t *testing.T) {
 	} {
 		err := run(context.Background(), []string{"ingest"}, func(k string) string {
 			return map[string]string{env: val}[k]
-		}, nil, &bytes.Buffer{}, &bytes.Buffer{})
+		}, &bytes.Buffer{}, &bytes.Buffer{})
 		name := strings.ToLower(strings.ReplaceAll(env, "_", "-"))
 		if err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=%s: %v, want an error naming %s", env, val, err, name)
@@ -66,7 +66,7 @@ func TestIngestOps(t *testing.T) {
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
-		done <- run(runCtx, []string{"ingest"}, func(k string) string { return env[k] }, nil, firstLogs, firstLogs)
+		done <- run(runCtx, []string{"ingest"}, func(k string) string { return env[k] }, firstLogs, firstLogs)
 	}()
 	base := bustest.ServedURL(t, firstLogs, "serving metrics")
 	if code, body := bustest.Get(t, base+"/readyz"); code != http.StatusServiceUnavailable {
@@ -89,7 +89,7 @@ func TestIngestOps(t *testing.T) {
 	runCtx, stop = context.WithCancel(ctx)
 	defer stop()
 	go func() {
-		done <- run(runCtx, []string{"ingest"}, func(k string) string { return env[k] }, nil, logs, logs)
+		done <- run(runCtx, []string{"ingest"}, func(k string) string { return env[k] }, logs, logs)
 	}()
 	base = bustest.ServedURL(t, logs, "serving metrics")
 	bustest.WaitFor(t, func() bool { return bustest.Status(base+"/readyz") == http.StatusOK })

@@ -39,7 +39,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, err
 	}
 	if f.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q (did you mean \"ingest publish %s\"?)", f.Arg(0), f.Arg(0))
+		return c, fmt.Errorf("unexpected argument %q (did you mean \"wartactl publish %s\"?)", f.Arg(0), f.Arg(0))
 	}
 	if err := c.Validate(); err != nil {
 		return c, err

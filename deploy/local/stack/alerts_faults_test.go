@@ -75,7 +75,7 @@ func searchIDs(t *testing.T, s *stack.Stack, q url.Values) map[string]bool {
 // has exactly one alert: none lost, none doubled. One search matches every
 // article (by its title), the other exactly the articles that search finds
 // by a word (a name, in the text or among the entities' names); and
-// "index alerts follow", run as the client role, prints them.
+// "wartactl alerts follow", run as the client role, prints them.
 func TestFaultIndexKilledAlerts(t *testing.T) {
 	// The alert delay holds each batch between its write and its alerts,
 	// where the kills land.
@@ -139,20 +139,20 @@ func TestFaultIndexKilledAlerts(t *testing.T) {
 	}
 	t.Logf("%d alerts for %d articles, exactly one per (search, revision)", len(all), articles)
 
-	// "index alerts follow" as the client role (no credentials) prints
+	// "wartactl alerts follow" as the client role (no credentials) prints
 	// them as JSON lines.
 	var out, errOut bytes.Buffer
 	ctx, cancel := context.WithTimeout(r.ctx, 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "index"), "alerts", "follow", "putin", "--since", "10m",
+	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "wartactl"), "alerts", "follow", "putin", "--since", "10m",
 		"--count", fmt.Sprint(per["putin"]), "--nats-url", r.s.NATSURL)
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("index alerts follow: %v\n%s", err, errOut.String())
+		t.Fatalf("wartactl alerts follow: %v\n%s", err, errOut.String())
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if len(lines) != per["putin"] || !strings.Contains(lines[0], `"alert":"putin"`) {
-		t.Errorf("index alerts follow printed %d lines, want %d alerts of putin:\n%s", len(lines), per["putin"], lines[0])
+		t.Errorf("wartactl alerts follow printed %d lines, want %d alerts of putin:\n%s", len(lines), per["putin"], lines[0])
 	}
 	r.stop()
 	r.logSummaries()

@@ -47,7 +47,8 @@ func runTests(m *testing.M) int {
 			return 1
 		}
 		defer os.RemoveAll(dir)
-		cmd := exec.Command("go", "build", "-o", dir+"/", "../../../services/ingest", "../../../services/enrich", "../../../services/index")
+		cmd := exec.Command("go", "build", "-o", dir+"/", "../../../services/ingest", "../../../services/enrich", "../../../services/index",
+			"../../../cmd/wartactl")
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Run(); err != nil {
 			fmt.Fprintln(os.Stderr, "build services:", err)
@@ -92,11 +93,11 @@ func TestSampleEndToEnd(t *testing.T) {
 	defer cancel()
 	s, _ := startStack(t, ctx, 2)
 
-	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "ingest"), "publish", "--wait", "--timeout", "60s", "../../../samples/xi-putin-beijing.id.txt")
+	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "wartactl"), "publish", "--wait", "--timeout", "60s", "../../../samples/xi-putin-beijing.id.txt")
 	cmd.Env = append(os.Environ(), "NATS_URL="+s.NATSURL)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("ingest publish --wait: %v\n%s", err, out)
+		t.Fatalf("wartactl publish --wait: %v\n%s", err, out)
 	}
 	if !strings.Contains(string(out), "17 paragraphs searchable") {
 		t.Errorf("publish output: %s", out)

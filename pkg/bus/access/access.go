@@ -31,10 +31,10 @@ const (
 	Enrich Role = "enrich"
 	Index  Role = "index"
 	// Client publishes articles, waits for them to be indexed and asks the
-	// services' micro endpoints (search, stats): what "ingest publish" and
+	// services' micro endpoints (search, stats): what "wartactl publish" and
 	// "nats pub articles.new" need, and nothing that could forge an event.
 	Client Role = "client"
-	// Admin may do anything: "ingest deadletters replay", the nats CLI.
+	// Admin may do anything: "wartactl deadletters replay", the nats CLI.
 	Admin Role = "admin"
 )
 
@@ -114,7 +114,7 @@ func For(r Role) Permissions {
 				events.SubjectServicePrefix + ">", "$SRV.>",
 			},
 			// The alerts of standing searches, live ("nats sub 'alerts.>'")
-			// or from the stream ("index alerts follow").
+			// or from the stream ("wartactl alerts follow").
 			Subscribe: []string{"_INBOX.>", events.SubjectAlertsPrefix + ">"},
 		}
 		p.Publish = append(p.Publish, followAlerts...)

@@ -142,7 +142,7 @@ func Get(ctx context.Context, js jetstream.StreamManager, seq uint64, stage stri
 	}
 	raw, err := str.GetMsg(ctx, seq)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
-		return Entry{}, fmt.Errorf("%w at %d (list them with \"ingest deadletters list\")", ErrNotFound, seq)
+		return Entry{}, fmt.Errorf("%w at %d (list them with \"wartactl deadletters list\")", ErrNotFound, seq)
 	}
 	if err != nil {
 		return Entry{}, fmt.Errorf("read %s at %d: %w", events.StreamDeadLetter, seq, err)

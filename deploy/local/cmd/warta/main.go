@@ -46,7 +46,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		f.PrintDefaults()
 	}
 	self, _ := os.Executable()
-	f.StringVar(&c.BinDir, "bin-dir", "WARTA_BIN_DIR", filepath.Dir(self), "folder with the ingest, enrich and index binaries")
+	f.StringVar(&c.BinDir, "bin-dir", "WARTA_BIN_DIR", filepath.Dir(self), "folder with the ingest, enrich, index and wartactl binaries")
 	f.StringVar(&c.DataDir, "data-dir", "WARTA_DATA_DIR", "./.data", "folder for NATS storage and the index")
 	f.IntVar(&c.NATSPort, "nats-port", 4222, "NATS client port on 127.0.0.1")
 	f.Env("nats-port", "NATS_PORT")
@@ -86,8 +86,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		"       Drop articles: %s publish --wait FILE...     Stop: Ctrl-C\n"+
 		"       Dead letters:  NATS_NKEY=%s %s deadletters list   (each service is its own NATS user;\n"+
 		"                      without a key you may drop articles and search, the admin key does the rest)\n\n",
-		s.HTTPURL, filepath.Join(c.BinDir, "index"), filepath.Join(c.BinDir, "ingest"),
-		s.Keys[access.Admin].SeedFile, filepath.Join(c.BinDir, "ingest"))
+		s.HTTPURL, filepath.Join(c.BinDir, "wartactl"), filepath.Join(c.BinDir, "wartactl"),
+		s.Keys[access.Admin].SeedFile, filepath.Join(c.BinDir, "wartactl"))
 
 	var runErr error
 	select {
@@ -107,12 +107,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // ingestSample drops the sample in with the real client and prints what the
 // index made of it.
 func ingestSample(ctx context.Context, s *stack.Stack, c config, stdout, stderr io.Writer) error {
-	cmd := exec.CommandContext(ctx, filepath.Join(c.BinDir, "ingest"), "publish", "--wait", "--timeout", "60s", c.Sample)
+	cmd := exec.CommandContext(ctx, filepath.Join(c.BinDir, "wartactl"), "publish", "--wait", "--timeout", "60s", c.Sample)
 	cmd.Env = append(os.Environ(), "NATS_URL="+s.NATSURL)
 	cmd.Stderr = stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return fmt.Errorf("ingest publish: %w", err)
+		return fmt.Errorf("wartactl publish: %w", err)
 	}
 	fmt.Fprintf(stdout, "\nwarta: %s", out)
 	id, err := articleID(out)

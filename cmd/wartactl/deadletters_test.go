@@ -17,34 +17,27 @@ import (
 )
 
 // TestDeadlettersCommand dead-letters an article that is over the size limit,
-// lists it with "ingest deadletters list", raises the limit (the fix),
-// replays it with "ingest deadletters replay" and finds it ingested.
+// lists it with "wartactl deadletters list", raises the limit (the fix),
+// replays it with "wartactl deadletters replay" and finds it ingested.
 func TestDeadlettersCommand(t *testing.T) {
+	binary(t, "ingest") // built before the test's clock starts
 	srv := bustest.Server(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	env := map[string]string{"NATS_URL": srv.ClientURL(), "SUMMARY_INTERVAL": "0", "MAX_ARTICLE_BYTES": "1024"}
 	getenv := func(k string) string { return env[k] }
-	logs := &bustest.LogBuffer{}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Log(logs.String())
-		}
-	})
 	startIngest := func() (stop func()) {
-		runCtx, cancel := context.WithCancel(ctx)
-		done := make(chan error, 1)
-		go func() { done <- run(runCtx, []string{"ingest"}, getenv, nil, logs, logs) }()
+		s := startService(t, "ingest", "NATS_URL="+env["NATS_URL"], "SUMMARY_INTERVAL="+env["SUMMARY_INTERVAL"],
+			"MAX_ARTICLE_BYTES="+env["MAX_ARTICLE_BYTES"])
 		return func() {
-			cancel()
-			if err := <-done; err != nil {
+			if err := s.stop(); err != nil {
 				t.Errorf("ingest: %v", err)
 			}
 		}
 	}
 	cli := func(args ...string) (string, error) {
 		var out bytes.Buffer
-		err := run(ctx, append([]string{"ingest", "deadletters"}, args...), getenv, nil, &out, &out)
+		err := run(ctx, append([]string{"wartactl", "deadletters"}, args...), getenv, nil, &out, &out)
 		return out.String(), err
 	}
 
@@ -70,7 +63,7 @@ func TestDeadlettersCommand(t *testing.T) {
 	if err != nil {
 		t.Fatalf("list: %v\n%s", err, out)
 	}
-	t.Logf("ingest deadletters list:\n%s", out)
+	t.Logf("wartactl deadletters list:\n%s", out)
 	for _, want := range []string{"SEQ", "REASON", "ingest", "articles.new", fmt.Sprintf("%dB", len(long)), `"Artikel panjang Kalimat`, "too large"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("list output lacks %q:\n%s", want, out)

@@ -21,7 +21,7 @@ import (
 	"github.com/warta-news/warta/services/ingest/split"
 )
 
-// publishConfig is the configuration of "ingest publish".
+// publishConfig is the configuration of "wartactl publish".
 type publishConfig struct {
 	NATS            bus.NATSConfig
 	Wait            bool
@@ -35,9 +35,9 @@ type publishConfig struct {
 
 func runPublish(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var c publishConfig
-	f := proc.NewFlags("ingest publish", getenv, stderr)
+	f := proc.NewFlags("wartactl publish", getenv, stderr)
 	f.Usage = func() {
-		fmt.Fprint(stderr, "Usage: ingest publish [flags] FILE...\n\n"+
+		fmt.Fprint(stderr, "Usage: wartactl publish [flags] FILE...\n\n"+
 			"Drops each FILE (plain text or JSON; - reads standard input) on articles.new and\n"+
 			"prints its article id. With --wait, waits until each article is searchable.\n\nFlags:\n")
 		f.PrintDefaults()
@@ -65,7 +65,7 @@ func runPublish(ctx context.Context, args []string, getenv func(string) string, 
 	log := zap.NewNop()
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second+time.Duration(len(c.Files))*c.Timeout)
 	defer cancel()
-	nc, js, err := bus.Connect(ctx, c.NATS, "ingest-publish", log)
+	nc, js, err := bus.Connect(ctx, c.NATS, "wartactl-publish", log)
 	if err != nil {
 		return err
 	}

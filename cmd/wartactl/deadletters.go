@@ -21,8 +21,8 @@ import (
 )
 
 const deadlettersUsage = `Usage:
-  ingest deadletters list [flags]                     list dead letters with their reasons
-  ingest deadletters replay [flags] SEQ... | --all    republish dead letters to their original subjects
+  wartactl deadletters list [flags]                     list dead letters with their reasons
+  wartactl deadletters replay [flags] SEQ... | --all    republish dead letters to their original subjects
 
 A dead letter is a message a stage (ingest, enrich, index) could not process,
 kept in the DEADLETTER stream with the stage, the reason, the delivery count
@@ -31,7 +31,7 @@ then replay: each payload is published again to the subject it came from with
 a fresh message id, and its dead letter is deleted (--keep keeps it). SEQ is
 the number "list" shows.
 
-Run "ingest deadletters list --help" or "ingest deadletters replay --help" for the flags.
+Run "wartactl deadletters list --help" or "wartactl deadletters replay --help" for the flags.
 `
 
 func runDeadletters(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -56,9 +56,9 @@ func runDeadlettersList(ctx context.Context, args []string, getenv func(string) 
 	var conf bus.NATSConfig
 	var f deadletter.Filter
 	var asJSON bool
-	fs := proc.NewFlags("ingest deadletters list", getenv, stderr)
+	fs := proc.NewFlags("wartactl deadletters list", getenv, stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: ingest deadletters list [flags]\n\n"+
+		fmt.Fprint(stderr, "Usage: wartactl deadletters list [flags]\n\n"+
 			"Lists the most recent dead letters, oldest first: SEQ (the number to replay), when,\n"+
 			"the stage, deliveries, the reason, the original subject and the payload's size and start.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -133,11 +133,11 @@ func runDeadlettersReplay(ctx context.Context, args []string, getenv func(string
 	var conf bus.NATSConfig
 	var stage string
 	var all, keep bool
-	fs := proc.NewFlags("ingest deadletters replay", getenv, stderr)
+	fs := proc.NewFlags("wartactl deadletters replay", getenv, stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: ingest deadletters replay [flags] SEQ... | --all\n\n"+
+		fmt.Fprint(stderr, "Usage: wartactl deadletters replay [flags] SEQ... | --all\n\n"+
 			"Publishes the payload of each dead letter again to its original subject, with a fresh\n"+
-			"message id, then deletes the dead letter. SEQ is the number \"ingest deadletters list\"\n"+
+			"message id, then deletes the dead letter. SEQ is the number \"wartactl deadletters list\"\n"+
 			"shows. A dead letter whose payload was truncated is replayed from the original message\n"+
 			"if its stream still has it, and refused otherwise.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -156,7 +156,7 @@ func runDeadlettersReplay(ctx context.Context, args []string, getenv func(string
 	for _, a := range fs.Args() {
 		n, err := strconv.ParseUint(a, 10, 64)
 		if err != nil || n == 0 {
-			return fmt.Errorf("%q is not a dead letter number: give the SEQ that \"ingest deadletters list\" shows", a)
+			return fmt.Errorf("%q is not a dead letter number: give the SEQ that \"wartactl deadletters list\" shows", a)
 		}
 		seqs = append(seqs, n)
 	}
@@ -219,7 +219,7 @@ func withJetStream(ctx context.Context, conf bus.NATSConfig, fn func(context.Con
 	// A person is waiting: give up on an unreachable server after 15s.
 	cctx, ccancel := context.WithTimeout(ctx, 15*time.Second)
 	defer ccancel()
-	nc, js, err := bus.Connect(cctx, conf, "ingest-deadletters", zap.NewNop())
+	nc, js, err := bus.Connect(cctx, conf, "wartactl-deadletters", zap.NewNop())
 	if err != nil {
 		return err
 	}

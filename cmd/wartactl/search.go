@@ -23,13 +23,13 @@ import (
 
 // runSearch asks a running index's HTTP API and prints the hits for people.
 func runSearch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	f := proc.NewFlags("index search", getenv, stderr)
+	f := proc.NewFlags("wartactl search", getenv, stderr)
 	f.Usage = func() {
-		fmt.Fprint(stderr, "Usage: index search [flags] QUERY...\n\n"+
+		fmt.Fprint(stderr, "Usage: wartactl search [flags] QUERY...\n\n"+
 			"Searches a running index and prints the matching articles (or paragraphs, with\n"+
 			"--group paragraph) with their best paragraphs. Flags may come anywhere; QUERY may\n"+
 			"be empty when a filter is given. QUERY is what a search box takes: words (any\n"+
-			"form of them), \"a phrase\", -excluded, and OR: index search Putin -Biden --lang id\n\nFlags:\n")
+			"form of them), \"a phrase\", -excluded, and OR: wartactl search Putin -Biden --lang id\n\nFlags:\n")
 		f.PrintDefaults()
 	}
 	var base string
@@ -86,8 +86,8 @@ func runSearch(ctx context.Context, args []string, getenv func(string) string, s
 	return nil
 }
 
-// matchFlags adds to f the flags of what a search matches, which "index
-// search" and "index alerts add" share; the function it returns gives
+// matchFlags adds to f the flags of what a search matches, which "wartactl
+// search" and "wartactl alerts add" share; the function it returns gives
 // their values by the API's names (entity, type, lang, from, to,
 // mentioned_from, mentioned_to).
 func matchFlags(f *proc.Flags) func() map[string]string {
@@ -127,7 +127,10 @@ func parseInterspersed(f *proc.Flags, args []string) ([]string, error) {
 			continue
 		}
 		flags = append(flags, a)
-		if b, ok := fl.Value.(interface{ IsBoolFlag() bool }); hasValue || fl == nil || ok && b.IsBoolFlag() {
+		if hasValue || fl == nil { // -help, or -flag=value
+			continue
+		}
+		if b, ok := fl.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
 			continue
 		}
 		if i+1 < len(args) {

@@ -20,30 +20,30 @@ import (
 )
 
 const alertsUsage = `Usage:
-  index alerts add NAME [flags] [QUERY...]   create or replace the standing search NAME
-  index alerts ls [--json]                   list the standing searches
-  index alerts rm NAME                       delete the standing search NAME
-  index alerts follow [NAME] [--since DURATION] [--count N]
-                                             print the alerts of NAME (every search without NAME) as JSON lines
+  wartactl alerts add NAME [flags] [QUERY...]   create or replace the standing search NAME
+  wartactl alerts ls [--json]                   list the standing searches
+  wartactl alerts rm NAME                       delete the standing search NAME
+  wartactl alerts follow [NAME] [--since DURATION] [--count N]
+                                                print the alerts of NAME (every search without NAME) as JSON lines
 
 A standing search is a search kept running: each article that becomes searchable
 after "add" returns is checked against it, and for each match the index publishes
 an alert on the NATS subject alerts.NAME (stream ALERTS). QUERY and the filters
-are those of "index search". NAME is letters, digits, '-' and '_'.
+are those of "wartactl search". NAME is letters, digits, '-' and '_'.
 
-  index alerts add floods --entity Semarang banjir
-  index alerts follow floods --since 1h
+  wartactl alerts add floods --entity Semarang banjir
+  wartactl alerts follow floods --since 1h
 
 add, ls and rm use the index's HTTP API (--url); follow reads the ALERTS stream
 from NATS (--nats-url and the other NATS flags): from now, or --since DURATION
-ago. Run "index alerts CMD --help" for the flags of each.
+ago. Run "wartactl alerts CMD --help" for the flags of each.
 `
 
-// runAlerts runs "index alerts CMD".
+// runAlerts runs "wartactl alerts CMD".
 func runAlerts(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, alertsUsage)
-		return errors.New(`"index alerts" needs a command: add, ls, rm or follow`)
+		return errors.New(`"wartactl alerts" needs a command: add, ls, rm or follow`)
 	}
 	switch args[0] {
 	case "add":
@@ -58,12 +58,12 @@ func runAlerts(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprint(stdout, alertsUsage)
 		return nil
 	}
-	return fmt.Errorf("unknown command %q: use index alerts add, ls, rm or follow", args[0])
+	return fmt.Errorf("unknown command %q: use wartactl alerts add, ls, rm or follow", args[0])
 }
 
 // alertsFlags returns the flags of an alerts command with the index's URL.
 func alertsFlags(cmd, usage string, getenv func(string) string, stderr io.Writer) (*proc.Flags, *string) {
-	f := proc.NewFlags("index alerts "+cmd, getenv, stderr)
+	f := proc.NewFlags("wartactl alerts "+cmd, getenv, stderr)
 	f.Usage = func() {
 		fmt.Fprint(stderr, usage, "\nFlags:\n")
 		f.PrintDefaults()
@@ -78,10 +78,10 @@ func alertURL(base, name string) string {
 }
 
 func alertsAdd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	f, base := alertsFlags("add", "Usage: index alerts add NAME [flags] [QUERY...]\n\n"+
-		"Creates the standing search NAME, or replaces it. QUERY is what \"index search\" takes\n"+
+	f, base := alertsFlags("add", "Usage: wartactl alerts add NAME [flags] [QUERY...]\n\n"+
+		"Creates the standing search NAME, or replaces it. QUERY is what \"wartactl search\" takes\n"+
 		"(words, \"a phrase\", -excluded, OR); it may be empty when a filter is given. Flags may\n"+
-		"come anywhere: index alerts add china-tariffs China tariffs --lang en\n", getenv, stderr)
+		"come anywhere: wartactl alerts add china-tariffs China tariffs --lang en\n", getenv, stderr)
 	filters := matchFlags(f)
 	words, err := parseInterspersed(f, args)
 	if err != nil {
@@ -91,7 +91,7 @@ func alertsAdd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	if len(words) == 0 {
-		return errors.New("index alerts add needs a NAME: index alerts add NAME [flags] [QUERY...]")
+		return errors.New("wartactl alerts add needs a NAME: wartactl alerts add NAME [flags] [QUERY...]")
 	}
 	name := words[0]
 	if err := events.CheckAlertName(name); err != nil {
@@ -140,7 +140,7 @@ func describe(s events.StandingSearch) string {
 }
 
 func alertsList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	f, base := alertsFlags("ls", "Usage: index alerts ls [--json]\n\nLists the standing searches, one a line: NAME and what it asks for.\n", getenv, stderr)
+	f, base := alertsFlags("ls", "Usage: wartactl alerts ls [--json]\n\nLists the standing searches, one a line: NAME and what it asks for.\n", getenv, stderr)
 	asJSON := f.Bool("json", false, "print the API's JSON answer as it is")
 	if err := f.Parse(args); err != nil {
 		if proc.IsHelp(err) {
@@ -171,7 +171,7 @@ func alertsList(ctx context.Context, args []string, getenv func(string) string, 
 }
 
 func alertsRemove(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	f, base := alertsFlags("rm", "Usage: index alerts rm NAME\n\nDeletes the standing search NAME: no alert of it is published after this returns.\n", getenv, stderr)
+	f, base := alertsFlags("rm", "Usage: wartactl alerts rm NAME\n\nDeletes the standing search NAME: no alert of it is published after this returns.\n", getenv, stderr)
 	names, err := parseInterspersed(f, args)
 	if err != nil {
 		if proc.IsHelp(err) {
@@ -180,7 +180,7 @@ func alertsRemove(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	if len(names) != 1 {
-		return errors.New("index alerts rm takes one NAME")
+		return errors.New("wartactl alerts rm takes one NAME")
 	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
@@ -192,9 +192,9 @@ func alertsRemove(ctx context.Context, args []string, getenv func(string) string
 }
 
 func alertsFollow(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	f := proc.NewFlags("index alerts follow", getenv, stderr)
+	f := proc.NewFlags("wartactl alerts follow", getenv, stderr)
 	f.Usage = func() {
-		fmt.Fprint(stderr, "Usage: index alerts follow [NAME] [--since DURATION] [--count N]\n\n"+
+		fmt.Fprint(stderr, "Usage: wartactl alerts follow [NAME] [--since DURATION] [--count N]\n\n"+
 			"Prints the alerts of the standing search NAME (of every one without NAME) as JSON\n"+
 			"lines, as they come, until interrupted: from now, or from DURATION ago (--since 1h)\n"+
 			"out of the ALERTS stream.\n\nFlags:\n")
@@ -220,7 +220,7 @@ func alertsFollow(ctx context.Context, args []string, getenv func(string) string
 		}
 		subject = events.AlertSubject(names[0])
 	default:
-		return errors.New("index alerts follow takes at most one NAME")
+		return errors.New("wartactl alerts follow takes at most one NAME")
 	}
 	if *since < 0 || *count < 0 {
 		return errors.New("--since and --count must not be negative")
@@ -228,7 +228,7 @@ func alertsFollow(ctx context.Context, args []string, getenv func(string) string
 	if err := nc.Validate(); err != nil {
 		return err
 	}
-	conn, js, err := bus.Connect(ctx, nc, "index-alerts-follow", zap.NewNop())
+	conn, js, err := bus.Connect(ctx, nc, "wartactl-alerts-follow", zap.NewNop())
 	if err != nil {
 		return err
 	}
