@@ -20,7 +20,7 @@ MODEL_DIR := services/enrich/entities/model
 # The unlabelled text that "make clusters" and "make langwords" read.
 TEXT     ?= $(abspath $(CURDIR)/../shared/corpora)
 
-.PHONY: all build run bench bench-search test fuzz fuzz-article test-short vet lint fmt tidy clean help model eval clusters langwords lexicon bench-enrich images push
+.PHONY: all build build-faults run bench bench-search test fuzz fuzz-article test-short vet lint fmt tidy clean help model eval clusters langwords lexicon bench-enrich images push
 
 # The container images of "make images" and "make push": REGISTRY/<service>:TAG,
 # built from deploy/docker/<service>.Dockerfile and stamped with VERSION. The
@@ -42,6 +42,15 @@ build: ## build the services, the operator CLI wartactl, warta-train, the local 
 	@mkdir -p $(BIN)
 	$(GO) build -ldflags '-X main.version=$(VERSION)' -o $(BIN)/ ./services/ingest ./services/enrich ./services/index \
 		./cmd/wartactl ./services/enrich/cmd/warta-train ./deploy/local/cmd/warta ./bench
+
+# The fault tests of deploy/local/stack run the services built with -tags
+# faults, which gives the index two settings that break it on purpose
+# (INDEX_WRITE_DELAY, INDEX_ALERT_DELAY: services/index/faults.go). The
+# binaries of make build, which everything else runs, have none of them.
+FAULTS_BIN := $(BIN)/faults
+build-faults: ## build the services for the fault tests (-tags faults) and wartactl into ./bin/faults
+	@mkdir -p $(FAULTS_BIN)
+	$(GO) build -tags faults -ldflags '-X main.version=$(VERSION)' -o $(FAULTS_BIN)/ ./services/ingest ./services/enrich ./services/index ./cmd/wartactl
 
 run: build ## run NATS + ingest + enrichers + index on this machine, ingest the sample, stay up until Ctrl-C
 	$(BIN)/warta --bin-dir $(BIN) --data-dir $(DATA) --nats-port $(NATS_PORT) \
@@ -88,12 +97,13 @@ SHOWN_TESTS := ^(TestFault|TestEnrichersShareTheWork)
 
 # Every step runs even when an earlier one fails, so one run reports every
 # failure; the target fails if any step did.
-test: build ## vet, fuzz briefly, and test every module with the race detector (real NATS, real index, real processes)
+test: build build-faults ## vet, fuzz briefly, and test every module with the race detector (real NATS, real index, real processes)
 	@status=0; \
 	$(MAKE) --no-print-directory vet || status=1; \
 	$(MAKE) --no-print-directory fuzz-article || status=1; \
 	WARTA_BIN_DIR=$(BIN) $(GO) test -race -count=1 -timeout 12m -skip '$(SHOWN_TESTS)' $(PKGS) || status=1; \
-	WARTA_BIN_DIR=$(BIN) $(GO) test -race -count=1 -timeout 8m -v -run '$(SHOWN_TESTS)' ./deploy/local/stack/ || status=1; \
+	$(GO) test -race -count=1 -tags faults -run '^TestFaultsBuild$$' ./services/index/ || status=1; \
+	WARTA_BIN_DIR=$(FAULTS_BIN) $(GO) test -race -count=1 -timeout 8m -v -run '$(SHOWN_TESTS)' ./deploy/local/stack/ || status=1; \
 	if [ $$status -ne 0 ]; then echo "make test: FAILED (see the failures above)"; fi; \
 	exit $$status
 
@@ -119,10 +129,12 @@ fuzz: fuzz-article ## fuzz everything: also the date and entity taggers
 vet: ## gofmt check, go vet, and GOWORK=off vet of every module (as containers build them)
 	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	$(GO) vet -tags faults ./services/index/
 	@for m in $(MODULES); do (cd $$m && GOWORK=off $(GO) vet ./...) || { echo "GOWORK=off vet fails in $$m: run make tidy"; exit 1; }; done
 
 lint: vet ## staticcheck on every module (installs it through the Go module proxy)
 	$(GO) run $(STATICCHECK) $(PKGS)
+	$(GO) run $(STATICCHECK) -tags faults ./services/index/
 
 fmt: ## format every module
 	gofmt -w $(MODULES)

@@ -94,8 +94,11 @@ var (
 
 // Article is one generated article.
 type Article struct {
-	ID   string
-	Lang string
+	ID string
+	// Version is the revision of the article as ingest will see it (a
+	// hash of its normalised content, article.Parse).
+	Version string
+	Lang    string
 	// Paragraphs is how many paragraph events ingest makes of it.
 	Paragraphs int
 	// Data is the article as JSON, as a user drops it on articles.new.
@@ -176,7 +179,7 @@ func Generate(srcs []Source, o Options) ([]Article, error) {
 			return nil, fmt.Errorf("article %s does not parse: %w", id, err)
 		}
 		k := len(article.Split(parsed))
-		out = append(out, Article{ID: id, Lang: lang, Paragraphs: k, Data: data})
+		out = append(out, Article{ID: id, Version: parsed.Version, Lang: lang, Paragraphs: k, Data: data})
 		total += k
 	}
 	return out, nil

@@ -78,8 +78,13 @@ func Drain(ctx context.Context, c DrainConfig, payloads [][]byte) (DrainResult, 
 		return res, err
 	}
 	outs := make([]message.Out, len(payloads))
-	for i, p := range payloads {
-		outs[i] = message.Out{Subject: events.SubjectParagraphs, Data: p, MsgID: "drain-" + strconv.Itoa(i)}
+	for i, data := range payloads {
+		// The message id ingest gives the paragraph.
+		p, err := events.DecodeParagraph(data)
+		if err != nil {
+			return res, fmt.Errorf("paragraph %d: %w", i, err)
+		}
+		outs[i] = message.Out{Subject: events.SubjectParagraphs, Data: data, MsgID: events.MsgID(events.StageIngest, &p)}
 	}
 	if err := bus.Publish(ctx, js, outs, c.Timeout); err != nil {
 		return res, err

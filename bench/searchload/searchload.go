@@ -407,7 +407,7 @@ func (r *runner) fill(ctx context.Context) (int, error) {
 		}
 		msg := nats.NewMsg(events.SubjectEnriched)
 		msg.Data = data
-		msg.Header.Set(jetstream.MsgIDHeader, "load:"+ps[i].ID)
+		msg.Header.Set(jetstream.MsgIDHeader, events.MsgID(events.StageEnrich, &ps[i].Paragraph))
 		f, err := js.PublishMsgAsync(msg)
 		if err != nil {
 			return 0, fmt.Errorf("publish %s: %w", ps[i].ID, err)

@@ -23,20 +23,38 @@ import (
 // TestEveryFlagHasEnv checks that --help names a variable for every flag,
 // and that each setting of index's own is checked at start.
 func TestEveryFlagHasEnv(t *testing.T) {
+	help := indexHelp(t)
+	if missing := bustest.FlagsWithoutEnv(help); len(missing) > 0 || !strings.Contains(help, "METRICS_ADDR") {
+		t.Errorf("flags without an environment variable: %v\n%s", missing, help)
+	}
+	checkRefused(t, []setting{
+		{"BATCH_SIZE", "0", "batch-size"}, {"BATCH_SIZE", "lots", "BATCH_SIZE"},
+		{"FLUSH_INTERVAL", "0s", "flush-interval"}, {"FLUSH_INTERVAL", "100", "FLUSH_INTERVAL"},
+		{"HTTP_ADDR", "8080", "http-addr"},
+		{"INDEX_CONSUMER", "a.b", "consumer"}, {"MAX_REQUESTS", "0", "max-requests"},
+		{"REQUEST_TIMEOUT", "1ms", "request-timeout"}, {"REQUEST_TIMEOUT", "10", "REQUEST_TIMEOUT"},
+	})
+}
+
+// indexHelp returns what "index --help" prints.
+func indexHelp(t *testing.T) string {
+	t.Helper()
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"index", "--help"}, func(string) string { return "" }, &out, &out); err != nil {
 		t.Fatal(err)
 	}
-	if missing := bustest.FlagsWithoutEnv(out.String()); len(missing) > 0 || !strings.Contains(out.String(), "METRICS_ADDR") {
-		t.Errorf("flags without an environment variable: %v\n%s", missing, out.String())
-	}
-	for _, tc := range []struct{ env, val, name string }{
-		{"BATCH_SIZE", "0", "batch-size"}, {"BATCH_SIZE", "lots", "BATCH_SIZE"},
-		{"FLUSH_INTERVAL", "0s", "flush-interval"}, {"FLUSH_INTERVAL", "100", "FLUSH_INTERVAL"},
-		{"INDEX_WRITE_DELAY", "-1s", "write-delay"}, {"HTTP_ADDR", "8080", "http-addr"},
-		{"INDEX_CONSUMER", "a.b", "consumer"}, {"MAX_REQUESTS", "0", "max-requests"},
-		{"REQUEST_TIMEOUT", "1ms", "request-timeout"}, {"REQUEST_TIMEOUT", "10", "REQUEST_TIMEOUT"},
-	} {
+	return out.String()
+}
+
+// setting is a bad value of an environment variable, and the name the
+// error refusing it must give.
+type setting struct{ env, val, name string }
+
+// checkRefused checks that the index refuses to start with each setting,
+// naming it.
+func checkRefused(t *testing.T, bad []setting) {
+	t.Helper()
+	for _, tc := range bad {
 		err := run(context.Background(), []string{"index"}, func(k string) string {
 			return map[string]string{tc.env: tc.val, "INDEX_DIR": t.TempDir()}[k]
 		}, &bytes.Buffer{}, &bytes.Buffer{})

@@ -28,9 +28,6 @@ type config struct {
 	DataDir       string
 	HTTPAddr      string
 	FlushInterval time.Duration
-	// WriteDelay is slept before each index write: a knob for fault tests
-	// that need a slow index. 0 in production.
-	WriteDelay time.Duration
 	// Consumer is the durable consumer on ENRICHED. A new name replays the
 	// stream from its start: how an index is rebuilt in a fresh data dir.
 	Consumer string
@@ -39,13 +36,12 @@ type config struct {
 	MaxParagraphs int
 	// Limits bound the API's requests, over HTTP and NATS.
 	Limits api.Limits
-	// AlertDelay is slept between writing a batch and publishing its
-	// alerts: a knob for the fault test that kills the index in that gap.
-	// 0 in production.
-	AlertDelay time.Duration
 	// Alerts evaluates the standing searches against every article that
 	// completes; off for a rebuild, which would alert again on old articles.
 	Alerts bool
+	// Faults are the fault tests' settings: empty but in a build with
+	// -tags faults (faults.go).
+	Faults faults
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -60,8 +56,6 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	f.StringVar(&c.HTTPAddr, "http-addr", "HTTP_ADDR", "127.0.0.1:8080", "address of the HTTP search API")
 	f.DurationVar(&c.FlushInterval, "flush-interval", 100*time.Millisecond, "longest wait to fill a batch")
 	f.Env("flush-interval", "FLUSH_INTERVAL")
-	f.DurationVar(&c.WriteDelay, "write-delay", 0, "for fault testing only: sleep this long before each index write, to simulate a slow disk")
-	f.Env("write-delay", "INDEX_WRITE_DELAY")
 	f.IntVar(&c.MaxParagraphs, "max-paragraphs", store.DefaultMaxParagraphs,
 		"most paragraphs an article may have, as ingest's setting: a paragraph claiming more is dead-lettered")
 	f.Env("max-paragraphs", "MAX_PARAGRAPHS")
@@ -74,12 +68,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	f.DurationVar(&c.Limits.Timeout, "request-timeout", api.RequestTimeout,
 		"deadline of a request, from its arrival to the last byte of its answer (a client that reads slowly is cut off then)")
 	f.Env("request-timeout", "REQUEST_TIMEOUT")
-	f.DurationVar(&c.AlertDelay, "alert-delay", 0, "for fault testing only: sleep this long between writing a batch and publishing its alerts")
-	f.Env("alert-delay", "INDEX_ALERT_DELAY")
 	f.BoolVar(&c.Alerts, "alerts", true,
 		"evaluate the standing searches (PUT /alerts/{name}) against every article that completes and publish alerts.<name>; "+
 			"use false for a rebuild (--consumer index-rebuild), which would alert again on old articles past ALERTS' 24h duplicate window")
 	f.Env("alerts", "ALERTS")
+	c.Faults.register(f)
 	if err := f.Parse(args); err != nil {
 		return c, err
 	}
@@ -98,8 +91,6 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, fmt.Errorf("flush-interval %v: use a positive duration such as 100ms", c.FlushInterval)
 	case c.MaxParagraphs < 1:
 		return c, fmt.Errorf("max-paragraphs %d: use 1 or more (ingest's MAX_PARAGRAPHS)", c.MaxParagraphs)
-	case c.WriteDelay < 0 || c.AlertDelay < 0:
-		return c, fmt.Errorf("write-delay %v, alert-delay %v: use 0 (no delay) or a positive duration", c.WriteDelay, c.AlertDelay)
 	case c.Limits.Concurrent < 1 || c.Limits.Concurrent > 1024:
 		return c, fmt.Errorf("max-requests %d: use 1 to 1024, about twice the cores the index has", c.Limits.Concurrent)
 	case c.Limits.Timeout < 100*time.Millisecond || c.Limits.Timeout > 10*time.Minute:
@@ -108,7 +99,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		return c, fmt.Errorf("http-addr %q: use host:port, e.g. 127.0.0.1:8080", c.HTTPAddr)
 	}
-	return c, nil
+	return c, c.Faults.check()
 }
 
 func runService(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -131,7 +122,7 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 	c.MemoryLimit = -1
 	boot, err := proc.NewBoot("index", version, c.Config, getenv, stdout, c.StageConfig.LogFields(), zap.String("data_dir", c.DataDir),
 		zap.String("http_addr", c.HTTPAddr), zap.Duration("flush_interval", c.FlushInterval),
-		zap.String("consumer", c.Consumer), zap.Int("max_paragraphs", c.MaxParagraphs), zap.Duration("write_delay", c.WriteDelay), zap.Duration("alert_delay", c.AlertDelay),
+		zap.String("consumer", c.Consumer), zap.Int("max_paragraphs", c.MaxParagraphs),
 		zap.Int("max_requests", c.Limits.Concurrent), zap.Duration("request_timeout", c.Limits.Timeout), zap.Bool("alerts", c.Alerts))
 	if err != nil {
 		return err
@@ -226,7 +217,8 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 		return errors.Join(gctx.Err(), g.Wait())
 	}
 
-	h := &indexer.Handler{Store: st, Log: log, WriteDelay: c.WriteDelay, AlertDelay: c.AlertDelay, Metrics: im}
+	h := &indexer.Handler{Store: st, Log: log, Metrics: im}
+	c.Faults.wire(h, log)
 	if c.Alerts {
 		h.Alerter = &alerts.Alerter{Engine: &alerts.Engine{Registry: reg, Articles: st, Log: log}, Reader: st,
 			JS: svc.JS, Metrics: am, Log: log, Timeout: 10 * time.Second}

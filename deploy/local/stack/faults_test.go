@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -40,6 +42,18 @@ type faultRig struct {
 	js   jetstream.JetStream
 }
 
+// requireFaultsBuild fails the test unless the index in binDir is built with
+// -tags faults: any other ignores INDEX_WRITE_DELAY and INDEX_ALERT_DELAY,
+// and the test would not test what it says.
+func requireFaultsBuild(t *testing.T) {
+	t.Helper()
+	out, _ := exec.Command(filepath.Join(binDir, "index"), "--help").CombinedOutput() // --help exits 0 or 2: the output is what counts
+	if !strings.Contains(string(out), "INDEX_WRITE_DELAY") {
+		t.Fatalf("%s was built without -tags faults, so it ignores INDEX_WRITE_DELAY and INDEX_ALERT_DELAY: "+
+			"run the fault tests as make test does (WARTA_BIN_DIR=bin/faults after make build-faults), or without WARTA_BIN_DIR", filepath.Join(binDir, "index"))
+	}
+}
+
 // startFaultStack starts the stack described by c (BinDir, DataDir, ports,
 // output and the common environment filled in) with env added to every
 // service's environment.
@@ -47,6 +61,11 @@ func startFaultStack(t *testing.T, c stack.Config, env ...string) *faultRig {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("runs the whole pipeline as processes and breaks it")
+	}
+	for _, e := range env {
+		if strings.HasPrefix(e, "INDEX_WRITE_DELAY=") || strings.HasPrefix(e, "INDEX_ALERT_DELAY=") {
+			requireFaultsBuild(t)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)

@@ -27,7 +27,9 @@ import (
 )
 
 // binDir holds the service binaries under test: WARTA_BIN_DIR (make test
-// builds them there), or a fresh build.
+// builds them there), or a fresh build. The fault tests that slow the index
+// need it built with -tags faults (services/index/faults.go): make test
+// gives them bin/faults, and the fresh build here has the tag.
 var binDir string
 
 func TestMain(m *testing.M) {
@@ -47,7 +49,7 @@ func runTests(m *testing.M) int {
 			return 1
 		}
 		defer os.RemoveAll(dir)
-		cmd := exec.Command("go", "build", "-o", dir+"/", "../../../services/ingest", "../../../services/enrich", "../../../services/index",
+		cmd := exec.Command("go", "build", "-tags", "faults", "-o", dir+"/", "../../../services/ingest", "../../../services/enrich", "../../../services/index",
 			"../../../cmd/wartactl")
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Run(); err != nil {

@@ -23,13 +23,16 @@ import (
 type Handler struct {
 	Store *store.Store
 	Log   *zap.Logger
-	// WriteDelay is slept before each index write: a knob for fault tests
-	// that need a slow index. 0 in production.
-	WriteDelay time.Duration
-	// AlertDelay is slept between writing a batch and publishing its
-	// alerts: a knob for the fault test that kills the index in that gap.
-	// 0 in production.
-	AlertDelay time.Duration
+	// BeforeWrite, when set, runs before each write of a batch to the
+	// store; its error fails the batch. Only the index built for the fault
+	// tests (-tags faults, services/index/faults.go) sets it, to slow the
+	// writes.
+	BeforeWrite func(ctx context.Context) error
+	// BeforeAlerts, when set, runs between writing a batch that completes
+	// articles and publishing their alerts (with an Alerter). Only the
+	// index built for the fault tests sets it, to hold the index in that
+	// gap for a test to kill it there.
+	BeforeAlerts func()
 	// Metrics, when set, counts the articles indexed and times the writes.
 	Metrics *Metrics
 	// Alerter, when set, publishes the alerts of each completed article
@@ -98,11 +101,9 @@ func (h *Handler) Handle(ctx context.Context, b *message.Batch) error {
 	if len(ps) == 0 {
 		return nil
 	}
-	if h.WriteDelay > 0 {
-		select {
-		case <-time.After(h.WriteDelay):
-		case <-ctx.Done():
-			return ctx.Err()
+	if h.BeforeWrite != nil {
+		if err := h.BeforeWrite(ctx); err != nil {
+			return err
 		}
 	}
 	start := time.Now()
@@ -125,8 +126,8 @@ func (h *Handler) Handle(ctx context.Context, b *message.Batch) error {
 		h.Metrics.batch.Observe(time.Since(start).Seconds())
 		h.Metrics.indexed.Add(float64(len(res.Indexed)))
 	}
-	if h.Alerter != nil && h.AlertDelay > 0 && len(res.Indexed) > 0 {
-		time.Sleep(h.AlertDelay)
+	if h.Alerter != nil && h.BeforeAlerts != nil && len(res.Indexed) > 0 {
+		h.BeforeAlerts()
 	}
 	var alertErrs map[string]error
 	if h.Alerter != nil {

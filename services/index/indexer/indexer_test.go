@@ -113,3 +113,28 @@ func TestHandleCompletionBesideRejected(t *testing.T) {
 		t.Errorf("the rejected message has outputs %+v", b.Outs(2))
 	}
 }
+
+// TestHandleBeforeWrite: the hook the fault tests' build sets runs before the
+// write, and its error fails the whole batch with nothing written.
+func TestHandleBeforeWrite(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "index"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	slow := errors.New("disk too slow")
+	h := &indexer.Handler{Store: st, Log: zaptest.NewLogger(t), BeforeWrite: func(context.Context) error { return slow }}
+	e := events.EnrichedParagraph{Paragraph: events.Paragraph{V: events.Version, ID: events.ParagraphID("a1", 0),
+		ArticleID: "a1", Version: "v1", ArticleSeq: 1, Index: 0, Count: 1, Lang: "id", Text: "Putin tiba di Beijing."},
+		Entities: []events.Entity{}, Dates: []events.Date{}}
+	data, err := events.Marshal(&e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Handle(context.Background(), message.NewBatch(message.Msg{Data: data, Stored: time.Now(), Delivered: 1})); !errors.Is(err, slow) {
+		t.Errorf("Handle: %v, want the hook's error", err)
+	}
+	if s, err := st.Stats(context.Background()); err != nil || s.Paragraphs != 0 {
+		t.Errorf("store stats %+v, %v; want nothing written", s, err)
+	}
+}

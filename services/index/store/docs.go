@@ -231,6 +231,15 @@ func pendingDoc(p *events.EnrichedParagraph, now time.Time) (map[string]any, err
 	}, nil
 }
 
+// ParagraphDocument returns the id and the Bleve document that the store
+// indexes for paragraph p, as they are before its article is linked: what
+// a program writing into an index of NewIndex gives bleve.Batch.Index. It
+// returns an error for a paragraph that cannot be encoded.
+func ParagraphDocument(p *events.EnrichedParagraph) (id string, doc map[string]any, err error) {
+	doc, err = paragraphDoc(p)
+	return paragraphDocID(p.ArticleID, p.Index), doc, err
+}
+
 func paragraphDoc(p *events.EnrichedParagraph) (map[string]any, error) {
 	// The text and title have stored fields of their own; keeping them out of
 	// _source saves storing the text twice.

@@ -142,6 +142,14 @@ func isEmptyDir(path string) bool {
 
 func create(path string) (bleve.Index, error) { return createWith(path, mappingVersion) }
 
+// NewIndex creates an empty Bleve index at path with the store's mapping and
+// settings, stamped with its mapping version as Open's own indexes are, and
+// nothing in it: for a program that writes the store's paragraph documents
+// by itself (ParagraphDocument), as the benchmark's plain-Bleve baseline
+// does (bench/limits). It returns Bleve's error for a path that cannot hold
+// a new index.
+func NewIndex(path string) (bleve.Index, error) { return create(path) }
+
 // createWith creates an index at path stamped with version: mappingVersion,
 // or a mark that it is not complete yet.
 func createWith(path, version string) (bleve.Index, error) {
