@@ -234,7 +234,7 @@ func runService(ctx context.Context, args []string, getenv func(string) string, 
 			Filter: events.SubjectEnriched, Handler: h.Handle, FlushInterval: c.FlushInterval,
 			Stats:   &bus.Stats{Summary: am.SummaryFields},
 			Version: version, Description: "indexes enriched paragraphs in Bleve and serves search", Ops: ops,
-			Endpoints: []bus.Endpoint{{Name: "search", Subject: events.SubjectSearch, Handler: api.SearchHandler(st, lim, searchMetrics, log)}},
+			Endpoints: []bus.Endpoint{{Name: "search", Subject: events.SubjectSearch, Handler: api.SearchHandler(svc.NC, st, lim, searchMetrics, log)}},
 		})
 	})
 	return g.Wait()

@@ -60,15 +60,47 @@ func (r SearchRequest) Query() store.Query {
 //
 // Each request is answered in a goroutine of its own, so that up to the
 // Limiter's slots run at once, as over HTTP; micro calls a handler for one
-// request at a time.
-func SearchHandler(s Searcher, lim *Limiter, m *Metrics, logger *zap.Logger) micro.Handler {
+// request at a time. That goroutine answers on nc, the connection the
+// micro service runs on, and never touches the micro.Request: micro reads
+// the request's error state once the handler returns, for its endpoint
+// stats, so writing it later (r.Error, r.Respond) would race with that
+// read. The service's own Metrics count these requests and their errors.
+func SearchHandler(nc *nats.Conn, s Searcher, lim *Limiter, m *Metrics, logger *zap.Logger) micro.Handler {
 	if lim == nil {
 		lim = NewLimiter(Limits{})
 	}
 	return micro.HandlerFunc(func(r micro.Request) {
 		start := time.Now()
-		go answerSearch(r, start, s, lim, m, logger)
+		req := searchMsg{nc: nc, subject: r.Subject(), reply: r.Reply(), data: r.Data()}
+		go answerSearch(req, start, s, lim, m, logger)
 	})
+}
+
+// searchMsg is what the answering goroutine keeps of a micro request: its
+// body and where to answer.
+type searchMsg struct {
+	nc             *nats.Conn
+	subject, reply string
+	data           []byte
+}
+
+// respond publishes body to the request's reply subject, with headers.
+func (r searchMsg) respond(body []byte, h nats.Header) error {
+	if r.reply == "" {
+		return nats.ErrMsgNoReply
+	}
+	return r.nc.PublishMsg(&nats.Msg{Subject: r.reply, Header: h, Data: body})
+}
+
+// error answers with a micro service error, as micro.Request.Error does:
+// the code and description in the Nats-Service-Error headers, no body.
+func (r searchMsg) error(code int, description string, h nats.Header) error {
+	if h == nil {
+		h = nats.Header{}
+	}
+	h.Set(micro.ErrorHeader, description)
+	h.Set(micro.ErrorCodeHeader, strconv.Itoa(code))
+	return r.respond(nil, h)
 }
 
 // decodeSearch reads the body of a search request, refusing a field that
@@ -95,20 +127,22 @@ func decodeSearch(data []byte) (SearchRequest, error) {
 	return req, checkCounts(req.Query(), given)
 }
 
-func answerSearch(r micro.Request, start time.Time, s Searcher, lim *Limiter, m *Metrics, logger *zap.Logger) {
+func answerSearch(r searchMsg, start time.Time, s Searcher, lim *Limiter, m *Metrics, logger *zap.Logger) {
 	// The metrics are recorded before the answer goes out, so a client
 	// that reads them right after its answer sees its request counted.
-	fail := func(c int, msg string, opts ...micro.RespondOpt) {
+	fail := func(c int, msg string, h nats.Header) {
 		m.observe(start, &c)
-		_ = r.Error(strconv.Itoa(c), msg, nil, opts...)
+		if err := r.error(c, msg, h); err != nil {
+			logger.Warn("answer search request", zap.Int("code", c), zap.Error(err))
+		}
 	}
-	req, err := decodeSearch(r.Data())
+	req, err := decodeSearch(r.data)
 	if err != nil {
-		fail(400, err.Error())
+		fail(400, err.Error(), nil)
 		return
 	}
 	if len(req.Q) > MaxQueryBytes {
-		fail(400, fmt.Sprintf("q is %d bytes long: use at most %d", len(req.Q), MaxQueryBytes))
+		fail(400, fmt.Sprintf("q is %d bytes long: use at most %d", len(req.Q), MaxQueryBytes), nil)
 		return
 	}
 	ctx, cancel := context.WithDeadline(context.Background(), start.Add(lim.timeout))
@@ -116,38 +150,38 @@ func answerSearch(r micro.Request, start time.Time, s Searcher, lim *Limiter, m 
 	release, err := lim.acquire(ctx)
 	switch {
 	case errors.Is(err, errBusy):
-		fail(503, lim.busyMessage(), micro.WithHeaders(micro.Headers{"Retry-After": {retryAfter()}}))
+		fail(503, lim.busyMessage(), nats.Header{"Retry-After": {retryAfter()}})
 		return
 	case err != nil:
-		fail(503, lim.timeoutMessage("waiting for the index"))
+		fail(503, lim.timeoutMessage("waiting for the index"), nil)
 		return
 	}
 	defer release()
 	res, err := s.Search(ctx, req.Query())
 	switch {
 	case errors.Is(err, store.ErrBadQuery):
-		fail(400, err.Error())
+		fail(400, err.Error(), nil)
 		return
 	case errors.Is(err, context.DeadlineExceeded):
-		fail(503, lim.timeoutMessage("search"))
+		fail(503, lim.timeoutMessage("search"), nil)
 		return
 	case err != nil:
-		logger.Error("search request failed", zap.String("subject", r.Subject()), zap.Error(err))
-		fail(500, "search failed inside the index service; retry later, and report it if it persists")
+		logger.Error("search request failed", zap.String("subject", r.subject), zap.Error(err))
+		fail(500, "search failed inside the index service; retry later, and report it if it persists", nil)
 		return
 	}
 	body, err := encodeResult(res, MaxNATSAnswerBytes)
 	if err != nil {
 		logger.Error("encode search result", zap.Error(err))
-		fail(500, "the response could not be encoded; report it")
+		fail(500, "the response could not be encoded; report it", nil)
 		return
 	}
 	ok := 200
 	m.observe(start, &ok)
-	if err := r.Respond(body); err != nil {
+	if err := r.respond(body, nil); err != nil {
 		logger.Warn("answer search request", zap.Int("bytes", len(body)), zap.Error(err))
 		if errors.Is(err, nats.ErrMaxPayload) {
-			_ = r.Error("500", fmt.Sprintf("the answer is %d bytes, more than this NATS server's max_payload: "+
+			_ = r.error(500, fmt.Sprintf("the answer is %d bytes, more than this NATS server's max_payload: "+
 				"ask for fewer hits (size), or search over HTTP", len(body)), nil)
 		}
 	}

@@ -69,7 +69,7 @@ func searchOverNATS(t *testing.T, s *store.Store) *nats.Conn {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = svc.Stop() })
-	if err := svc.AddEndpoint("search", api.SearchHandler(s, nil, nil, zaptest.NewLogger(t)), micro.WithEndpointSubject(events.SubjectSearch)); err != nil {
+	if err := svc.AddEndpoint("search", api.SearchHandler(nc, s, nil, nil, zaptest.NewLogger(t)), micro.WithEndpointSubject(events.SubjectSearch)); err != nil {
 		t.Fatal(err)
 	}
 	return nc
