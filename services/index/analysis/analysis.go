@@ -114,11 +114,12 @@ func Register() {
 			panic("analysis: " + err.Error())
 		}
 		for _, l := range Languages() {
+			stems := newStemCache() // one per language, whichever index asks
 			err := registry.RegisterTokenFilter(l.repeatFilter(), func(_ map[string]any, cache *registry.Cache) (analysis.TokenFilter, error) {
 				if l.Analyzer == indonesian {
 					// A custom analyzer of the mapping, which a cache may not
 					// have built yet: its one filter, directly.
-					return repeatStems{chain: []analysis.TokenFilter{stemTokens{st}}}, nil
+					return repeatStems{chain: []analysis.TokenFilter{stemTokens{st}}, stems: stems}, nil
 				}
 				a, err := cache.AnalyzerNamed(l.Analyzer)
 				if err != nil {
@@ -128,7 +129,7 @@ func Register() {
 				if !ok {
 					return nil, fmt.Errorf("analyzer %s is not a chain of token filters", l.Analyzer)
 				}
-				return repeatStems{chain: da.TokenFilters}, nil
+				return repeatStems{chain: da.TokenFilters, stems: stems}, nil
 			})
 			if err != nil {
 				panic("analysis: " + err.Error())
@@ -169,40 +170,79 @@ func AddAnalyzers(m *mapping.IndexMappingImpl) error {
 // repeatStems adds to a stream of words the stem of each, by a language's
 // chain of token filters, at the same place, where it differs from the
 // word: "pertemuan" is indexed as "pertemuan" and "temu". A word the chain
-// drops (a stop word) keeps only its form as written.
-type repeatStems struct{ chain []analysis.TokenFilter }
+// drops (a stop word) keeps only its form as written. Every filter of the
+// chains it runs reads one token at a time, so a word's stem is the same
+// wherever it stands: stems remembers it, and most words of a text are
+// looked up rather than stemmed again.
+type repeatStems struct {
+	chain []analysis.TokenFilter
+	stems *stemCache
+}
 
 // Filter returns in with the stems added.
 func (f repeatStems) Filter(in analysis.TokenStream) analysis.TokenStream {
-	n := 0
-	for _, t := range in {
-		n += len(t.Term)
-	}
-	buf := make([]byte, 0, n)
-	toks := make([]analysis.Token, len(in))
-	cp := make(analysis.TokenStream, len(in))
-	for i, t := range in {
-		toks[i] = *t
-		start := len(buf)
-		buf = append(buf, t.Term...)
-		toks[i].Term = buf[start:len(buf):len(buf)]
-		cp[i] = &toks[i]
-	}
-	for _, fl := range f.chain {
-		cp = fl.Filter(cp)
-	}
-	// The chain keeps each word's position, and drops some words: walk
-	// both streams in order.
-	words, j := len(in), 0
-	for _, stem := range cp {
-		for j < words && in[j].Position < stem.Position {
-			j++
+	words := len(in)
+	var added []analysis.Token // the stems' tokens, allocated together
+	for _, t := range in[:words] {
+		stem, ok := f.stems.get(t.Term)
+		if !ok {
+			stem = f.stem(t)
+			f.stems.put(string(t.Term), stem)
 		}
-		if j < words && in[j].Position == stem.Position && !bytes.Equal(in[j].Term, stem.Term) {
-			in = append(in, stem)
+		if stem == nil {
+			continue
 		}
+		if added == nil {
+			added = make([]analysis.Token, 0, words)
+		}
+		added = append(added, analysis.Token{Term: stem, Start: t.Start, End: t.End, Position: t.Position, Type: t.Type})
+		in = append(in, &added[len(added)-1])
 	}
 	return in
+}
+
+// stem runs the chain on a copy of t alone, and returns the stem, or nil
+// when the chain drops the word or leaves it as it is.
+func (f repeatStems) stem(t *analysis.Token) []byte {
+	cp := *t
+	cp.Term = bytes.Clone(t.Term)
+	out := analysis.TokenStream{&cp}
+	for _, fl := range f.chain {
+		out = fl.Filter(out)
+	}
+	if len(out) != 1 || bytes.Equal(out[0].Term, t.Term) {
+		return nil
+	}
+	return bytes.Clone(out[0].Term)
+}
+
+// maxStems bounds the words a stemCache remembers.
+const maxStems = 200_000
+
+// stemCache remembers the stems of words (nil: none to add). Its stems
+// are shared by the tokens it gives them to, which nothing after
+// repeatStems changes: Bleve only counts and indexes them.
+type stemCache struct {
+	mu sync.RWMutex
+	m  map[string][]byte
+}
+
+func newStemCache() *stemCache { return &stemCache{m: make(map[string][]byte, 1<<12)} }
+
+func (c *stemCache) get(word []byte) ([]byte, bool) {
+	c.mu.RLock()
+	stem, ok := c.m[string(word)]
+	c.mu.RUnlock()
+	return stem, ok
+}
+
+func (c *stemCache) put(word string, stem []byte) {
+	c.mu.Lock()
+	if len(c.m) >= maxStems {
+		clear(c.m)
+	}
+	c.m[word] = stem
+	c.mu.Unlock()
 }
 
 // stemTokens is the Bleve token filter of the Indonesian stemmer.

@@ -400,7 +400,7 @@ func (s *Store) PurgePending(ctx context.Context, before time.Time) (int, error)
 // before; s.mu is held.
 func (s *Store) purgePendingBatch(ctx context.Context, before time.Time) (int, error) {
 	inclusive := false
-	held := bleve.NewDateRangeInclusiveQuery(time.Time{}, before, nil, &inclusive)
+	held := bleve.NewTermRangeInclusiveQuery("", timeKey(before), nil, &inclusive)
 	held.SetField(fieldHeldAt)
 	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(termQuery(fieldType, typePending), held), 1000, 0, false)
 	req.Score = bleve.ScoreNone

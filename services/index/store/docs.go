@@ -16,14 +16,26 @@ import (
 	"github.com/warta-news/warta/services/index/link"
 )
 
-// Bleve keeps datetimes as int64 nanoseconds since 1970; it rejects times
-// outside this range, so such dates are left out of the datetime fields.
+// The times an index keeps: the range of Bleve's datetimes (int64
+// nanoseconds since 1970), which the index used before time keys and whose
+// years all have four digits, as timeKey needs. Times outside it are left
+// out of the time fields.
 var (
 	minTime = time.Date(1678, 1, 1, 0, 0, 0, 0, time.UTC)
 	maxTime = time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC)
 )
 
 func timeInRange(t time.Time) bool { return !t.Before(minTime) && t.Before(maxTime) }
+
+// timeKeyLayout is how the index keeps a time (see timeKey).
+const timeKeyLayout = "2006-01-02T15:04:05.000000000Z"
+
+// timeKey returns the keyword the index keeps for t: UTC, to the
+// nanosecond, of a fixed width (every year in range has four digits), so
+// keywords sort as their times do and a range of times is a range of
+// terms. A datetime field would index sixteen terms per value (Bleve's
+// precision steps), and keep them all in its doc values.
+func timeKey(t time.Time) string { return t.UTC().Format(timeKeyLayout) }
 
 // Document ids. Each kind has a prefix of its own and its parts are joined
 // by spaces, which no article id contains (events.CheckArticleID), so an id
@@ -132,8 +144,9 @@ func articleDoc(meta *events.EnrichedParagraph, ps []*events.EnrichedParagraph, 
 		delete(doc, fieldLang)
 		doc[fieldArticleLang] = lang
 	}
-	if t, ok := doc[fieldPublishedAt].(time.Time); ok {
-		doc[fieldArticlePublished] = t.Format(time.RFC3339)
+	if t, ok := doc[fieldPublishedAt]; ok {
+		delete(doc, fieldPublishedAt)
+		doc[fieldArticlePublished] = t
 	}
 	if len(rec.Entities) > 0 {
 		var names, types []string
@@ -186,7 +199,7 @@ func addMeta(doc map[string]any, p *events.EnrichedParagraph) {
 	}
 	if p.PublishedAt != "" {
 		if t, err := events.ParseTime(p.PublishedAt); err == nil && timeInRange(t) {
-			doc[fieldPublishedAt] = t.UTC()
+			doc[fieldPublishedAt] = timeKey(t)
 		}
 	}
 }
@@ -194,7 +207,7 @@ func addMeta(doc map[string]any, p *events.EnrichedParagraph) {
 // addDates adds the values and the starts of dates to doc.
 func addDates(doc map[string]any, dates []*events.Date) {
 	var values []string
-	var starts []time.Time
+	var starts []string
 	seen := make(map[string]bool, len(dates))
 	for _, d := range dates {
 		if d.Value == "" || seen[d.Value] {
@@ -203,7 +216,7 @@ func addDates(doc map[string]any, dates []*events.Date) {
 		seen[d.Value] = true
 		values = append(values, d.Value)
 		if t, ok := dateStart(d.Value); ok {
-			starts = append(starts, t)
+			starts = append(starts, timeKey(t))
 		}
 	}
 	if len(values) > 0 {
@@ -226,7 +239,7 @@ func pendingDoc(p *events.EnrichedParagraph, now time.Time) (map[string]any, err
 		fieldArticleSeq: float64(p.ArticleSeq),
 		fieldIndex:      float64(p.Index),
 		fieldCount:      float64(p.Count),
-		fieldHeldAt:     now,
+		fieldHeldAt:     timeKey(now),
 		fieldSource:     string(src),
 	}, nil
 }
@@ -284,13 +297,17 @@ func paragraphDoc(p *events.EnrichedParagraph) (map[string]any, error) {
 			name := link.CanonicalOf(e)
 			add(&canon, "c", name)
 			add(&types, "t", string(e.Type))
-			// Surface forms and canonical names are searched as words.
-			add(&words, "w", e.Text)
-			add(&words, "w", name)
+			// Canonical names are searched as words; a surface form is
+			// in the text's words already.
+			if !strings.EqualFold(name, e.Text) {
+				add(&words, "w", name)
+			}
 		}
 		doc[fieldEntity] = canon
 		doc[fieldEntityType] = types
-		doc[fieldEntityText] = words
+		if len(words) > 0 {
+			doc[fieldEntityText] = words
+		}
 	}
 	dates := make([]*events.Date, len(p.Dates))
 	for i := range p.Dates {

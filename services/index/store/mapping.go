@@ -46,9 +46,8 @@ const (
 	fieldArticleLang       = "article_lang"
 	fieldArticleEntity     = "article_entity"
 	fieldArticleEntityType = "article_entity_type"
-	// fieldArticlePublished is the publication time as a keyword that
-	// sorts (RFC 3339, UTC, to the second): one term per document, where a
-	// datetime's doc values hold all its precision steps.
+	// fieldArticlePublished is the article's publication time (a time
+	// key, see timeKey), which sorts articles.
 	fieldArticlePublished = "article_published"
 )
 
@@ -61,6 +60,8 @@ func articleField(field string) string {
 		return fieldArticleEntity
 	case fieldEntityType:
 		return fieldArticleEntityType
+	case fieldPublishedAt:
+		return fieldArticlePublished
 	}
 	return field
 }
@@ -120,7 +121,13 @@ const textAnalyzer = analysis.Exact
 // article_entity_type), its publication time as a sortable keyword
 // (article_published), so that counting and sorting articles reads only
 // the article documents' doc values.
-const mappingVersion = "4"
+//
+// Version 5: every time (published_at, article_published, date, held_at)
+// a keyword of its time key (see timeKey), one term where a datetime
+// indexed sixteen; the article document's publication time in
+// article_published only; entity_text without the surface forms, which
+// the words of the text hold already.
+const mappingVersion = "5"
 
 // newMapping builds the index mapping. It is explicit and lean: nothing is
 // mapped dynamically, nothing goes into the "_all" field, and each field keeps
@@ -146,11 +153,12 @@ const mappingVersion = "4"
 //   - lang, tagger, entity (canonical names), entity_type, date_value:
 //     keywords, indexed for filtering, not stored; entity, entity_type and
 //     lang keep doc values for facets.
-//   - entity_text: the entities' surface forms and canonical names, analysed
-//     like text and not stored, so that q=Moskow and q=Moscow both find the
-//     paragraph that says "Moskow".
-//   - published_at: datetime with doc values; date: the start of each date
-//     the paragraph mentions.
+//   - entity_text: the entities' canonical names that differ from what the
+//     text says, analysed like text and not stored, so that q=Moscow finds
+//     the paragraph that says "Moskow" (whose words have "moskow" already).
+//   - published_at: the publication time's key (see timeKey), a keyword
+//     with doc values; date: the key of the start of each date the
+//     paragraph mentions.
 //   - _source: stored only: the paragraph event minus its text and title,
 //     with the canonicals linked across the article once it is complete.
 //
@@ -159,11 +167,12 @@ const mappingVersion = "4"
 // type, article_id, version (keywords), article_seq and count (stored);
 // title_words and title_words_<key> (indexed); article_lang,
 // article_entity, article_entity_type (keywords with doc values: the
-// article-level filters and facets), article_published (the sort key, a
-// keyword with doc values), entity_alias (every surface
+// article-level filters and facets), article_published (the publication
+// time's key, a keyword with doc values: the sort key, and the from/to
+// filter), entity_alias (every surface
 // form and canonical name, lower-cased, with its canonical name:
 // "tiongkok\x1fChina", for entity filters as people type them),
-// published_at and date (datetimes, for ranges), and _source (metadata, the entity
+// date (time keys, as on paragraphs), and _source (metadata, the entity
 // summary and the link table, as JSON). Pending documents hold a paragraph
 // of a revision that is not complete yet; only type, article_id, version,
 // index, count, article_seq, held_at and _source are kept, so they never
@@ -197,9 +206,6 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	storedOnly := func() *mapping.FieldMapping {
 		return &mapping.FieldMapping{Type: "text", Store: true}
 	}
-	datetimeField := func(docValues bool) *mapping.FieldMapping {
-		return &mapping.FieldMapping{Type: "datetime", Index: true, DocValues: docValues}
-	}
 	newDoc := func(fields map[string]*mapping.FieldMapping) *mapping.DocumentMapping {
 		dm := mapping.NewDocumentStaticMapping()
 		// No field goes into "_all"; disabling it also spares Bleve building
@@ -222,12 +228,12 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		fieldText:        storedOnly(),
 		fieldLang:        keywordField(false, true),
 		fieldTagger:      keywordField(false, false),
-		fieldPublishedAt: datetimeField(true),
+		fieldPublishedAt: keywordField(false, true),
 		fieldEntity:      keywordField(false, true),
 		fieldEntityType:  keywordField(false, true),
 		fieldEntityText:  textField(textAnalyzer, false),
 		fieldDateValue:   keywordField(false, false),
-		fieldDate:        datetimeField(false),
+		fieldDate:        keywordField(false, false),
 		fieldSource:      storedOnly(),
 	}
 	article := map[string]*mapping.FieldMapping{
@@ -238,12 +244,11 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		fieldCount:             storedNumber(),
 		fieldArticleLang:       keywordField(false, true),
 		fieldArticlePublished:  keywordField(false, true),
-		fieldPublishedAt:       datetimeField(false),
 		fieldArticleEntity:     keywordField(false, true),
 		fieldArticleEntityType: keywordField(false, true),
 		fieldEntityAlias:       keywordField(false, false),
 		fieldDateValue:         keywordField(false, false),
-		fieldDate:              datetimeField(false),
+		fieldDate:              keywordField(false, false),
 		fieldSource:            storedOnly(),
 	}
 	paragraph[wordsField(fieldText, "")] = textField(textAnalyzer, false)
@@ -261,7 +266,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		fieldArticleSeq: storedNumber(),
 		fieldIndex:      storedNumber(),
 		fieldCount:      storedNumber(),
-		fieldHeldAt:     datetimeField(false),
+		fieldHeldAt:     keywordField(false, false),
 		fieldSource:     storedOnly(),
 	}))
 	if err := im.Validate(); err != nil {

@@ -33,7 +33,7 @@ import (
 const migrateDir = ".rebuilding-from"
 
 // migratable are the earlier mapping versions Open rebuilds.
-var migratable = []string{"1", "2", "3"}
+var migratable = []string{"1", "2", "3", "4"}
 
 // Migration says what Open did to an index built with an earlier mapping.
 type Migration struct {

@@ -453,9 +453,25 @@ func entityType(v string) (string, error) {
 	return "", badQuery("unknown entity type %q: use one of %s", v, strings.Join(names, ", "))
 }
 
-// dateRange builds a range query on a datetime field, or nil if both bounds
-// are empty. A date-only upper bound includes its whole day.
-func dateRange(field, fromName, from, toName, to string) (bq.Query, error) {
+// timeRange is a from/to filter on a time field (a keyword of time keys):
+// the keys of its bounds, "" for an open end.
+type timeRange struct {
+	field        string
+	min, max     string
+	maxInclusive bool
+}
+
+// query is the filter on the field of a document of type typ.
+func (r timeRange) query(typ string) bq.Query {
+	minInclusive := true
+	q := bleve.NewTermRangeInclusiveQuery(r.min, r.max, &minInclusive, &r.maxInclusive)
+	q.SetField(fieldOf(typ, r.field))
+	return q
+}
+
+// dateRange reads the bounds of a range on a time field, or nil if both are
+// empty. A date-only upper bound includes its whole day.
+func dateRange(field, fromName, from, toName, to string) (*timeRange, error) {
 	if from == "" && to == "" {
 		return nil, nil
 	}
@@ -475,10 +491,14 @@ func dateRange(field, fromName, from, toName, to string) (bq.Query, error) {
 	if !start.IsZero() && !end.IsZero() && !start.Before(end) && !(endInclusive && start.Equal(end)) {
 		return nil, badQuery("%s %s is after %s %s: swap them", fromName, from, toName, to)
 	}
-	startInclusive := true
-	q := bleve.NewDateRangeInclusiveQuery(start, end, &startInclusive, &endInclusive)
-	q.SetField(field)
-	return q, nil
+	r := &timeRange{field: field, maxInclusive: endInclusive}
+	if !start.IsZero() {
+		r.min = timeKey(start)
+	}
+	if !end.IsZero() {
+		r.max = timeKey(end)
+	}
+	return r, nil
 }
 
 // parseBound reads a date bound; dateOnly tells a "2006-01-02" date.

@@ -32,7 +32,7 @@ type searchPlan struct {
 	entities [][]string
 	types    []string
 	lang     string
-	ranges   []bq.Query // publication and mentioned dates
+	ranges   []timeRange // publication and mentioned dates
 	byScore  bool
 }
 
@@ -136,7 +136,7 @@ func (s *Store) prepare(q Query) (searchPlan, *Hint, error) {
 			return sp, nil, err
 		}
 		if dq != nil {
-			sp.ranges = append(sp.ranges, dq)
+			sp.ranges = append(sp.ranges, *dq)
 		}
 	}
 	if sp.q.After != "" {
@@ -194,7 +194,10 @@ func (sp searchPlan) filters(typ string) []bq.Query {
 	if sp.lang != "" {
 		fs = append(fs, termQuery(fieldOf(typ, fieldLang), sp.lang))
 	}
-	return append(fs, sp.ranges...)
+	for _, r := range sp.ranges {
+		fs = append(fs, r.query(typ))
+	}
+	return fs
 }
 
 // addFacets asks req for the facets of the documents of type typ it
