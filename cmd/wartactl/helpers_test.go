@@ -6,9 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/warta-news/warta/pkg/bus/bustest"
 )
@@ -64,36 +62,6 @@ type service struct {
 // of the test's environment; its logs show when the test fails.
 func startService(t *testing.T, name string, env ...string) *service {
 	t.Helper()
-	s := &service{logs: &bustest.LogBuffer{}}
-	cmd := exec.Command(binary(t, name))
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdout, cmd.Stderr = s.logs, s.logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var once sync.Once
-	var err error
-	s.stop = func() error {
-		once.Do(func() {
-			_ = cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case err = <-done:
-			case <-time.After(30 * time.Second):
-				_ = cmd.Process.Kill()
-				err = fmt.Errorf("%s did not stop within 30s of SIGTERM", name)
-			}
-		})
-		return err
-	}
-	t.Cleanup(func() {
-		if err := s.stop(); err != nil {
-			t.Errorf("%s: %v", name, err)
-		}
-		if t.Failed() {
-			t.Logf("%s logs:\n%s", name, s.logs.String())
-		}
-	})
-	return s
+	logs := &bustest.LogBuffer{}
+	return &service{logs: logs, stop: bustest.Spawn(t, binary(t, name), append(os.Environ(), env...), logs)}
 }

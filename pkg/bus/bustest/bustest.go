@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os/exec"
@@ -170,11 +171,15 @@ func Status(url string) int {
 }
 
 // Spawn starts the program at path with env (exactly: nil gives it no
-// environment), its output going to out. When the test ends it sends the
-// program SIGTERM and fails the test unless it exits cleanly within 30 s;
-// if out is a *LogBuffer, the failure shows what the program wrote.
-func Spawn(t testing.TB, path string, env []string, out io.Writer) {
+// environment), its output going to out. stop sends the program SIGTERM
+// and returns how it exited: an error unless it exits cleanly within 30 s
+// (then it is killed); calling stop again returns the same. When the test
+// ends, stop runs if the test has not called it, and an unclean exit fails
+// the test; if out is a *LogBuffer, a failed test shows what the program
+// wrote.
+func Spawn(t testing.TB, path string, env []string, out io.Writer) (stop func() error) {
 	t.Helper()
+	name := filepath.Base(path)
 	cmd := exec.Command(path)
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = out, out
@@ -183,22 +188,32 @@ func Spawn(t testing.TB, path string, env []string, out io.Writer) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		logs := ""
-		if b, ok := out.(*LogBuffer); ok {
-			logs = "\n" + b.String()
-		}
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("%s exited: %v%s", filepath.Base(path), err, logs)
+	var once sync.Once
+	var exit error
+	stop = func() error {
+		once.Do(func() {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case err := <-done:
+				if err != nil {
+					exit = fmt.Errorf("%s exited: %w", name, err)
+				}
+			case <-time.After(30 * time.Second):
+				_ = cmd.Process.Kill()
+				exit = fmt.Errorf("%s did not stop within 30s of SIGTERM", name)
 			}
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-			t.Errorf("%s did not stop within 30s of SIGTERM%s", filepath.Base(path), logs)
+		})
+		return exit
+	}
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
+			t.Error(err)
+		}
+		if b, ok := out.(*LogBuffer); ok && t.Failed() {
+			t.Logf("%s wrote:\n%s", name, b.String())
 		}
 	})
+	return stop
 }
 
 // JetStream returns a JetStream context on nc; it fails the test if there
