@@ -114,7 +114,7 @@ func Register() {
 			panic("analysis: " + err.Error())
 		}
 		for _, l := range Languages() {
-			stems := newStemCache() // one per language, whichever index asks
+			stems := newMemo[[]byte]() // one per language, whichever index asks
 			err := registry.RegisterTokenFilter(l.repeatFilter(), func(_ map[string]any, cache *registry.Cache) (analysis.TokenFilter, error) {
 				if l.Analyzer == indonesian {
 					// A custom analyzer of the mapping, which a cache may not
@@ -176,7 +176,10 @@ func AddAnalyzers(m *mapping.IndexMappingImpl) error {
 // looked up rather than stemmed again.
 type repeatStems struct {
 	chain []analysis.TokenFilter
-	stems *stemCache
+	// stems maps a word to its stem, nil when there is none to add. The
+	// stems are shared by the tokens they are given to, which nothing
+	// after repeatStems changes: Bleve only counts and indexes them.
+	stems *memo[[]byte]
 }
 
 // Filter returns in with the stems added.
@@ -184,7 +187,7 @@ func (f repeatStems) Filter(in analysis.TokenStream) analysis.TokenStream {
 	words := len(in)
 	var added []analysis.Token // the stems' tokens, allocated together
 	for _, t := range in[:words] {
-		stem, ok := f.stems.get(t.Term)
+		stem, ok := f.stems.get(string(t.Term))
 		if !ok {
 			stem = f.stem(t)
 			f.stems.put(string(t.Term), stem)
@@ -216,32 +219,31 @@ func (f repeatStems) stem(t *analysis.Token) []byte {
 	return bytes.Clone(out[0].Term)
 }
 
-// maxStems bounds the words a stemCache remembers.
-const maxStems = 200_000
+// maxMemo bounds the words a memo remembers.
+const maxMemo = 200_000
 
-// stemCache remembers the stems of words (nil: none to add). Its stems
-// are shared by the tokens it gives them to, which nothing after
-// repeatStems changes: Bleve only counts and indexes them.
-type stemCache struct {
+// memo remembers what was worked out for a word (its stem), up to maxMemo
+// words, then starts again. It is safe for concurrent use.
+type memo[V any] struct {
 	mu sync.RWMutex
-	m  map[string][]byte
+	m  map[string]V
 }
 
-func newStemCache() *stemCache { return &stemCache{m: make(map[string][]byte, 1<<12)} }
+func newMemo[V any]() *memo[V] { return &memo[V]{m: make(map[string]V, 1<<12)} }
 
-func (c *stemCache) get(word []byte) ([]byte, bool) {
+func (c *memo[V]) get(word string) (V, bool) {
 	c.mu.RLock()
-	stem, ok := c.m[string(word)]
+	v, ok := c.m[word]
 	c.mu.RUnlock()
-	return stem, ok
+	return v, ok
 }
 
-func (c *stemCache) put(word string, stem []byte) {
+func (c *memo[V]) put(word string, v V) {
 	c.mu.Lock()
-	if len(c.m) >= maxStems {
+	if len(c.m) >= maxMemo {
 		clear(c.m)
 	}
-	c.m[word] = stem
+	c.m[word] = v
 	c.mu.Unlock()
 }
 

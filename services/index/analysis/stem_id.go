@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // Indonesian (and Malay) stemming: the confix-stripping rules of Tala ("A
@@ -37,12 +36,8 @@ var lexiconID string
 // concurrent use, and remembers the stems of the words it has seen.
 type IndonesianStemmer struct {
 	lexicon map[string]int32
-	mu      sync.RWMutex
-	cache   map[string]string
+	stems   *memo[string]
 }
-
-// maxCached bounds the stems an IndonesianStemmer remembers.
-const maxCached = 200_000
 
 // NewIndonesianStemmer returns a stemmer with the embedded lexicon. It
 // panics if the lexicon is malformed, which the package's tests rule out.
@@ -59,24 +54,16 @@ func NewIndonesianStemmer() *IndonesianStemmer {
 		}
 		lex[w] = int32(count)
 	}
-	return &IndonesianStemmer{lexicon: lex, cache: make(map[string]string, 1<<12)}
+	return &IndonesianStemmer{lexicon: lex, stems: newMemo[string]()}
 }
 
 // Stem returns the stem of word, a lower-case Indonesian or Malay word.
 func (st *IndonesianStemmer) Stem(word string) string {
-	st.mu.RLock()
-	s, ok := st.cache[word]
-	st.mu.RUnlock()
-	if ok {
+	if s, ok := st.stems.get(word); ok {
 		return s
 	}
-	s = st.stem(word)
-	st.mu.Lock()
-	if len(st.cache) >= maxCached {
-		clear(st.cache)
-	}
-	st.cache[word] = s
-	st.mu.Unlock()
+	s := st.stem(word)
+	st.stems.put(word, s)
 	return s
 }
 
