@@ -139,15 +139,7 @@ func articleDoc(meta *events.EnrichedParagraph, ps []*events.EnrichedParagraph, 
 		fieldSource:     string(src),
 	}
 	addWords(doc, fieldTitle, meta.Lang, meta.Title)
-	addMeta(doc, meta)
-	if lang, ok := doc[fieldLang]; ok {
-		delete(doc, fieldLang)
-		doc[fieldArticleLang] = lang
-	}
-	if t, ok := doc[fieldPublishedAt]; ok {
-		delete(doc, fieldPublishedAt)
-		doc[fieldArticlePublished] = t
-	}
+	addMeta(doc, typeArticle, meta)
 	if len(rec.Entities) > 0 {
 		var names, types []string
 		seen := map[string]bool{}
@@ -192,14 +184,15 @@ func publishedAt(s string) string {
 	return s
 }
 
-// addMeta adds the language and publication time of p's article to doc.
-func addMeta(doc map[string]any, p *events.EnrichedParagraph) {
+// addMeta adds the language and publication time of p's article to doc, a
+// document of type typ, in that type's fields (see fieldOf).
+func addMeta(doc map[string]any, typ string, p *events.EnrichedParagraph) {
 	if lang := strings.ToLower(p.Lang); lang != "" {
-		doc[fieldLang] = lang
+		doc[fieldOf(typ, fieldLang)] = lang
 	}
 	if p.PublishedAt != "" {
 		if t, err := events.ParseTime(p.PublishedAt); err == nil && timeInRange(t) {
-			doc[fieldPublishedAt] = timeKey(t)
+			doc[fieldOf(typ, fieldPublishedAt)] = timeKey(t)
 		}
 	}
 }
@@ -280,7 +273,7 @@ func paragraphDoc(p *events.EnrichedParagraph) (map[string]any, error) {
 		fieldSource:     string(src),
 	}
 	addWords(doc, fieldText, p.Lang, p.Text)
-	addMeta(doc, p)
+	addMeta(doc, typeParagraph, p)
 	if p.Tagger != "" {
 		doc[fieldTagger] = p.Tagger
 	}
